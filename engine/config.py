@@ -1,0 +1,106 @@
+"""The simulation's configuration: one frozen dataclass, validated on construction."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+
+from engine.errors import ConfigError
+
+CELLS = ("rnn", "lstm", "gru")
+ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
+POSITIONALS = ("none", "sinusoidal")
+
+# Inclusive ranges; the GUI's widgets and the command line use the same numbers.
+D_MODEL_RANGE = (2, 2048)
+HIDDEN_SIZE_RANGE = (2, 2048)
+HEADS_RANGE = (1, 16)
+HEAD_SIZE_RANGE = (1, 512)
+RECURRENT_SCALE_RANGE = (0.0, 10.0)
+SEED_RANGE = (0, 2**32 - 1)
+MAX_TOKENS = 1024  # longest sentence, in tokens (words and punctuation marks)
+MAX_SENTENCE_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    d_model: int = 512  # D: width of every word vector (the reference text's 512)
+    hidden_size: int = 512  # H: width of the RNN's hidden state
+    cell: str = "rnn"  # recurrent cell: "rnn" (Elman), "lstm" or "gru"
+    activation: str = "tanh"  # Elman cell's activation: tanh, sigmoid, relu or identity
+    recurrent_scale: float = 1.0  # multiplies the recurrent weight matrix after its usual init
+    heads: int = 1  # number of attention heads
+    head_size: int = 64  # d_k: width of each head's queries, keys and values
+    causal: bool = False  # mask out attention to later words (as a decoder does)
+    scaling: bool = True  # divide scores by sqrt(d_k); off shows why it exists
+    positional: str = "none"  # "sinusoidal" adds position vectors before attention
+    seed: int = 0  # one seed fixes every weight, word vector and readout
+
+    def __post_init__(self) -> None:
+        _check_int("d_model", self.d_model, D_MODEL_RANGE)
+        _check_int("hidden_size", self.hidden_size, HIDDEN_SIZE_RANGE)
+        _check_int("heads", self.heads, HEADS_RANGE)
+        _check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
+        _check_int("seed", self.seed, SEED_RANGE)
+        _check_choice("cell", self.cell, CELLS)
+        _check_choice("activation", self.activation, ACTIVATIONS)
+        _check_choice("positional", self.positional, POSITIONALS)
+        _check_bool("causal", self.causal)
+        _check_bool("scaling", self.scaling)
+        scale = self.recurrent_scale
+        low, high = RECURRENT_SCALE_RANGE
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
+            raise ConfigError(f"recurrent_scale must be a number, got {scale!r}")
+        if not low <= scale <= high:
+            raise ConfigError(f"recurrent_scale must be between {low:g} and {high:g}, got {scale:g}")
+        object.__setattr__(self, "recurrent_scale", float(scale))
+        if self.positional == "sinusoidal" and self.d_model % 2:
+            raise ConfigError(f"sinusoidal positions need an even d_model, got {self.d_model}")
+
+    def replace(self, **changes) -> SimConfig:
+        """A copy with some fields changed (validated like any new config)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> SimConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown configuration keys: {', '.join(unknown)}")
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str) -> SimConfig:
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"configuration is not valid JSON: {error}") from None
+        if not isinstance(values, dict):
+            raise ConfigError("configuration JSON must be an object")
+        return cls.from_dict(values)
+
+
+def _check_int(name: str, value, bounds: tuple[int, int]) -> None:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+
+
+def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _check_bool(name: str, value) -> None:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be true or false, got {value!r}")

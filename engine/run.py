@@ -1,0 +1,117 @@
+"""simulate(): one sentence through both models, with gradients and costs, into a Trace."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+
+from engine.attention import attend, attention_inputs, init_attention_weights
+from engine.config import SimConfig
+from engine.cost import attention_cost, rnn_cost
+from engine.gradients import attention_connectivity, pascanu_bounds, rnn_gradients
+from engine.progress import CancelToken, PhaseProgress, ProgressCallback
+from engine.rnn import RNNStepper, build_cell, derivative_bound, largest_singular_value
+from engine.seeding import unit_vector
+from engine.tokens import embed_tokens, sinusoidal_positions, tokenize
+from engine.trace import AttentionTrace, RNNTrace, Trace
+
+
+def simulate(sentence: str, config: SimConfig | None = None, *,
+             progress: ProgressCallback | None = None,
+             cancel: CancelToken | None = None) -> Trace:
+    """Run the RNN step by step and attention at once on `sentence`; return the immutable Trace.
+
+    progress(fraction, label) is called as the run advances; setting `cancel` stops the run between
+    timesteps with RunCancelled. Bad input raises EngineInputError with a message for the user.
+    """
+    config = config or SimConfig()
+    tokens = tokenize(sentence)
+    return simulate_tokens(tokens, config, sentence=sentence, progress=progress, cancel=cancel)
+
+
+def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | None = None,
+                    progress: ProgressCallback | None = None,
+                    cancel: CancelToken | None = None) -> Trace:
+    """simulate() on an already tokenized sentence (tests permute tokens through this)."""
+    T, D, H = len(tokens), config.d_model, config.hidden_size
+    # Expected cost of each phase, so the progress bar moves evenly (the RNN's backward sweep
+    # over all positions dominates: about T^2/2 batched rows).
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[config.cell]
+    phases = PhaseProgress({
+        "rnn": T * gates * H * (H + D) + 1,
+        "attention": T * D * config.heads * config.head_size + 1,
+        "rnn-gradients": T * (T + 1) / 2 * gates * H * (H + D) + 1,
+        "attention-gradients": T * T * config.heads * (1 + 4 * config.heads) + 1,
+    }, progress, cancel)
+
+    embeddings = embed_tokens(tokens, D, config.seed)  # (T, D)
+    rnn = _run_rnn(embeddings, config, phases)
+    attention = _run_attention(embeddings, config, phases)
+    return Trace(sentence=sentence if sentence is not None else " ".join(tokens),
+                 tokens=tuple(tokens), config=config, embeddings=embeddings,
+                 rnn=rnn, attention=attention)
+
+
+def _run_rnn(embeddings: np.ndarray, config: SimConfig, phases: PhaseProgress) -> RNNTrace:
+    T = embeddings.shape[0]
+    cell = build_cell(config)
+    stepper = RNNStepper(cell, torch.from_numpy(embeddings))
+    stepper.run(lambda t: phases.update("rnn", t / T, f"RNN: word {t} of {T}"))
+
+    readout = unit_vector(config.seed, "rnn-readout", config.hidden_size)  # (H,)
+    start = time.perf_counter()
+    grads = rnn_gradients(stepper, torch.from_numpy(readout), lambda done: phases.update(
+        "rnn-gradients", done * (2 * T - done + 1) / (T * (T + 1)),
+        f"RNN gradients: {done} of {T} steps back"))
+    gradient_seconds = time.perf_counter() - start
+
+    lambda1 = largest_singular_value(cell)
+    gamma = derivative_bound(cell)
+    if cell.gates == 1:
+        input_norm = float(torch.linalg.matrix_norm(cell.weights.w_ih, ord=2))
+        state_bound, input_bound = pascanu_bounds(T, lambda1, gamma, input_norm)
+    else:  # the bound is stated for h_t = act(W h_{t-1} + U x_t + b), not for gated cells
+        state_bound = input_bound = np.full(T, math.nan)
+    w = cell.weights
+    return RNNTrace(
+        w_ih=w.w_ih.numpy(), w_hh=w.w_hh.numpy(), b_ih=w.b_ih.numpy(), b_hh=w.b_hh.numpy(),
+        hidden=stepper.hidden.numpy(),
+        cell_state=None if stepper.cell_state is None else stepper.cell_state.numpy(),
+        readout=readout, connectivity=grads.connectivity, state_norm=grads.state_norm,
+        state_bound=state_bound, input_bound=input_bound, lambda1=lambda1, gamma=gamma,
+        cost=rnn_cost(T, config.d_model, config.hidden_size, cell.gates),
+        step_seconds=stepper.step_seconds, projection_seconds=stepper.projection_seconds,
+        gradient_seconds=gradient_seconds,
+    )
+
+
+def _run_attention(embeddings: np.ndarray, config: SimConfig,
+                   phases: PhaseProgress) -> AttentionTrace:
+    T = embeddings.shape[0]
+    phases.update("attention", 0.0, "attention: all words at once")
+    weights = init_attention_weights(config)
+    positions = (sinusoidal_positions(T, config.d_model)
+                 if config.positional == "sinusoidal" else None)
+    result = attend(attention_inputs(embeddings, positions), weights,
+                    causal=config.causal, scaling=config.scaling)
+    phases.update("attention", 1.0, "attention: done")
+
+    readout = unit_vector(config.seed, "attention-readout", config.d_model)  # (D,)
+    start = time.perf_counter()
+    connectivity = attention_connectivity(
+        result, weights, torch.from_numpy(readout), config.scaling,
+        lambda rows: phases.update("attention-gradients", rows / T,
+                                   f"attention gradients: {rows} of {T} rows"))
+    gradient_seconds = time.perf_counter() - start
+    return AttentionTrace(
+        inputs=result.inputs.numpy(), w_q=weights.w_q.numpy(), w_k=weights.w_k.numpy(),
+        w_v=weights.w_v.numpy(), w_o=weights.w_o.numpy(), q=result.q.numpy(),
+        k=result.k.numpy(), v=result.v.numpy(), scores=result.scores.numpy(),
+        weights=result.weights.numpy(), head_output=result.head_output.numpy(),
+        output=result.output.numpy(), readout=readout, connectivity=connectivity,
+        cost=attention_cost(T, config.d_model, config.heads, config.head_size),
+        seconds=result.seconds, gradient_seconds=gradient_seconds,
+    )
