@@ -52,12 +52,12 @@ class SimConfig:
         scale = self.recurrent_scale
         low, high = RECURRENT_SCALE_RANGE
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
-            raise ConfigError(f"recurrent_scale must be a number, got {scale!r}")
+            raise ConfigError("recurrent_scale", f"must be a number, got {scale!r}")
         if not low <= scale <= high:
-            raise ConfigError(f"recurrent_scale must be between {low:g} and {high:g}, got {scale:g}")
+            raise ConfigError("recurrent_scale", f"must be between {low:g} and {high:g}, got {scale:g}")
         object.__setattr__(self, "recurrent_scale", float(scale))
         if self.positional == "sinusoidal" and self.d_model % 2:
-            raise ConfigError(f"sinusoidal positions need an even d_model, got {self.d_model}")
+            raise ConfigError("d_model", f"must be even for sinusoidal positions, got {self.d_model}")
 
     def replace(self, **changes) -> SimConfig:
         """A copy with some fields changed (validated like any new config)."""
@@ -74,7 +74,7 @@ class SimConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigError(f"unknown configuration keys: {', '.join(unknown)}")
+            raise ConfigError(unknown[0], f"is not a configuration key (unknown: {', '.join(unknown)})")
         return cls(**values)
 
     @classmethod
@@ -82,25 +82,25 @@ class SimConfig:
         try:
             values = json.loads(text)
         except json.JSONDecodeError as error:
-            raise ConfigError(f"configuration is not valid JSON: {error}") from None
+            raise ConfigError("config", f"is not valid JSON: {error}") from None
         if not isinstance(values, dict):
-            raise ConfigError("configuration JSON must be an object")
+            raise ConfigError("config", "must be a JSON object")
         return cls.from_dict(values)
 
 
 def _check_int(name: str, value, bounds: tuple[int, int]) -> None:
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+        raise ConfigError(name, f"must be a whole number, got {value!r}")
     if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
 
 
 def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        raise ConfigError(name, f"must be one of {', '.join(choices)}; got {value!r}")
 
 
 def _check_bool(name: str, value) -> None:
     if not isinstance(value, bool):
-        raise ConfigError(f"{name} must be true or false, got {value!r}")
+        raise ConfigError(name, f"must be true or false, got {value!r}")

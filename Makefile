@@ -1,0 +1,31 @@
+# Two entry points: `make run` starts the app, `make test` runs every test. Both create the
+# virtual environment and install what is missing first; when nothing changed they reinstall nothing.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+
+.PHONY: run test report benchmark system-deps clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: $(STAMP) system-deps
+	$(PYTHON) main.py $(ARGS)
+
+test: $(STAMP) system-deps
+	$(PYTHON) -m pytest $(ARGS)
+
+report: $(STAMP)
+	$(PYTHON) main.py --report $(ARGS)
+
+benchmark: $(STAMP)
+	$(PYTHON) benchmarks/engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,130 @@
+"""RNN vs Transformer simulator: the command line, the headless report, and the GUI launcher."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from engine.config import (ACTIVATIONS, CELLS, MAX_TOKENS, POSITIONALS, SimConfig)
+
+__version__ = "0.1.0"
+DEFAULT_SENTENCE = "The cat sat on mat"
+
+# SimConfig field -> command-line flag; the GUI labels its widgets with the same names.
+CONFIG_FLAGS = {
+    "d_model": "--d-model", "hidden_size": "--hidden-size", "heads": "--heads",
+    "head_size": "--head-size", "cell": "--cell", "activation": "--activation",
+    "recurrent_scale": "--recurrent-scale", "seed": "--seed", "causal": "--causal",
+    "scaling": "--no-scaling", "positional": "--positional",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one clear line and status 2, no usage dump
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = SimConfig()
+    parser = _Parser(
+        prog="rnn-vs-transformer",
+        description="Run an RNN one word at a time and self-attention all at once on the same "
+                    "sentence, and see why Transformers replaced RNNs. Without --report or "
+                    "--save-trace the desktop app opens.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--sentence", default=None,
+                        help=f'the sentence to run (default: "{DEFAULT_SENTENCE}"; '
+                             f"at most {MAX_TOKENS} words and punctuation marks)")
+    model = parser.add_argument_group("model parameters")
+    model.add_argument("--d-model", type=int, default=defaults.d_model, metavar="D",
+                       help="width of every word vector (default %(default)s)")
+    model.add_argument("--hidden-size", type=int, default=defaults.hidden_size, metavar="H",
+                       help="width of the RNN's hidden state (default %(default)s)")
+    model.add_argument("--cell", choices=CELLS, default=defaults.cell,
+                       help="recurrent cell: rnn (Elman), lstm or gru (default %(default)s)")
+    model.add_argument("--activation", choices=ACTIVATIONS, default=defaults.activation,
+                       help="activation of the Elman cell (default %(default)s)")
+    model.add_argument("--recurrent-scale", type=float, default=defaults.recurrent_scale,
+                       metavar="S", help="multiply the recurrent weights by S (default %(default)s)")
+    model.add_argument("--heads", type=int, default=defaults.heads,
+                       help="attention heads (default %(default)s)")
+    model.add_argument("--head-size", type=int, default=defaults.head_size, metavar="DK",
+                       help="d_k, width of each head's queries, keys and values (default %(default)s)")
+    model.add_argument("--causal", action="store_true",
+                       help="mask attention to later words, as a decoder does")
+    model.add_argument("--no-scaling", action="store_true",
+                       help="do not divide attention scores by sqrt(d_k)")
+    model.add_argument("--positional", choices=POSITIONALS, default=defaults.positional,
+                       help="add sinusoidal position vectors before attention (default %(default)s)")
+    model.add_argument("--seed", type=int, default=defaults.seed,
+                       help="fixes every weight and word vector (default %(default)s)")
+    headless = parser.add_argument_group("headless use (no window)")
+    headless.add_argument("--report", action="store_true",
+                          help="print the comparison of both models for the sentence and exit")
+    headless.add_argument("--json", action="store_true", help="with --report: print JSON")
+    headless.add_argument("--save-trace", metavar="FILE.npz",
+                          help="write everything the run recorded to one .npz file and exit")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> SimConfig:
+    """The SimConfig the flags describe; raises ConfigError naming the field."""
+    return SimConfig(
+        d_model=args.d_model, hidden_size=args.hidden_size, cell=args.cell,
+        activation=args.activation, recurrent_scale=args.recurrent_scale, heads=args.heads,
+        head_size=args.head_size, causal=args.causal, scaling=not args.no_scaling,
+        positional=args.positional, seed=args.seed,
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"rnn-vs-transformer: error: {message}", file=sys.stderr)
+    return 2
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    from engine import EngineInputError, simulate
+    from engine.config import ConfigError
+    from engine.report import comparison, format_report
+
+    try:
+        config = config_from_args(args)
+        trace = simulate(args.sentence if args.sentence is not None else DEFAULT_SENTENCE, config)
+        saved = trace.save(args.save_trace) if args.save_trace else None
+    except ConfigError as error:
+        return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
+    except EngineInputError as error:
+        return _fail(str(error))
+    if args.report:
+        if args.json:
+            data = comparison(trace)
+            if saved is not None:
+                data["trace_file"] = str(saved)
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            print(format_report(trace))
+    if saved is not None and not (args.report and args.json):
+        print(f"trace written to {saved}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.json and not args.report:
+        return _fail("--json goes with --report")
+    if args.report or args.save_trace:
+        return run_headless(args)
+    from engine.config import ConfigError
+    try:
+        config = config_from_args(args)
+    except ConfigError as error:
+        return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
+    from gui.app import run_app
+    return run_app(config, args.sentence)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
