@@ -79,6 +79,12 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
     )
 
 
+def explicit_fields(argv: list[str]) -> set[str]:
+    """The SimConfig fields whose flags appear on the command line (they override saved settings)."""
+    used = {word.split("=", 1)[0] for word in argv if word.startswith("--")}
+    return {field for field, flag in CONFIG_FLAGS.items() if flag in used}
+
+
 def _fail(message: str) -> int:
     print(f"rnn-vs-transformer: error: {message}", file=sys.stderr)
     return 2
@@ -122,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except ConfigError as error:
         return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
+    given = explicit_fields(sys.argv[1:] if argv is None else argv)
     from gui.app import run_app
-    return run_app(config, args.sentence)
+    return run_app({name: getattr(config, name) for name in given}, args.sentence)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,28 @@
 """The simulation engine: an RNN run one timestep at a time and self-attention run as one matrix
-operation on the same sentence, recorded in an immutable Trace. Qt-free by design."""
+operation on the same sentence, recorded in an immutable Trace. Qt-free by design.
 
-from engine.config import MAX_TOKENS, SimConfig
-from engine.errors import ConfigError, EngineInputError, RunCancelled
-from engine.progress import CancelToken
-from engine.run import simulate, simulate_tokens
-from engine.tokens import tokenize
-from engine.trace import Trace, TraceFileError, load_trace
+Names are imported on first use, so `from engine import SimConfig` does not load torch; the app
+shows its window first and loads torch in the worker that runs the first simulation.
+"""
 
-__all__ = [
-    "MAX_TOKENS", "CancelToken", "ConfigError", "EngineInputError", "RunCancelled", "SimConfig",
-    "Trace", "TraceFileError", "load_trace", "simulate", "simulate_tokens", "tokenize",
-]
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "SimConfig": "engine.config", "MAX_TOKENS": "engine.config",
+    "ConfigError": "engine.errors", "EngineInputError": "engine.errors",
+    "RunCancelled": "engine.errors", "CancelToken": "engine.progress",
+    "simulate": "engine.run", "simulate_tokens": "engine.run", "tokenize": "engine.tokens",
+    "Trace": "engine.trace", "TraceFileError": "engine.trace", "load_trace": "engine.trace",
+}
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

@@ -16,7 +16,7 @@ from engine.gradients import attention_connectivity, pascanu_bounds, rnn_gradien
 from engine.progress import CancelToken, PhaseProgress, ProgressCallback
 from engine.rnn import RNNStepper, build_cell, derivative_bound, largest_singular_value
 from engine.seeding import unit_vector
-from engine.tokens import embed_tokens, sinusoidal_positions, tokenize
+from engine.tokens import check_tokens, embed_tokens, sinusoidal_positions, tokenize
 from engine.trace import AttentionTrace, RNNTrace, Trace
 
 
@@ -37,15 +37,16 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
                     progress: ProgressCallback | None = None,
                     cancel: CancelToken | None = None) -> Trace:
     """simulate() on an already tokenized sentence (tests permute tokens through this)."""
+    check_tokens(tokens)
     _warm_up()
     T, D, H = len(tokens), config.d_model, config.hidden_size
     # Expected cost of each phase, so the progress bar moves evenly (the RNN's backward sweep
     # over all positions dominates: about T^2/2 batched rows).
     gates = {"rnn": 1, "lstm": 4, "gru": 3}[config.cell]
-    phases = PhaseProgress({
+    phases = PhaseProgress({  # in the order they run
         "rnn": T * gates * H * (H + D) + 1,
-        "attention": T * D * config.heads * config.head_size + 1,
         "rnn-gradients": T * (T + 1) / 2 * gates * H * (H + D) + 1,
+        "attention": T * D * config.heads * config.head_size + 1,
         "attention-gradients": T * T * config.heads * (1 + 4 * config.heads) + 1,
     }, progress, cancel)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 
@@ -12,6 +13,33 @@ from engine.seeding import generator
 
 # A word (letters, digits, underscores, inner apostrophes) or any single other visible character.
 _TOKEN_PATTERN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
+_ZERO_WIDTH_JOINER = "\u200d"
+
+
+def _is_mark(char: str) -> bool:
+    """Characters that belong to the one before: combining marks, skin tones, emoji tags."""
+    code = ord(char)
+    return (unicodedata.category(char).startswith("M") or 0x1F3FB <= code <= 0x1F3FF
+            or 0xE0020 <= code <= 0xE007F or char == _ZERO_WIDTH_JOINER)
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def _is_invisible(char: str) -> bool:
+    """Control and format characters (NUL, zero-width space, ...), but not the emoji joiners."""
+    return unicodedata.category(char) in ("Cc", "Cf") and not _is_mark(char)
+
+
+def _continues(previous: str, match: str) -> bool:
+    """Whether `match`, directly after `previous`, is part of the same word or symbol."""
+    if _is_mark(match[0]) or previous.endswith(_ZERO_WIDTH_JOINER):
+        return True
+    if _is_mark(previous[-1]) and (match[0].isalnum() or match[0] == "_"):
+        return True  # scripts such as Devanagari alternate letters and vowel signs
+    return (len(previous) == 1 and _is_regional_indicator(previous)
+            and _is_regional_indicator(match[0]))  # two indicators make one flag
 
 
 def tokenize(sentence: str) -> list[str]:
@@ -22,14 +50,30 @@ def tokenize(sentence: str) -> list[str]:
         raise EngineInputError(
             f"the sentence has {len(sentence):,} characters; the limit is {MAX_SENTENCE_CHARS:,}"
         )
-    tokens = _TOKEN_PATTERN.findall(sentence)
+    text = "".join(" " if _is_invisible(char) else char for char in sentence)
+    tokens: list[str] = []
+    end = -1
+    for match in _TOKEN_PATTERN.finditer(text):
+        piece = match.group()
+        if tokens and match.start() == end and _continues(tokens[-1], piece):
+            tokens[-1] += piece
+        else:
+            tokens.append(piece)
+        end = match.end()
+    check_tokens(tokens)
+    return tokens
+
+
+def check_tokens(tokens: list[str]) -> None:
+    """Raise EngineInputError unless there are 1..MAX_TOKENS non-empty tokens without spaces."""
     if not tokens:
         raise EngineInputError("the sentence is empty: type at least one word")
     if len(tokens) > MAX_TOKENS:
         raise EngineInputError(
             f"the sentence has {len(tokens):,} tokens; the limit is {MAX_TOKENS:,}"
         )
-    return tokens
+    if any(not isinstance(token, str) or not token or token != token.strip() for token in tokens):
+        raise EngineInputError("every token must be non-empty text without spaces")
 
 
 def token_key(token: str) -> str:

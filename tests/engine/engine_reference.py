@@ -63,6 +63,18 @@ def torch_cell_module(cell: str, activation: str, w_ih, w_hh, b_ih, b_hh):
     return module
 
 
+def independent_cell_step(cell: str, activation: str, w_ih, w_hh, b_ih, b_hh):
+    """(x (D,), state tuple) -> new state tuple, by torch.nn cells or a hand-written Elman step."""
+    if cell == "rnn" and activation not in ("tanh", "relu"):
+        act = ELMAN_ACTIVATIONS[activation]
+        w_ih, w_hh, b_ih, b_hh = (as_tensor(a) for a in (w_ih, w_hh, b_ih, b_hh))
+        return lambda x, state: (act(w_ih @ x + b_ih + w_hh @ state[0] + b_hh),)
+    module = torch_cell_module(cell, activation, w_ih, w_hh, b_ih, b_hh)
+    if cell == "lstm":
+        return lambda x, state: module(x, (state[0], state[1]))
+    return lambda x, state: (module(x, state[0]),)
+
+
 def manual_elman_hidden(inputs, activation, w_ih, w_hh, b_ih, b_hh) -> torch.Tensor:
     """h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), a plain torch loop (differentiable). (T, H)"""
     act = ELMAN_ACTIVATIONS[activation]

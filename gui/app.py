@@ -1,0 +1,24 @@
+"""Starts the desktop app: the window paints first, then the first run (and torch) loads in a worker."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None) -> int:
+    """Open the window with remembered settings, `overrides` (config fields) and `sentence` winning."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.main_window import APP_TITLE, MainWindow
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName("rnn-vs-transformer")
+    app.setApplicationName("rnn-vs-transformer")
+    app.setApplicationDisplayName(APP_TITLE)
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, foreground="#222222")
+    window = MainWindow(overrides, sentence)
+    window.show()
+    QTimer.singleShot(0, window.run_current)
+    return app.exec()

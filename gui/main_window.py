@@ -1,0 +1,278 @@
+"""The main window: sentence bar and token strip on top, the three linked panels, the race strip and
+transport bar below, parameters in a dock. It wires models to views; panels never call each other."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
+                               QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+
+from engine.config import SimConfig
+from engine.errors import ConfigError, EngineInputError
+from engine.tokens import tokenize
+from gui.panels.attention_panel import AttentionPanel
+from gui.panels.gradient_panel import GradientPanel
+from gui.panels.race_panel import RacePanel
+from gui.panels.rnn_panel import RNNPanel
+from gui.parameters import ParameterPanel
+from gui.selection import TokenSelection
+from gui.sentence_bar import SentenceBar
+from gui.timeline import Timeline
+from gui.token_strip import TokenStrip
+from gui.transport import TransportBar
+from gui.worker import SimulationRunner
+
+APP_TITLE = "RNN vs Transformer"
+DEFAULT_SENTENCE = "The cat sat on mat"
+
+GUIDE = """<h3>What am I looking at?</h3>
+<p>Both models read the same sentence. Each word is a vector of D numbers.</p>
+<p><b>Forward phase</b> (ticks 1 to n): the <span style="color:#d95f02">RNN</span> reads one word per
+tick; its hidden state (left) grows one row at a time because each row needs the one before.
+<span style="color:#1b73b3">Self-attention</span> (right) computes Q, K, V, the n × n scores and
+the softmax weights for every word in its first tick, then waits.</p>
+<p><b>Backward phase</b> (ticks n+1 to 2n): the gradient of the last word's output travels back.
+Through the RNN it passes one word per tick and shrinks at every step (vanishing gradients); through
+attention it reaches every word in one hop.</p>
+<p>The race strip counts sequential operations (n vs 1), the longest path between two words
+(n−1 vs 1), multiply-adds and the time the engine measured.</p>
+<p>Hover any word, row, column or point to see it highlighted everywhere with its exact value;
+click to pin it. Keys: Space play/pause, ←/→ step, Home/End.</p>"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, overrides: dict | None = None, sentence: str | None = None,
+                 settings: QSettings | None = None, restore: bool = True):
+        """`overrides`: config fields given on the command line; they win over remembered ones."""
+        super().__init__()
+        self.setWindowTitle(APP_TITLE)
+        self.settings = settings if settings is not None else QSettings()
+        remembered_config, remembered_sentence = self._remembered() if restore else (None, None)
+        config = self._merge(remembered_config or SimConfig(), overrides or {})
+        sentence = sentence if sentence is not None else (remembered_sentence or DEFAULT_SENTENCE)
+
+        self.timeline = Timeline(self)
+        self.selection = TokenSelection(self)
+        self.runner = SimulationRunner(self)
+        self.sentence_bar = SentenceBar(sentence)
+        self.token_strip = TokenStrip(self.timeline, self.selection)
+        self.rnn_panel = RNNPanel(self.timeline, self.selection)
+        self.attention_panel = AttentionPanel(self.timeline, self.selection)
+        self.gradient_panel = GradientPanel(self.timeline, self.selection)
+        self.race_panel = RacePanel(self.timeline)
+        self.transport = TransportBar(self.timeline)
+        self.parameters = ParameterPanel(config)
+        self._build_layout()
+        self._build_status_bar()
+        self._build_actions()
+        self._last_sentence = sentence
+        self._last_config = config
+
+        self.sentence_bar.run_requested.connect(self._on_sentence_bar_run)
+        self.parameters.config_changed.connect(self._on_parameters_config_changed)
+        self.runner.started.connect(self._on_runner_started)
+        self.runner.progress.connect(self._on_runner_progress)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.runner.busy_changed.connect(self._on_runner_busy_changed)
+        if restore:
+            self._restore_geometry()
+
+    # -- construction -------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.rnn_panel)
+        top.addWidget(self.attention_panel)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 3)
+        panels = QSplitter(Qt.Orientation.Vertical)
+        panels.addWidget(top)
+        panels.addWidget(self.gradient_panel)
+        panels.setStretchFactor(0, 1)
+        panels.setStretchFactor(1, 1)
+        panels.setSizes([520, 400])
+        panels.setChildrenCollapsible(False)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.sentence_bar)
+        layout.addWidget(self.token_strip)
+        layout.addWidget(panels, 1)
+        layout.addWidget(self.race_panel)
+        layout.addWidget(self.transport)
+        self.setCentralWidget(central)
+        self.parameter_dock = QDockWidget("Parameters", self)
+        self.parameter_dock.setObjectName("parameters")
+        scroll = QScrollArea()
+        scroll.setWidget(self.parameters)
+        scroll.setWidgetResizable(True)
+        self.parameter_dock.setWidget(scroll)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.parameter_dock)
+
+    def _build_status_bar(self) -> None:
+        self.status_label = QLabel("Starting the engine…")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setMaximumWidth(220)
+        self.progress_bar.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running simulation (Esc)")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.runner.cancel)
+        bar = self.statusBar()
+        bar.addWidget(self.status_label, 1)
+        bar.addPermanentWidget(self.progress_bar)
+        bar.addPermanentWidget(self.cancel_button)
+
+    def _action(self, menu, text: str, shortcut, slot, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts work wherever the focus is in the window
+        return action
+
+    def _build_actions(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self._action(file_menu, "&Run", "Ctrl+R", self.run_current,
+                     "Run both models on the sentence")
+        self._action(file_menu, "&Cancel run", "Esc", self.runner.cancel, "Stop the running simulation")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        play = menus.addMenu("&Playback")
+        self.play_action = self._action(play, "Play / pause", "Space", self.transport.toggle_play)
+        self._action(play, "Step forward", "Right", self.timeline.step_forward)
+        self._action(play, "Step back", "Left", self.timeline.step_back)
+        self._action(play, "Go to start", "Home", self.timeline.go_start)
+        self._action(play, "Go to end", "End", self.timeline.go_end)
+        view = menus.addMenu("&View")
+        view.addAction(self.parameter_dock.toggleViewAction())
+        help_menu = menus.addMenu("&Help")
+        self._action(help_menu, "What am I looking at?", "F1", self._show_guide)
+        self._action(help_menu, "About", None, self._show_about)
+
+    @staticmethod
+    def _merge(base: SimConfig, overrides: dict) -> SimConfig:
+        try:
+            return base.replace(**overrides)
+        except ConfigError:  # a remembered value clashes with a given one: the given ones win
+            return SimConfig(**overrides)
+
+    # -- running ------------------------------------------------------------------------------
+    def run_current(self) -> bool:
+        """Run the sentence and parameters the window shows."""
+        return self.run(self.sentence_bar.sentence)
+
+    def run(self, sentence: str | None = None, config: SimConfig | None = None) -> bool:
+        """Validate, then start a run in the worker. Returns False (with a message) if rejected."""
+        sentence = self._last_sentence if sentence is None else sentence
+        try:
+            config = config or self.parameters.config()
+        except ConfigError as error:
+            self.parameters.show_error(error.field, error.problem)
+            return False
+        try:
+            tokenize(sentence)
+        except EngineInputError as error:
+            self.sentence_bar.show_message(f"{error}. The last good run stays on screen.")
+            return False
+        self.sentence_bar.show_message("")
+        self.parameters.clear_errors()
+        self._pending = (sentence, config)
+        self.runner.run(sentence, config)
+        return True
+
+    def _on_sentence_bar_run(self, sentence: str) -> None:
+        self.run(sentence)
+
+    def _on_parameters_config_changed(self, config: SimConfig) -> None:
+        self.run(self.sentence_bar.sentence if self.sentence_bar.sentence.strip() else None, config)
+
+    def _on_runner_started(self) -> None:
+        self.status_label.setText("Running…")
+        self.progress_bar.setValue(0)
+
+    def _on_runner_progress(self, fraction: float, label: str) -> None:
+        self.progress_bar.setValue(round(1000 * fraction))
+        self.status_label.setText(label)
+
+    def _on_runner_finished(self, trace) -> None:
+        self._last_sentence, self._last_config = self._pending
+        keep_tick = self.timeline.trace is not None and trace.length == self.timeline.length
+        self.selection.set_hovered(None)
+        if not keep_tick:
+            self.selection.set_pinned(None)
+        if keep_tick:  # same sentence, new parameters: stay where the user was looking
+            self.timeline.set_trace(trace)
+        else:  # a new sentence plays from the start
+            self.timeline.set_trace(trace, 0)
+            self.transport.play()
+        self.status_label.setText(
+            f"{trace.length} tokens · RNN {trace.rnn.cost.sequential_operations} sequential steps, "
+            f"attention 1 · Space plays or pauses, ←/→ step")
+        self._save_run_settings()
+
+    def _on_runner_failed(self, message: str, field: str) -> None:
+        if field:
+            self.parameters.show_error(field, message)
+        else:
+            self.sentence_bar.show_message(f"{message}. The last good run stays on screen.")
+        self.status_label.setText("The run was rejected; the view shows the last good run.")
+
+    def _on_runner_busy_changed(self, busy: bool) -> None:
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if not busy and self.status_label.text() == "Running…":
+            self.status_label.setText("Cancelled; the view shows the last good run.")
+
+    # -- settings -----------------------------------------------------------------------------
+    def _remembered(self) -> tuple[SimConfig | None, str | None]:
+        text = self.settings.value("run/config", "")
+        sentence = self.settings.value("run/sentence", None)
+        try:
+            config = SimConfig.from_json(text) if text else None
+        except ConfigError:
+            config = None  # settings from another version: fall back to the defaults
+        return config, sentence if isinstance(sentence, str) else None
+
+    def _save_run_settings(self) -> None:
+        self.settings.setValue("run/config", self._last_config.to_json())
+        self.settings.setValue("run/sentence", self._last_sentence)
+        self.settings.setValue("playback/speed", self.transport.speed_box.value())
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 1000)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        speed = self.settings.value("playback/speed")
+        try:
+            self.transport.set_speed(float(speed))
+        except (TypeError, ValueError):
+            pass
+
+    def closeEvent(self, event) -> None:
+        self.runner.cancel()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("playback/speed", self.transport.speed_box.value())
+        super().closeEvent(event)
+
+    # -- help ---------------------------------------------------------------------------------
+    def _show_guide(self) -> None:
+        QMessageBox.information(self, "What am I looking at?", GUIDE)
+
+    def _show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_TITLE}",
+                          f"<b>{APP_TITLE}</b><p>An RNN run one word at a time and self-attention "
+                          "run all at once on the same sentence, with real gradients and measured "
+                          "cost.</p>")

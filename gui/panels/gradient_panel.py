@@ -1,0 +1,190 @@
+"""The gradient panel: both connectivity maps on one log colour scale, and the gradient reaching
+each word from the last position, animated backwards through time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCursor, QFont, QFontMetrics
+from PySide6.QtWidgets import QHBoxLayout, QToolTip
+
+from gui import clock, style
+from gui.panels.base import Panel
+from gui.panels.heatmap import HeatmapView, fitted_token_ticks
+
+CAPTION = ("Maps: row t, column k is how strongly word k can change the output at word t "
+           "(‖∂(r·y_t)/∂x_k‖, one log colour scale). Curves: the last word's gradient going back, "
+           "through the RNN one word per tick and shrinking, through attention to every word in one "
+           "hop. Dashed: the Pascanu bound (λ₁γ)^(n−1−k), Elman cells only.")
+
+
+class GradientCurves(pg.PlotWidget):
+    """Gradient norm per word on a log axis: RNN, attention and the Pascanu bound."""
+
+    hovered = pg.QtCore.Signal(object)
+    clicked = pg.QtCore.Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent, background=style.PLOT_BACKGROUND)
+        self.plotItem.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.setLogMode(x=False, y=True)
+        self.showGrid(x=False, y=True, alpha=0.25)
+        self.setTitle("gradient from the last word's output", size=style.TITLE_SIZE)
+        self.setLabel("left", "‖∂L/∂x_k‖")
+        self.getAxis("left").enableAutoSIPrefix(False)
+        self.setLabel("bottom", "word k")
+        legend = self.addLegend(offset=(10, 5), labelTextSize="8pt")
+        legend.setLabelTextColor("#222")
+        symbol = dict(symbol="o", symbolSize=6)
+        self.rnn_curve = self.plot([], [], name="RNN (back through time)",
+                                   pen=pg.mkPen(style.RNN_COLOR, width=2.5),
+                                   symbolBrush=style.RNN_COLOR, symbolPen=None, **symbol)
+        self.attention_curve = self.plot([], [], name="attention (one hop)",
+                                         pen=pg.mkPen(style.ATTENTION_COLOR, width=2.5),
+                                         symbolBrush=style.ATTENTION_COLOR, symbolPen=None, **symbol)
+        self.bound_curve = self.plot([], [], name="Pascanu bound",
+                                     pen=pg.mkPen(style.BOUND_COLOR, width=1.5,
+                                                  style=Qt.PenStyle.DashLine))
+        self.selected_line = pg.InfiniteLine(angle=90, movable=False,
+                                             pen=pg.mkPen(style.SELECTION_COLOR, width=2))
+        self.selected_line.setVisible(False)
+        self.addItem(self.selected_line)
+        self._tokens: list[str] = []
+        self._rnn = self._attention = self._bound = np.zeros(0)
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+
+    def set_trace(self, trace) -> None:
+        self._tokens = list(trace.tokens)
+        self._rnn = np.maximum(trace.rnn.input_gradient, style.LOG_FLOOR)  # (T,)
+        self._attention = np.maximum(trace.attention.input_gradient, style.LOG_FLOOR)  # (T,)
+        bound = trace.rnn.input_bound
+        self._bound = np.clip(bound, style.LOG_FLOOR, 1e30) if np.all(np.isfinite(bound)) else None
+        T = trace.length
+        self._update_ticks()
+        values = [self._rnn, self._attention]
+        low = np.log10(min(float(v.min()) for v in values))
+        high = np.log10(max(float(v.max()) for v in values))
+        self.setXRange(-0.5, T - 0.5, padding=0.02)
+        self.setYRange(low - 0.5, high + 1.5, padding=0)  # headroom for the legend
+
+    def _update_ticks(self) -> None:
+        axis = self.getAxis("bottom")
+        metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+        pixels = self.plotItem.vb.boundingRect().width()
+        axis.setTicks([fitted_token_ticks(self._tokens, pixels, metrics, vertical=False, offset=0.0)])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if "_tokens" in self.__dict__:  # pyqtgraph resizes once inside __init__
+            self._update_ticks()
+
+    def show_reached(self, rnn_words: int, attention_words: int) -> None:
+        """The RNN curve grows right to left; attention's appears whole."""
+        T = len(self._tokens)
+        first = T - rnn_words
+        x = np.arange(T, dtype=float)
+        self.rnn_curve.setData(x[first:], self._rnn[first:])
+        self.attention_curve.setData(x[:attention_words] if attention_words else [],
+                                     self._attention[:attention_words] if attention_words else [])
+        if self._bound is not None and rnn_words:
+            self.bound_curve.setData(x, self._bound)
+        else:
+            self.bound_curve.setData([], [])
+
+    def set_selected(self, index: int) -> None:
+        self.selected_line.setVisible(0 <= index < len(self._tokens))
+        if 0 <= index < len(self._tokens):
+            self.selected_line.setPos(index)
+
+    def _word_at(self, scene_pos) -> int | None:
+        if not self.plotItem.vb.sceneBoundingRect().contains(scene_pos) or not self._tokens:
+            return None
+        k = int(round(self.plotItem.vb.mapSceneToView(scene_pos).x()))
+        return k if 0 <= k < len(self._tokens) else None
+
+    def _on_scene_mouse_moved(self, scene_pos) -> None:
+        k = self._word_at(scene_pos)
+        self.hovered.emit(k)
+        if k is None:
+            QToolTip.hideText()
+            return
+        text = (f"word {k}: {self._tokens[k]}\nRNN: {self._rnn[k]:.4g}\n"
+                f"attention: {self._attention[k]:.4g}")
+        if self._bound is not None:
+            text += f"\nPascanu bound: {self._bound[k]:.4g}"
+        QToolTip.showText(QCursor.pos(), text, self)
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        k = self._word_at(event.scenePos())
+        if k is not None:
+            self.clicked.emit(k)
+
+    def leaveEvent(self, event) -> None:
+        self.hovered.emit(None)
+        super().leaveEvent(event)
+
+
+class GradientPanel(Panel):
+    """Views the Timeline (maps fill in going forward, curves going back) and the selection."""
+
+    def __init__(self, timeline, selection, parent=None):
+        super().__init__("Gradient flow: many hops back vs one", CAPTION, parent)
+        self._timeline, self._selection = timeline, selection
+        self.rnn_map = HeatmapView(x_label="input word k", y_label="output word t",
+                                   colormap=style.GRADIENT)
+        self.attention_map = HeatmapView(x_label="input word k", colormap=style.GRADIENT)
+        self.attention_map.add_colorbar("log₁₀ ‖∂(r·y_t)/∂x_k‖")
+        self.curves = GradientCurves()
+        row = QHBoxLayout()
+        row.addWidget(self.rnn_map, 2)
+        row.addWidget(self.attention_map, 2)
+        row.addWidget(self.curves, 3)
+        self.content.addLayout(row, 1)
+        for view in (self.rnn_map, self.attention_map, self.curves):
+            view.hovered.connect(selection.set_hovered)
+            view.clicked.connect(selection.toggle_pinned)
+        timeline.trace_changed.connect(self._on_timeline_trace_changed)
+        timeline.step_changed.connect(self._on_timeline_step_changed)
+        selection.changed.connect(self._on_selection_changed)
+        self._has_trace = False
+
+    def _on_timeline_trace_changed(self, trace) -> None:
+        self._has_trace = trace is not None
+        if trace is None:
+            return
+        tokens = list(trace.tokens)
+        T = trace.length
+        rnn, attention = trace.rnn.connectivity, trace.attention.connectivity
+        levels = style.log_levels(np.concatenate([rnn.ravel(), attention.ravel()]))
+        self.rnn_map.setTitle(f"RNN connectivity  {T}×{T}", size=style.TITLE_SIZE)
+        self.attention_map.setTitle(f"attention connectivity  {T}×{T}", size=style.TITLE_SIZE)
+        for view, matrix in ((self.rnn_map, rnn), (self.attention_map, attention)):
+            view.set_matrix(matrix, display=style.safe_log10(matrix), row_labels=tokens,
+                            col_labels=tokens, cols_are_tokens=True, levels=levels,
+                            value_name="‖∂(r·y_t)/∂x_k‖", value_format="{:.1e}")
+        self.curves.set_trace(trace)
+        self._on_selection_changed(self._selection.current)
+
+    def _on_timeline_step_changed(self, tick: int) -> None:
+        if not self._has_trace:
+            return
+        T = self._timeline.length
+        self.rnn_map.set_revealed_rows(clock.rnn_rows_revealed(tick, T))
+        self.attention_map.set_revealed_rows(T if clock.attention_done(tick) else 0)
+        rnn_words = clock.rnn_words_reached(tick, T)
+        attention_words = clock.attention_words_reached(tick, T)
+        self.curves.show_reached(rnn_words, attention_words)
+        if clock.phase(tick, T) == "backward":
+            self.set_counter(f"backward: RNN {rnn_words} of {T} words reached · "
+                             f"attention {attention_words} of {T} in 1 hop")
+        else:
+            self.set_counter("backward pass starts after the forward phase")
+
+    def _on_selection_changed(self, index: int) -> None:
+        self.rnn_map.set_selected(index)
+        self.attention_map.set_selected(index)
+        self.curves.set_selected(index)

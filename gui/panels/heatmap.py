@@ -1,0 +1,282 @@
+"""A labelled heatmap that is built once per trace and updated in place per tick.
+
+Rows not yet computed are hidden under a cover rectangle whose height changes per tick (no image
+upload per frame). The selected token is outlined (its row, and its column on word-by-word maps),
+hovering shows the exact value in a tooltip, and small matrices print their numbers in the cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
+
+from gui import style
+
+MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
+MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells
+
+
+def token_ticks(labels: list[str], step: int | None = None) -> list[tuple[float, str]]:
+    """Axis ticks centred on each cell, every `step`-th one (by default thinned to at most
+    MAX_TOKEN_LABELS); thinned labels carry their word index."""
+    if step is None:
+        step = max(1, int(np.ceil(len(labels) / MAX_TOKEN_LABELS)))
+    return [(i + 0.5, label if step == 1 else f"{i}:{label}") for i, label in
+            enumerate(labels) if i % step == 0]
+
+
+def fitted_token_ticks(labels: list[str], pixels: float, metrics: QFontMetrics, vertical: bool,
+                       offset: float = 0.5) -> list[tuple[float, str]]:
+    """Token ticks thinned so that neighbouring labels do not overlap in `pixels` of axis."""
+    count = len(labels)
+    if count == 0:
+        return []
+    if vertical:
+        needed = metrics.height()
+    else:
+        prefix = metrics.horizontalAdvance(f"{count}:")
+        needed = max(metrics.horizontalAdvance(label) for label in labels) + prefix + 8
+    step = max(1, int(np.ceil(needed / max(pixels / count, 0.5))))
+    return [(position - 0.5 + offset, label) for position, label in token_ticks(labels, step)]
+
+
+def index_ticks(count: int) -> list[tuple[float, str]]:
+    step = max(1, int(np.ceil(count / 5)))
+    return [(i + 0.5, str(i)) for i in range(0, count, step)]
+
+
+class HeatmapView(pg.PlotWidget):
+    """A matrix drawn as coloured cells, rows top to bottom."""
+
+    hovered = Signal(object)  # token index under the cursor, or None
+    clicked = Signal(int)  # token index clicked
+
+    def __init__(self, title: str = "", x_label: str = "", y_label: str = "",
+                 colormap: str = style.DIVERGING, parent=None):
+        super().__init__(parent=parent, background=style.PLOT_BACKGROUND)
+        self.plotItem.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.plotItem.vb.invertY(True)
+        self.plotItem.vb.setDefaultPadding(0.0)
+        self.setLabel("bottom", x_label)
+        self.setLabel("left", y_label)
+        self.setTitle(title, size=style.TITLE_SIZE)
+        self._image = pg.ImageItem(axisOrder="row-major")
+        self._image.setColorMap(pg.colormap.get(colormap))
+        self.addItem(self._image)
+        self._cover = self._add_rect(pen=None, brush=QBrush(QColor(style.PLOT_BACKGROUND)))
+        self._selected_row = self._add_rect(pen=style.selection_pen(), brush=None)
+        self._selected_col = self._add_rect(pen=style.selection_pen(), brush=None)
+        self._marker = self._add_rect(pen=style.marker_pen(), brush=None)
+        self._texts: list[pg.TextItem] = []
+        self._colorbar: pg.ColorBarItem | None = None
+        self._text_size = (0, 0)
+        self._col_tokens_labelled = False
+        self._tick_cache: dict[str, list] = {}
+        self._data = np.zeros((0, 0))
+        self._row_labels: list[str] = []
+        self._col_labels: list[str] = []
+        self._rows_are_tokens = True
+        self._cols_are_tokens = False
+        self._revealed = 0
+        self._value_name = "value"
+        self._format = "{:.3g}"
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+
+    def _add_rect(self, pen, brush) -> QGraphicsRectItem:
+        item = QGraphicsRectItem()
+        item.setPen(pen if pen is not None else QPen(Qt.PenStyle.NoPen))
+        if brush is not None:
+            item.setBrush(brush)
+        item.setZValue(10)
+        item.setVisible(False)
+        self.addItem(item)
+        return item
+
+    # -- content ---------------------------------------------------------------------------
+    def set_matrix(self, data: np.ndarray, *, row_labels: list[str] | None = None,
+                   col_labels: list[str] | None = None, levels: tuple[float, float] | None = None,
+                   cols_are_tokens: bool = False, value_name: str = "value",
+                   value_format: str = "{:.3g}", display: np.ndarray | None = None) -> None:
+        """Show `data` (R, C); `display` (same shape) is what is coloured when it differs, for
+        example log10 of the values; tooltips and cell numbers always show `data`."""
+        data = np.asarray(data, dtype=float)
+        shown = data if display is None else np.asarray(display, dtype=float)
+        rows, cols = data.shape
+        self._data = data
+        self._row_labels = list(row_labels) if row_labels is not None else [str(i) for i in range(rows)]
+        self._col_labels = list(col_labels) if col_labels is not None else [str(i) for i in range(cols)]
+        self._rows_are_tokens = row_labels is not None
+        self._cols_are_tokens = cols_are_tokens
+        self._value_name = value_name
+        self._format = value_format
+        if levels is None:
+            levels = style.symmetric_levels(shown)
+        self._image.setImage(np.nan_to_num(shown, nan=levels[0]), autoLevels=False, levels=levels)
+        if self._colorbar is not None:
+            self._colorbar.setLevels(levels)
+        self._image.setRect(QRectF(0, 0, cols, rows))
+        self._col_tokens_labelled = col_labels is not None
+        self._tick_cache = {}
+        self._update_axis_ticks()
+        self.plotItem.vb.setRange(xRange=(0, max(cols, 1)), yRange=(0, max(rows, 1)), padding=0)
+        self._build_value_texts(levels, shown)
+        self._revealed = rows
+        self._cover.setVisible(False)
+        self._update_texts()
+
+    def _build_value_texts(self, levels: tuple[float, float], shown: np.ndarray) -> None:
+        for item in self._texts:
+            self.removeItem(item)
+        self._texts = []
+        rows, cols = self._data.shape
+        if rows * cols > MAX_VALUE_CELLS or rows * cols == 0:
+            return
+        font = QFont()
+        font.setPointSizeF(7.5)
+        span = max(levels[1] - levels[0], 1e-12)
+        fractions = np.clip((np.nan_to_num(shown, nan=levels[0]) - levels[0]) / span, 0.0, 1.0)
+        colours = self._image.getColorMap().map(fractions.ravel(), mode="float")  # (R*C, 4)
+        luminance = colours[:, :3] @ np.array([0.299, 0.587, 0.114])  # (R*C,)
+        for r in range(rows):
+            for c in range(cols):
+                value = self._data[r, c]
+                text = "0" if value == 0 else self._format.format(value)
+                item = pg.TextItem(text, anchor=(0.5, 0.5),
+                                   color=style.cell_text_color(luminance[r * cols + c] < 0.5))
+                item.setFont(font)
+                item.setPos(c + 0.5, r + 0.5)
+                item.setZValue(5)
+                self.addItem(item)
+                self._texts.append(item)
+        metrics = QFontMetrics(font)
+        self._text_size = (max(metrics.horizontalAdvance(item.toPlainText()) for item in self._texts),
+                           metrics.height())
+
+    def _texts_fit(self) -> bool:
+        """Cell numbers are shown only when every one fits inside its cell at the current size."""
+        rows, cols = self._data.shape
+        if not self._texts or rows * cols == 0:
+            return False
+        rect = self.plotItem.vb.boundingRect()
+        return (rect.width() / cols >= self._text_size[0] + 4
+                and rect.height() / rows >= self._text_size[1] + 1)
+
+    def _update_texts(self) -> None:
+        if not self._texts:
+            return
+        fit = self._texts_fit()
+        cols = self._data.shape[1]
+        for index, item in enumerate(self._texts):
+            item.setVisible(fit and index // cols < self._revealed)
+
+    def _update_axis_ticks(self) -> None:
+        """Label every row and column that has room for its word; thin the labels otherwise."""
+        rows, cols = self._data.shape
+        rect = self.plotItem.vb.boundingRect()
+        for axis_name, labels, count, pixels, tokens in (
+                ("left", self._row_labels, rows, rect.height(), self._rows_are_tokens),
+                ("bottom", self._col_labels, cols, rect.width(), self._col_tokens_labelled)):
+            axis = self.getAxis(axis_name)
+            if tokens:
+                metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+                ticks = fitted_token_ticks(labels, pixels, metrics, vertical=axis_name == "left")
+            else:
+                ticks = index_ticks(count)
+            if self._tick_cache.get(axis_name) != ticks:
+                self._tick_cache[axis_name] = ticks
+                axis.setTicks([ticks])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if "_texts" in self.__dict__:  # pyqtgraph resizes once inside __init__, before our fields
+            self._update_texts()
+            self._update_axis_ticks()
+
+    def add_colorbar(self, label: str = "") -> pg.ColorBarItem:
+        """A colour scale beside the map; it follows the levels given to set_matrix."""
+        self._colorbar = pg.ColorBarItem(colorMap=self._image.getColorMap(), interactive=False,
+                                         width=12, label=label)
+        self._colorbar.setImageItem(self._image, insert_in=self.plotItem)
+        return self._colorbar
+
+    # -- per tick ---------------------------------------------------------------------------
+    def set_revealed_rows(self, count: int) -> None:
+        """Show rows 0..count-1; cover the rest."""
+        rows, cols = self._data.shape
+        count = max(0, min(count, rows))
+        if count == self._revealed:
+            return
+        self._revealed = count
+        self._cover.setVisible(count < rows)
+        self._cover.setRect(QRectF(0, count, cols, rows - count))
+        self._update_texts()
+
+    def set_marker_row(self, row: int | None) -> None:
+        """Outline the row the clock is on (the newest hidden state, say)."""
+        rows, cols = self._data.shape
+        visible = row is not None and 0 <= row < rows
+        self._marker.setVisible(visible)
+        if visible:
+            self._marker.setRect(QRectF(0, row, cols, 1))
+
+    def set_selected(self, index: int) -> None:
+        """Outline the selected token's row (and column on word-by-word maps); -1 clears it."""
+        rows, cols = self._data.shape
+        show_row = self._rows_are_tokens and 0 <= index < rows
+        self._selected_row.setVisible(show_row)
+        if show_row:
+            self._selected_row.setRect(QRectF(0, index, cols, 1))
+        show_col = self._cols_are_tokens and 0 <= index < cols
+        self._selected_col.setVisible(show_col)
+        if show_col:
+            self._selected_col.setRect(QRectF(index, 0, 1, rows))
+
+    # -- mouse ------------------------------------------------------------------------------
+    def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        if not self.plotItem.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = self.plotItem.vb.mapSceneToView(scene_pos)
+        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+        rows, cols = self._data.shape
+        if 0 <= row < min(rows, self._revealed) and 0 <= col < cols:
+            return row, col
+        return None
+
+    def describe_cell(self, row: int, col: int) -> str:
+        value = self._data[row, col]
+        return (f"{self._row_labels[row]} (row {row}), {self._col_labels[col]} (column {col})\n"
+                f"{self._value_name} = {value:.6g}")
+
+    def _hovered_token(self, row: int, col: int) -> int | None:
+        if self._rows_are_tokens:
+            return row
+        if self._cols_are_tokens:
+            return col
+        return None
+
+    def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
+        cell = self.cell_at(scene_pos)
+        if cell is None:
+            QToolTip.hideText()
+            self.hovered.emit(None)
+            return
+        QToolTip.showText(QCursor.pos(), self.describe_cell(*cell), self)
+        self.hovered.emit(self._hovered_token(*cell))
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        cell = self.cell_at(event.scenePos())
+        if cell is not None:
+            token = self._hovered_token(*cell)
+            if token is not None:
+                self.clicked.emit(token)
+
+    def leaveEvent(self, event) -> None:
+        QToolTip.hideText()
+        self.hovered.emit(None)
+        super().leaveEvent(event)

@@ -1,0 +1,102 @@
+"""The race strip: for each model, the work done so far by this tick, counted and measured."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
+
+from engine.report import CELL_NAMES, format_seconds
+from gui import clock, style
+
+COLUMNS = [
+    ("sequential ops", "Operations that had to wait for the previous one (Vaswani et al., Table 1)"),
+    ("longest path", "Most hops between two words: n−1 through the RNN's chain, 1 through attention"),
+    ("multiply-adds", "Multiply-adds of the matrix products run so far (exact count)"),
+    ("measured time", "Wall time the engine measured for the work done so far on this machine"),
+    ("words reached going back", "Backward phase: words the gradient of the last word's output "
+                                 "has reached so far"),
+]
+
+
+class RacePanel(QWidget):
+    """Two rows (RNN, attention) of live counters and a progress bar each."""
+
+    def __init__(self, timeline, parent=None):
+        super().__init__(parent)
+        self._timeline = timeline
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 2, 8, 2)
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(2)
+        for column, (name, tip) in enumerate(COLUMNS, start=2):
+            header = QLabel(f"<b>{name}</b>")
+            header.setToolTip(tip)
+            header.setAlignment(Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(header, 0, column)
+        self._rows = {}
+        for row, (key, colour) in enumerate((("rnn", style.RNN_COLOR),
+                                             ("attention", style.ATTENTION_COLOR)), start=1):
+            name = QLabel()
+            name.setStyleSheet(f"color: {colour}; font-weight: bold;")
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setTextVisible(False)
+            bar.setFixedHeight(12)
+            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+            bar.setToolTip("Share of this model's forward pass done by this tick")
+            grid.addWidget(name, row, 0)
+            grid.addWidget(bar, row, 1)
+            values = []
+            for column in range(len(COLUMNS)):
+                label = QLabel("–")
+                label.setAlignment(Qt.AlignmentFlag.AlignRight)
+                label.setToolTip(COLUMNS[column][1])
+                grid.addWidget(label, row, column + 2)
+                values.append(label)
+            self._rows[key] = (name, bar, values)
+        grid.setColumnStretch(1, 1)
+        timeline.trace_changed.connect(self._on_timeline_trace_changed)
+        timeline.step_changed.connect(self._on_timeline_step_changed)
+        self._trace = None
+
+    def _on_timeline_trace_changed(self, trace) -> None:
+        self._trace = trace
+        if trace is None:
+            return
+        config = trace.config
+        cell = CELL_NAMES[config.cell] + (f" ({config.activation})" if config.cell == "rnn" else "")
+        self._rows["rnn"][0].setText(cell)
+        heads = f"{config.heads} head{'s' if config.heads > 1 else ''}"
+        self._rows["attention"][0].setText(f"Self-attention ({heads})")
+        # Cumulative measured time after each RNN step: the input projection, then every step.
+        self._rnn_elapsed = trace.rnn.projection_seconds + trace.rnn.step_seconds.cumsum()  # (T,)
+
+    def _on_timeline_step_changed(self, tick: int) -> None:
+        trace = self._trace
+        if trace is None:
+            return
+        T = trace.length
+        steps = clock.rnn_rows_revealed(tick, T)
+        done = clock.attention_done(tick)
+        rnn, attention = trace.rnn, trace.attention
+        rnn_time = self._rnn_elapsed[steps - 1] if steps else 0.0
+        self._set_row("rnn", steps / T, [
+            f"{steps} of {T}",
+            f"{rnn.cost.max_path_length} hops",
+            f"{rnn.cost.multiply_adds * steps // T:,}",
+            format_seconds(rnn_time),
+            f"{clock.rnn_words_reached(tick, T)} of {T}",
+        ])
+        self._set_row("attention", 1.0 if done else 0.0, [
+            f"{1 if done else 0} of 1",
+            f"{attention.cost.max_path_length} hop" + ("s" if attention.cost.max_path_length != 1 else ""),
+            f"{attention.cost.multiply_adds if done else 0:,}",
+            format_seconds(attention.seconds if done else 0.0),
+            f"{clock.attention_words_reached(tick, T)} of {T}",
+        ])
+
+    def _set_row(self, key: str, fraction: float, texts: list[str]) -> None:
+        _name, bar, labels = self._rows[key]
+        bar.setValue(round(1000 * fraction))
+        for label, text in zip(labels, texts):
+            label.setText(text)

@@ -1,0 +1,102 @@
+"""The RNN panel: the hidden state growing one row per tick, and how much of each earlier word
+still reaches the newest state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout
+
+from gui import clock, style
+from gui.panels.base import Panel
+from gui.panels.heatmap import HeatmapView, token_ticks
+
+CAPTION = ("Row t is the hidden state h_t after the RNN reads word t: one cell call per tick, and "
+           "row t must wait for row t−1. The bars: how strongly each earlier word still reaches the "
+           "newest state, relative to the newest word (log scale). Early words fade.")
+
+
+class ReachBars(pg.PlotWidget):
+    """Horizontal log-scale bars, one per token row, aligned with the hidden-state rows."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent, background=style.PLOT_BACKGROUND)
+        self.plotItem.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.plotItem.vb.invertY(True)
+        self.setTitle("reach into h_t", size=style.TITLE_SIZE)
+        self.setLabel("bottom", "log₁₀ relative gradient")
+        self.getAxis("left").setStyle(showValues=False)
+        self._bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.75, brush=style.RNN_COLOR)
+        self.addItem(self._bars)
+        self._relative_log = np.zeros((0, 0))
+        self._floor = -8.0
+
+    def set_trace(self, trace) -> None:
+        connectivity = trace.rnn.connectivity  # (T, T)
+        diagonal = np.maximum(np.diag(connectivity), style.LOG_FLOOR)  # (T,)
+        relative = connectivity / diagonal[:, None]  # (T, T) word k's reach into h_t vs word t
+        self._relative_log = style.safe_log10(np.tril(relative))
+        lower = self._relative_log[np.tril_indices_from(self._relative_log)]
+        self._floor = float(np.clip(np.floor(lower.min()) - 0.5, np.log10(style.LOG_FLOOR), -1.0))
+        T = trace.length
+        self.setXRange(self._floor, 0.3, padding=0)
+        self.setYRange(0, T, padding=0)
+        self.getAxis("left").setTicks([token_ticks(list(trace.tokens))])
+
+    def show_row(self, row: int | None, selected: int) -> None:
+        """Bars for word 0..row reaching h_row; nothing when row is None."""
+        T = self._relative_log.shape[0]
+        if row is None or T == 0:
+            self._bars.setOpts(x0=[], y=[], width=[], brushes=None)
+            return
+        values = self._relative_log[row, : row + 1]  # (row+1,)
+        brushes = [style.SELECTION_COLOR if k == selected else style.RNN_COLOR for k in range(row + 1)]
+        self._bars.setOpts(x0=np.full(row + 1, self._floor), y=np.arange(row + 1) + 0.5,
+                           width=values - self._floor, height=0.75, brushes=brushes)
+
+
+class RNNPanel(Panel):
+    """Views the Timeline (rows revealed so far) and the TokenSelection (outlined row, bar)."""
+
+    def __init__(self, timeline, selection, parent=None):
+        super().__init__("Recurrent network: one word per tick", CAPTION, parent, colour=style.RNN_COLOR)
+        self._timeline, self._selection = timeline, selection
+        self.hidden_view = HeatmapView(x_label="hidden dimension", y_label="word (timestep t)")
+        self.reach = ReachBars()
+        self.reach.setYLink(self.hidden_view)
+        row = QHBoxLayout()
+        row.addWidget(self.hidden_view, 5)
+        row.addWidget(self.reach, 2)
+        self.content.addLayout(row)
+        self.hidden_view.hovered.connect(selection.set_hovered)
+        self.hidden_view.clicked.connect(selection.toggle_pinned)
+        timeline.trace_changed.connect(self._on_timeline_trace_changed)
+        timeline.step_changed.connect(self._on_timeline_step_changed)
+        selection.changed.connect(self._on_selection_changed)
+
+    def _on_timeline_trace_changed(self, trace) -> None:
+        if trace is None:
+            return
+        T, H = trace.rnn.hidden.shape
+        self.hidden_view.setTitle(f"hidden state h_t  {T}×{H}",
+                                  size=style.TITLE_SIZE)
+        self.hidden_view.set_matrix(trace.rnn.hidden, row_labels=list(trace.tokens),
+                                    value_name="h", value_format="{:.2f}")
+        self.reach.set_trace(trace)
+        self.hidden_view.set_selected(self._selection.current)
+
+    def _on_timeline_step_changed(self, tick: int) -> None:
+        T = self._timeline.length
+        revealed = clock.rnn_rows_revealed(tick, T)
+        self.hidden_view.set_revealed_rows(revealed)
+        forward = clock.phase(tick, T) == "forward"
+        self.hidden_view.set_marker_row(revealed - 1 if forward else None)
+        self.reach.show_row(revealed - 1 if revealed else None, self._selection.current)
+        self.set_counter(f"sequential step {revealed} of {T}")
+
+    def _on_selection_changed(self, index: int) -> None:
+        self.hidden_view.set_selected(index)
+        revealed = clock.rnn_rows_revealed(self._timeline.tick, self._timeline.length)
+        self.reach.show_row(revealed - 1 if revealed else None, index)

@@ -1,0 +1,57 @@
+"""The sentence bar: an editable sentence with sample sentences, a Run button, and an inline message
+for input the engine cannot run. Enter runs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from engine.config import MAX_TOKENS
+from gui.resources import sample_sentences
+
+
+class SentenceBar(QWidget):
+    run_requested = Signal(str)
+
+    def __init__(self, sentence: str, parent=None):
+        super().__init__(parent)
+        self.editor = QComboBox()
+        self.editor.setEditable(True)
+        self.editor.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.editor.addItems(sample_sentences())
+        self.editor.setCurrentText(sentence)
+        self.editor.lineEdit().setPlaceholderText("Type a sentence and press Enter")
+        self.editor.setToolTip(f"The sentence both models read: words and punctuation, at most "
+                               f"{MAX_TOKENS} of them. Pick a sample from the list or type your own.")
+        self.editor.lineEdit().returnPressed.connect(self._on_run)
+        self.editor.activated.connect(lambda _index: self._on_run())
+        self.run_button = QPushButton("Run")
+        self.run_button.setToolTip("Run both models on the sentence (Enter)")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self._on_run)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setVisible(False)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Sentence"))
+        row.addWidget(self.editor, 1)
+        row.addWidget(self.run_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+
+    @property
+    def sentence(self) -> str:
+        return self.editor.currentText()
+
+    def set_sentence(self, sentence: str) -> None:
+        self.editor.setCurrentText(sentence)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _on_run(self) -> None:
+        self.run_requested.emit(self.sentence)

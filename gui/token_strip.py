@@ -1,0 +1,121 @@
+"""The token strip: the sentence as chips. The clock's current word is filled, the selected token
+outlined; hovering a chip selects it everywhere and a click pins it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QScrollArea, QToolTip, QWidget
+
+from gui import clock, style
+
+PADDING_X, PADDING_Y, GAP = 8, 3, 5
+
+
+class _Chips(QWidget):
+    hovered = Signal(object)
+    clicked = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.tokens: list[str] = []
+        self.rects: list[QRect] = []
+        self.current = None  # the clock's word
+        self.processed = 0  # words the RNN has read
+        self.selected = -1
+        self._hover = None
+
+    def set_tokens(self, tokens: list[str]) -> None:
+        self.tokens = list(tokens)
+        metrics = QFontMetrics(self.font())
+        height = metrics.height() + 2 * PADDING_Y
+        x = GAP
+        self.rects = []
+        for token in self.tokens:
+            width = metrics.horizontalAdvance(token) + 2 * PADDING_X
+            self.rects.append(QRect(x, 2, width, height))
+            x += width + GAP
+        self.setFixedSize(QSize(max(x, 10), height + 4))
+        self.update()
+
+    def index_at(self, pos) -> int | None:
+        for index, rect in enumerate(self.rects):
+            if rect.contains(pos):
+                return index
+        return None
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        visible = event.rect()
+        for index, (token, rect) in enumerate(zip(self.tokens, self.rects)):
+            if not rect.intersects(visible):
+                continue
+            if index == self.current:
+                fill, text = QColor(style.RNN_COLOR), QColor("white")
+            elif index < self.processed:
+                fill, text = QColor("#fbe3cf"), QColor("#222")
+            else:
+                fill, text = QColor("#eeeeee"), QColor("#444")
+            painter.setBrush(fill)
+            pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if index == self.selected else QPen(QColor("#bbbbbb"), 1)
+            painter.setPen(pen)
+            painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 6, 6)
+            painter.setPen(text)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, token)
+
+    def mouseMoveEvent(self, event) -> None:
+        index = self.index_at(event.position().toPoint())
+        if index != self._hover:
+            self._hover = index
+            self.hovered.emit(index)
+        if index is not None:
+            QToolTip.showText(event.globalPosition().toPoint(),
+                              f"word {index}: “{self.tokens[index]}” (click to pin)", self)
+
+    def mousePressEvent(self, event) -> None:
+        index = self.index_at(event.position().toPoint())
+        if index is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(index)
+
+    def leaveEvent(self, event) -> None:
+        self._hover = None
+        self.hovered.emit(None)
+        super().leaveEvent(event)
+
+
+class TokenStrip(QScrollArea):
+    """A horizontally scrolling strip of token chips bound to the Timeline and the selection."""
+
+    def __init__(self, timeline, selection, parent=None):
+        super().__init__(parent)
+        self._timeline = timeline
+        self.chips = _Chips()
+        self.setWidget(self.chips)
+        self.setWidgetResizable(False)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setFixedHeight(self.chips.fontMetrics().height() + 2 * PADDING_Y + 24)
+        self.setToolTip("The sentence as the models see it: words and punctuation marks")
+        self.chips.hovered.connect(selection.set_hovered)
+        self.chips.clicked.connect(selection.toggle_pinned)
+        timeline.trace_changed.connect(self._on_timeline_trace_changed)
+        timeline.step_changed.connect(self._on_timeline_step_changed)
+        selection.changed.connect(self._on_selection_changed)
+
+    def _on_timeline_trace_changed(self, trace) -> None:
+        self.chips.set_tokens(trace.tokens if trace is not None else [])
+
+    def _on_timeline_step_changed(self, tick: int) -> None:
+        T = self._timeline.length
+        self.chips.current = clock.current_word(tick, T)
+        self.chips.processed = clock.rnn_rows_revealed(tick, T)
+        if self.chips.current is not None and self.chips.current < len(self.chips.rects):
+            rect = self.chips.rects[self.chips.current]
+            self.ensureVisible(rect.center().x(), rect.center().y(), rect.width(), 0)
+        self.chips.update()
+
+    def _on_selection_changed(self, index: int) -> None:
+        self.chips.selected = index
+        self.chips.update()
