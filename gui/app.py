@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 
-def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None) -> int:
-    """Open the window with remembered settings, `overrides` (config fields) and `sentence` winning."""
+def create_window(overrides: dict | None = None, sentence: str | None = None, settings=None,
+                  argv: list[str] | None = None):
+    """The QApplication and the main window, configured as the app runs them (not yet shown)."""
     import pyqtgraph as pg
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import APP_TITLE, MainWindow
@@ -18,7 +18,14 @@ def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None
     app.setApplicationName("rnn-vs-transformer")
     app.setApplicationDisplayName(APP_TITLE)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, foreground="#222222")
-    window = MainWindow(overrides, sentence)
+    return app, MainWindow(overrides, sentence, settings=settings)
+
+
+def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None) -> int:
+    """Open the window with remembered settings, `overrides` (config fields) and `sentence` winning."""
+    from PySide6.QtCore import QTimer
+
+    app, window = create_window(overrides, sentence, argv=argv)
     window.show()
-    QTimer.singleShot(0, window.run_current)
+    QTimer.singleShot(0, window.run_current)  # after the first paint: loads torch in the worker
     return app.exec()

@@ -54,11 +54,17 @@ class GradientCurves(pg.PlotWidget):
         self.addItem(self.selected_line)
         self._tokens: list[str] = []
         self._rnn = self._attention = self._bound = np.zeros(0)
+        self._shown = (0, 0)  # (RNN words, attention words) currently drawn
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
 
     def set_trace(self, trace) -> None:
         self._tokens = list(trace.tokens)
+        for curve in (self.rnn_curve, self.attention_curve, self.bound_curve):
+            curve.setData([], [])
+            if curve is not self.bound_curve:  # markers only while they stay distinguishable
+                curve.setSymbol("o" if trace.length <= 100 else None)
+        self._shown = (0, 0)
         self._rnn = np.maximum(trace.rnn.input_gradient, style.LOG_FLOOR)  # (T,)
         self._attention = np.maximum(trace.attention.input_gradient, style.LOG_FLOOR)  # (T,)
         bound = trace.rnn.input_bound
@@ -83,17 +89,21 @@ class GradientCurves(pg.PlotWidget):
             self._update_ticks()
 
     def show_reached(self, rnn_words: int, attention_words: int) -> None:
-        """The RNN curve grows right to left; attention's appears whole."""
+        """The RNN curve grows right to left; attention's appears whole. Unchanged curves are
+        left alone, so a tick costs only what it changes."""
+        if (rnn_words, attention_words) == self._shown:
+            return
         T = len(self._tokens)
-        first = T - rnn_words
         x = np.arange(T, dtype=float)
-        self.rnn_curve.setData(x[first:], self._rnn[first:])
-        self.attention_curve.setData(x[:attention_words] if attention_words else [],
-                                     self._attention[:attention_words] if attention_words else [])
-        if self._bound is not None and rnn_words:
-            self.bound_curve.setData(x, self._bound)
-        else:
-            self.bound_curve.setData([], [])
+        if rnn_words != self._shown[0]:
+            first = T - rnn_words
+            self.rnn_curve.setData(x[first:], self._rnn[first:])
+            bound_visible = self._bound is not None and rnn_words > 0
+            if bound_visible != (self._shown[0] > 0 and self._bound is not None):
+                self.bound_curve.setData(*((x, self._bound) if bound_visible else ([], [])))
+        if attention_words != self._shown[1]:
+            self.attention_curve.setData(x[:attention_words], self._attention[:attention_words])
+        self._shown = (rnn_words, attention_words)
 
     def set_selected(self, index: int) -> None:
         self.selected_line.setVisible(0 <= index < len(self._tokens))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from engine.report import CELL_NAMES, format_seconds
 from gui import clock, style
@@ -16,6 +17,32 @@ COLUMNS = [
     ("words reached going back", "Backward phase: words the gradient of the last word's output "
                                  "has reached so far"),
 ]
+
+
+class RaceBar(QWidget):
+    """A flat progress bar that schedules its repaint (QProgressBar repaints synchronously)."""
+
+    def __init__(self, colour: str, parent=None):
+        super().__init__(parent)
+        self._colour = QColor(colour)
+        self.fraction = 0.0
+        self.setFixedHeight(12)
+        self.setMinimumWidth(80)
+
+    def set_fraction(self, fraction: float) -> None:
+        if fraction != self.fraction:
+            self.fraction = fraction
+            self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        painter.setPen(QColor("#bbbbbb"))
+        painter.setBrush(QColor("#f4f4f4"))
+        painter.drawRect(rect)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._colour)
+        painter.drawRect(QRectF(rect.x(), rect.y(), rect.width() * self.fraction, rect.height()))
 
 
 class RacePanel(QWidget):
@@ -38,11 +65,7 @@ class RacePanel(QWidget):
                                              ("attention", style.ATTENTION_COLOR)), start=1):
             name = QLabel()
             name.setStyleSheet(f"color: {colour}; font-weight: bold;")
-            bar = QProgressBar()
-            bar.setRange(0, 1000)
-            bar.setTextVisible(False)
-            bar.setFixedHeight(12)
-            bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+            bar = RaceBar(colour)
             bar.setToolTip("Share of this model's forward pass done by this tick")
             grid.addWidget(name, row, 0)
             grid.addWidget(bar, row, 1)
@@ -97,6 +120,6 @@ class RacePanel(QWidget):
 
     def _set_row(self, key: str, fraction: float, texts: list[str]) -> None:
         _name, bar, labels = self._rows[key]
-        bar.setValue(round(1000 * fraction))
+        bar.set_fraction(fraction)
         for label, text in zip(labels, texts):
             label.setText(text)

@@ -28,8 +28,12 @@ class ReachBars(pg.PlotWidget):
         self.setTitle("reach into h_t", size=style.TITLE_SIZE)
         self.setLabel("bottom", "log₁₀ relative gradient")
         self.getAxis("left").setStyle(showValues=False)
-        self._bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.75, brush=style.RNN_COLOR)
+        self._bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.75, brush=style.RNN_COLOR,
+                                     pen=None)
+        self._selected_bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.75,
+                                             brush=style.SELECTION_COLOR, pen=None)
         self.addItem(self._bars)
+        self.addItem(self._selected_bar)
         self._relative_log = np.zeros((0, 0))
         self._floor = -8.0
 
@@ -46,15 +50,20 @@ class ReachBars(pg.PlotWidget):
         self.getAxis("left").setTicks([token_ticks(list(trace.tokens))])
 
     def show_row(self, row: int | None, selected: int) -> None:
-        """Bars for word 0..row reaching h_row; nothing when row is None."""
+        """Bars for word 0..row reaching h_row (none when row is None); the selected one in green."""
         T = self._relative_log.shape[0]
         if row is None or T == 0:
-            self._bars.setOpts(x0=[], y=[], width=[], brushes=None)
+            self._bars.setOpts(x0=[], y=[], width=[])
+            self._selected_bar.setOpts(x0=[], y=[], width=[])
             return
         values = self._relative_log[row, : row + 1]  # (row+1,)
-        brushes = [style.SELECTION_COLOR if k == selected else style.RNN_COLOR for k in range(row + 1)]
         self._bars.setOpts(x0=np.full(row + 1, self._floor), y=np.arange(row + 1) + 0.5,
-                           width=values - self._floor, height=0.75, brushes=brushes)
+                           width=values - self._floor, height=0.75)
+        if 0 <= selected <= row:
+            self._selected_bar.setOpts(x0=[self._floor], y=[selected + 0.5],
+                                       width=[values[selected] - self._floor], height=0.75)
+        else:
+            self._selected_bar.setOpts(x0=[], y=[], width=[])
 
 
 class RNNPanel(Panel):

@@ -1,0 +1,57 @@
+"""The pure clock functions of gui.clock on a few (tick, T) values, including the phase edges."""
+
+import pytest
+
+from gui import clock
+
+
+@pytest.mark.parametrize("length, expected", [(0, 1), (1, 3), (5, 11), (1024, 2049)])
+def test_tick_count_is_2t_plus_1(length, expected):
+    assert clock.tick_count(length) == expected
+
+
+# tick, T, phase, rows revealed, rnn words reached, attention words reached, current word
+CASES = [
+    (0, 5, "start", 0, 0, 0, None),
+    (1, 5, "forward", 1, 0, 0, 0),
+    (3, 5, "forward", 3, 0, 0, 2),
+    (5, 5, "forward", 5, 0, 0, 4),
+    (6, 5, "backward", 5, 1, 5, 4),
+    (8, 5, "backward", 5, 3, 5, 2),
+    (10, 5, "backward", 5, 5, 5, 0),
+    (1, 1, "forward", 1, 0, 0, 0),
+    (2, 1, "backward", 1, 1, 1, 0),
+    (-3, 4, "start", 0, 0, 0, None),
+    (99, 4, "backward", 4, 4, 4, 0),
+]
+
+
+@pytest.mark.parametrize("tick, length, phase, rows, rnn_words, attention_words, word", CASES)
+def test_clock_values(tick, length, phase, rows, rnn_words, attention_words, word):
+    assert clock.phase(tick, length) == phase
+    assert clock.rnn_rows_revealed(tick, length) == rows
+    assert clock.rnn_words_reached(tick, length) == rnn_words
+    assert clock.attention_words_reached(tick, length) == attention_words
+    assert clock.current_word(tick, length) == word
+    assert clock.attention_done(tick) is (tick >= 1)
+
+
+@pytest.mark.parametrize("tick, length, text", [
+    (0, 5, "tick 0 of 10, start"),
+    (3, 5, "tick 3 of 10, forward phase"),
+    (5, 5, "tick 5 of 10, forward phase"),
+    (6, 5, "tick 6 of 10, backward phase"),
+    (10, 5, "tick 10 of 10, backward phase"),
+    (0, 0, "tick 0 of 0, start"),
+    (2, 1, "tick 2 of 2, backward phase"),
+])
+def test_describe(tick, length, text):
+    assert clock.describe(tick, length) == text
+
+
+def test_backward_phase_walks_from_the_last_word_to_the_first():
+    T = 4
+    words = [clock.current_word(tick, T) for tick in range(T + 1, 2 * T + 1)]
+    assert words == [3, 2, 1, 0]
+    reached = [clock.rnn_words_reached(tick, T) for tick in range(0, 2 * T + 1)]
+    assert reached == [0, 0, 0, 0, 0, 1, 2, 3, 4]
