@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = SimConfig()
     parser = _Parser(
         prog="rnn-vs-transformer",
+        allow_abbrev=False,  # a flag counts as given only under its full name (see explicit_fields)
         description="Run an RNN one word at a time and self-attention all at once on the same "
                     "sentence, and see why Transformers replaced RNNs. Without --report or "
                     "--save-trace the desktop app opens.",
@@ -66,6 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
     headless.add_argument("--json", action="store_true", help="with --report: print JSON")
     headless.add_argument("--save-trace", metavar="FILE.npz",
                           help="write everything the run recorded to one .npz file and exit")
+    export = parser.add_argument_group("headless export (no window)")
+    export.add_argument("--export", metavar="DIR",
+                        help="render every plot and panel into DIR (attention-weights.svg, "
+                             "rnn-hidden.png, ...), print the paths and exit")
+    export.add_argument("--format", default="png", metavar="png,svg",
+                        help="image formats for --export, comma-separated (default %(default)s)")
+    export.add_argument("--width", type=int, metavar="PX",
+                        help="PNG width in pixels (default: twice the on-screen size)")
+    export.add_argument("--tick", default="final", metavar="N|final",
+                        help="the clock position to draw (default: final, the end of the backward pass)")
+    export.add_argument("--gif", action="store_true", help="also write animation.gif of every tick")
+    export.add_argument("--fps", type=float, default=4.0, help="GIF frames per second (default 4)")
+    export.add_argument("--data", action="store_true",
+                        help="also write trace.npz and a CSV of every matrix shown")
+    export.add_argument("--session", metavar="FILE.json",
+                        help="take the sentence, parameters, tick and selection from a saved session")
     return parser
 
 
@@ -116,11 +133,76 @@ def run_headless(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_tick(text: str, last_tick: int) -> int:
+    if text == "final":
+        return last_tick
+    try:
+        tick = int(text)
+    except ValueError:
+        raise ValueError(f"--tick must be a whole number or 'final', got {text!r}") from None
+    if not 0 <= tick <= last_tick:
+        raise ValueError(f"--tick must be between 0 and {last_tick} for this sentence, got {tick}")
+    return tick
+
+
+def run_export(args: argparse.Namespace, argv: list[str]) -> int:
+    """--export DIR: build the window offscreen, draw the run at a tick, write every image."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from engine import EngineInputError, simulate
+    from engine.config import ConfigError
+    from gui.export.batch import check_options, export_folder, parse_formats
+    from gui.session import load_session
+
+    try:
+        formats = parse_formats(args.format)
+        check_options(args.export, args.width)
+        if args.session:
+            session = load_session(args.session)
+            sentence, config, selected = session.sentence, session.config, session.selected_token
+            tick_text = args.tick if "--tick" in {w.split("=")[0] for w in argv} else str(session.tick)
+        else:
+            sentence = args.sentence if args.sentence is not None else DEFAULT_SENTENCE
+            config, selected, tick_text = config_from_args(args), -1, args.tick
+        trace = simulate(sentence, config)
+        tick = parse_tick(tick_text, 2 * trace.length)
+    except ConfigError as error:
+        return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
+    except (EngineInputError, ValueError) as error:
+        return _fail(str(error))
+
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no window appears, whatever the desktop
+    from PySide6.QtCore import QSettings
+    from gui.app import create_window
+
+    with tempfile.TemporaryDirectory() as scratch:  # never touch the user's remembered settings
+        settings = QSettings(str(Path(scratch) / "export.ini"), QSettings.Format.IniFormat)
+        app, window = create_window(config.to_dict(), sentence, settings=settings)
+        window.resize(1600, 1000)
+        window.show()
+        window.timeline.set_trace(trace, tick)
+        window.selection.set_pinned(selected if 0 <= selected < trace.length else None)
+        app.processEvents()
+        try:
+            export_folder(window, args.export, formats, width=args.width, gif=args.gif,
+                          fps=args.fps, data=args.data, report=print)
+        except EngineInputError as error:
+            return _fail(str(error))
+        finally:
+            window.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     if args.json and not args.report:
         return _fail("--json goes with --report")
+    if args.export:
+        return run_export(args, argv)
     if args.report or args.save_trace:
         return run_headless(args)
     from engine.config import ConfigError
@@ -128,10 +210,19 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except ConfigError as error:
         return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
-    given = explicit_fields(sys.argv[1:] if argv is None else argv)
+    given = explicit_fields(argv)
     from gui.app import run_app
     return run_app({name: getattr(config, name) for name in given}, args.sentence)
 
 
+def entry_point() -> int:
+    """Console entry: main() with a quiet exit when the output pipe closes early (`| head`)."""
+    try:
+        return main()
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry_point())

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from engine.atomic import OutputPathError, atomic_write
 from engine.config import SimConfig
 from engine.cost import ModelCost
 from engine.errors import ConfigError, EngineInputError
@@ -121,25 +122,25 @@ class Trace:
             out = {key: value for key, value in out.items() if not key.endswith("_seconds")}
         return out
 
+    def digest(self) -> str:
+        """SHA-256 over every array but the timings: equal digests mean bit-identical runs."""
+        hasher = hashlib.sha256()
+        for key, value in sorted(self.arrays(include_timings=False).items()):
+            value = np.ascontiguousarray(value)
+            hasher.update(f"{key}:{value.dtype.str}:{value.shape}".encode())
+            hasher.update(value.tobytes())
+        return hasher.hexdigest()
+
     def save(self, path: str | os.PathLike) -> Path:
         """Write one .npz atomically (a temporary name, then a rename); return the path."""
         path = Path(path)
         if path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
-        directory = path.parent if str(path.parent) else Path(".")
-        if not directory.is_dir():
-            raise TraceFileError(f"cannot write {path}: folder {directory} does not exist")
         try:
-            handle, temporary = tempfile.mkstemp(prefix=".trace-", suffix=".npz", dir=directory)
-        except OSError as error:
-            raise TraceFileError(f"cannot write {path}: {error.strerror}") from None
-        try:
-            with os.fdopen(handle, "wb") as file:
+            with atomic_write(path) as file:
                 np.savez_compressed(file, **self.arrays())
-            os.replace(temporary, path)
-        except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
-            raise TraceFileError(f"cannot write {path}: {error.strerror}") from None
+        except OutputPathError as error:
+            raise TraceFileError(str(error)) from None
         return path
 
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 import sys
 
 
+def _on_qt_message(mode, context, message: str) -> None:
+    # The offscreen platform (tests, headless export) notes on every window that it cannot
+    # propagate size hints; that is expected there and only noise for the user.
+    if "propagateSizeHints" not in message:
+        sys.stderr.write(message + "\n")
+
+
 def create_window(overrides: dict | None = None, sentence: str | None = None, settings=None,
                   argv: list[str] | None = None):
     """The QApplication and the main window, configured as the app runs them (not yet shown)."""
     import pyqtgraph as pg
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import APP_TITLE, MainWindow
 
+    qInstallMessageHandler(_on_qt_message)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("rnn-vs-transformer")
     app.setApplicationName("rnn-vs-transformer")

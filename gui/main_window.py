@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QP
 from engine.config import SimConfig
 from engine.errors import ConfigError, EngineInputError
 from engine.tokens import tokenize
+from gui.export.controller import ExportController
 from gui.panels.attention_panel import AttentionPanel
 from gui.panels.gradient_panel import GradientPanel
 from gui.panels.race_panel import RacePanel
@@ -18,6 +19,7 @@ from gui.panels.rnn_panel import RNNPanel
 from gui.parameters import ParameterPanel
 from gui.selection import TokenSelection
 from gui.sentence_bar import SentenceBar
+from gui.session_actions import SessionActions
 from gui.timeline import Timeline
 from gui.token_strip import TokenStrip
 from gui.transport import TransportBar
@@ -63,11 +65,14 @@ class MainWindow(QMainWindow):
         self.race_panel = RacePanel(self.timeline)
         self.transport = TransportBar(self.timeline)
         self.parameters = ParameterPanel(config)
+        self.exports = ExportController(self, self.settings)
+        self.sessions = SessionActions(self, self.settings)
         self._build_layout()
         self._build_status_bar()
         self._build_actions()
         self._last_sentence = sentence
         self._last_config = config
+        self._pending_view = None  # (tick, pinned token, trace digest) to restore after a run
 
         self.sentence_bar.run_requested.connect(self._on_sentence_bar_run)
         self.parameters.config_changed.connect(self._on_parameters_config_changed)
@@ -76,6 +81,7 @@ class MainWindow(QMainWindow):
         self.runner.finished.connect(self._on_runner_finished)
         self.runner.failed.connect(self._on_runner_failed)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
+        self.runner.cancelled.connect(self._on_runner_cancelled)
         if restore:
             self._restore_geometry()
 
@@ -84,8 +90,9 @@ class MainWindow(QMainWindow):
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.rnn_panel)
         top.addWidget(self.attention_panel)
-        top.setStretchFactor(0, 2)
-        top.setStretchFactor(1, 3)
+        top.setStretchFactor(0, 1)
+        top.setStretchFactor(1, 1)
+        top.setSizes([1000, 1000])  # equal halves, whatever the panels' size hints
         panels = QSplitter(Qt.Orientation.Vertical)
         panels.addWidget(top)
         panels.addWidget(self.gradient_panel)
@@ -139,6 +146,10 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
+        self.sessions.add_menu_actions(file_menu)
+        file_menu.addSeparator()
+        self.exports.add_menu_actions(file_menu)
+        file_menu.addSeparator()
         self._action(file_menu, "&Run", "Ctrl+R", self.run_current,
                      "Run both models on the sentence")
         self._action(file_menu, "&Cancel run", "Esc", self.runner.cancel, "Stop the running simulation")
@@ -187,6 +198,16 @@ class MainWindow(QMainWindow):
         self.runner.run(sentence, config)
         return True
 
+    def open_run(self, session) -> bool:
+        """Show a saved session: its parameters and sentence, then its tick and selection once
+        the engine has re-run it."""
+        self.parameters.set_config(session.config)
+        self.sentence_bar.set_sentence(session.sentence)
+        started = self.run(session.sentence, session.config)
+        if started:
+            self._pending_view = (session.tick, session.selected_token, session.trace_digest)
+        return started
+
     def _on_sentence_bar_run(self, sentence: str) -> None:
         self.run(sentence)
 
@@ -203,13 +224,24 @@ class MainWindow(QMainWindow):
 
     def _on_runner_finished(self, trace) -> None:
         self._last_sentence, self._last_config = self._pending
-        keep_tick = self.timeline.trace is not None and trace.length == self.timeline.length
+        pending, self._pending_view = self._pending_view, None
+        # Same words, new parameters: keep the tick. A different sentence starts over.
+        keep_tick = self.timeline.trace is not None and trace.tokens == self.timeline.trace.tokens
         self.selection.set_hovered(None)
-        if not keep_tick:
-            self.selection.set_pinned(None)
-        if keep_tick:  # same sentence, new parameters: stay where the user was looking
+        if pending is not None:  # a reopened session: its exact view, no autoplay
+            tick, pinned, digest = pending
+            self.transport.pause()
+            self.timeline.set_trace(trace, tick)
+            self.selection.set_pinned(pinned if 0 <= pinned < trace.length else None)
+            if digest and digest != trace.digest():
+                QMessageBox.warning(self, "The run differs",
+                                    "Re-running this session gave numbers that differ from the "
+                                    "saved run (another version of numpy or torch?). The view "
+                                    "shows the new run.")
+        elif keep_tick:  # same sentence, new parameters: stay where the user was looking
             self.timeline.set_trace(trace)
         else:  # a new sentence plays from the start
+            self.selection.set_pinned(None)
             self.timeline.set_trace(trace, 0)
             self.transport.play()
         self.status_label.setText(
@@ -227,8 +259,10 @@ class MainWindow(QMainWindow):
     def _on_runner_busy_changed(self, busy: bool) -> None:
         self.progress_bar.setVisible(busy)
         self.cancel_button.setVisible(busy)
-        if not busy and self.status_label.text() == "Running…":
-            self.status_label.setText("Cancelled; the view shows the last good run.")
+
+    def _on_runner_cancelled(self) -> None:
+        self._pending_view = None
+        self.status_label.setText("Cancelled; the view shows the last good run.")
 
     # -- settings -----------------------------------------------------------------------------
     def _remembered(self) -> tuple[SimConfig | None, str | None]:

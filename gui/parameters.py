@@ -93,7 +93,7 @@ class ParameterPanel(QWidget):
             "cell": QComboBox(), "activation": QComboBox(), "recurrent_scale": scale,
             "heads": spin(limits.HEADS_RANGE), "head_size": spin(limits.HEAD_SIZE_RANGE),
             "causal": QCheckBox(), "scaling": QCheckBox(), "positional": QComboBox(),
-            "seed": spin((0, 2**31 - 1)),  # QSpinBox is 32-bit signed
+            "seed": self._seed_box(),
         }
         widgets["cell"].addItems(limits.CELLS)
         widgets["activation"].addItems(limits.ACTIVATIONS)
@@ -103,6 +103,15 @@ class ParameterPanel(QWidget):
                       widget.toggled if isinstance(widget, QCheckBox) else widget.valueChanged)
             signal.connect(self._on_widget_edited)
         return widgets
+
+    @staticmethod
+    def _seed_box() -> QDoubleSpinBox:
+        """Seeds go up to 2^32 - 1, beyond a QSpinBox's signed 32 bits; a double holds them exactly."""
+        box = QDoubleSpinBox()
+        box.setDecimals(0)
+        box.setRange(*limits.SEED_RANGE)
+        box.setKeyboardTracking(False)
+        return box
 
     @staticmethod
     def _error_label() -> QLabel:
@@ -118,11 +127,18 @@ class ParameterPanel(QWidget):
         return {
             "d_model": w["d_model"].value(), "hidden_size": w["hidden_size"].value(),
             "cell": w["cell"].currentText(), "activation": w["activation"].currentText(),
-            "recurrent_scale": w["recurrent_scale"].value(), "heads": w["heads"].value(),
+            "recurrent_scale": self._recurrent_scale(), "heads": w["heads"].value(),
             "head_size": w["head_size"].value(), "causal": w["causal"].isChecked(),
             "scaling": not w["scaling"].isChecked(), "positional": w["positional"].currentText(),
-            "seed": w["seed"].value(),
+            "seed": int(w["seed"].value()),
         }
+
+    def _recurrent_scale(self) -> float:
+        """The box shows 3 decimals; a scale set from a session or the command line keeps its
+        exact value until the user edits the box."""
+        shown = self.widgets["recurrent_scale"].value()
+        exact = getattr(self, "_exact_scale", shown)
+        return exact if shown == round(exact, self.widgets["recurrent_scale"].decimals()) else shown
 
     def config(self) -> SimConfig:
         """The config the widgets show; raises ConfigError if the combination is rejected."""
@@ -142,7 +158,8 @@ class ParameterPanel(QWidget):
         w["causal"].setChecked(config.causal)
         w["scaling"].setChecked(not config.scaling)
         w["positional"].setCurrentText(config.positional)
-        w["seed"].setValue(min(config.seed, 2**31 - 1))
+        w["seed"].setValue(config.seed)
+        self._exact_scale = config.recurrent_scale
         del blockers
         self._sync_enabled()
         self._sync_preset_box()
@@ -172,7 +189,7 @@ class ParameterPanel(QWidget):
         preset = self._presets[index - 1]
         values = dataclasses.asdict(SimConfig())
         values.update(preset.values)
-        values["seed"] = self.widgets["seed"].value()
+        values["seed"] = int(self.widgets["seed"].value())
         self.set_config(SimConfig(**values))
         self._debounce.start()
 

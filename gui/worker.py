@@ -59,6 +59,7 @@ class SimulationRunner(QObject):
     """Starts simulations on a thread pool and reports only the newest one's outcome."""
 
     started = Signal()
+    cancelled = Signal()  # the user stopped the newest run; its result will not arrive
     progress = Signal(float, str)
     finished = Signal(object)  # Trace
     failed = Signal(str, str)  # message, config field or ""
@@ -88,7 +89,8 @@ class SimulationRunner(QObject):
         """Run work(progress, cancel) -> Trace; the seam tests use to inject engines."""
         from engine.progress import CancelToken
 
-        self.cancel()
+        if self._cancel is not None:  # superseded, not cancelled by the user: no signal
+            self._cancel.cancel()
         self._latest += 1
         self._cancel = CancelToken()
         self._pool.start(_SimulationTask(self._latest, work, self._signals, self._cancel))
@@ -97,9 +99,14 @@ class SimulationRunner(QObject):
         return self._latest
 
     def cancel(self) -> None:
+        """Stop the newest run. Its result is dropped even if it finishes before noticing."""
         if self._cancel is not None:
             self._cancel.cancel()
             self._cancel = None
+        if self._busy:
+            self._latest += 1  # whatever the cancelled task still reports is now stale
+            self._set_busy(False)
+            self.cancelled.emit()
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
@@ -123,5 +130,7 @@ class SimulationRunner(QObject):
             self.failed.emit(message, field)
 
     def _on_task_cancelled(self, run_id: int) -> None:
-        if run_id == self._latest:  # only when the user cancelled without starting another run
+        if run_id == self._latest:  # cancelled from the engine's side, not through cancel()
+            self._cancel = None
             self._set_busy(False)
+            self.cancelled.emit()

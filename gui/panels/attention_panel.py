@@ -47,6 +47,11 @@ class AttentionPanel(Panel):
         grid.addWidget(self.views["scores"], 1, 0)
         grid.addWidget(self.views["weights"], 1, 1, 1, 2)
         grid.addWidget(self.views["output"], 1, 3)
+        grid.setColumnStretch(0, 3)  # X and the scores carry the word labels and the widest matrix
+        for column in (1, 2, 3):
+            grid.setColumnStretch(column, 2)
+        for key in ("q", "k", "v", "weights", "output"):  # rows line up with X's or the scores'
+            self.views[key].getAxis("left").setStyle(showValues=False)
         self.content.addLayout(grid, 1)
         for view in self.views.values():
             view.hovered.connect(selection.set_hovered)
@@ -55,6 +60,10 @@ class AttentionPanel(Panel):
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         selection.changed.connect(self._on_selection_changed)
+
+    def plots(self) -> dict:
+        """Export name -> plot widget."""
+        return {f"attention-{key}": view for key, view in self.views.items()}
 
     @property
     def head(self) -> int:
@@ -105,7 +114,7 @@ class AttentionPanel(Panel):
             square = key in ("scores", "weights")
             view.set_matrix(matrix, row_labels=tokens, col_labels=tokens if square else None,
                             cols_are_tokens=square, levels=levels, value_name=value_name,
-                            value_format="{:.2f}")
+                            value_format="{:.2f}", col_name="key word" if square else "dimension")
 
     def _on_timeline_step_changed(self, tick: int) -> None:
         if self._trace is None:
@@ -115,7 +124,7 @@ class AttentionPanel(Panel):
         for view in self.views.values():
             view.set_revealed_rows(T if done else 0)
         self.set_counter(f"sequential step {1 if done else 0} of 1"
-                         + (f" — all {T} words at once" if done else ""))
+                         + (f" · all {T} words" if done else ""))
 
     def _on_selection_changed(self, index: int) -> None:
         for view in self.views.values():

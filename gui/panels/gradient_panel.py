@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QToolTip
 
 from gui import clock, style
 from gui.panels.base import Panel
-from gui.panels.heatmap import HeatmapView, fitted_token_ticks
+from gui.panels.heatmap import ExportablePlot, HeatmapView, fitted_token_ticks
 
 CAPTION = ("Maps: row t, column k is how strongly word k can change the output at word t "
            "(‖∂(r·y_t)/∂x_k‖, one log colour scale). Curves: the last word's gradient going back, "
@@ -19,7 +19,7 @@ CAPTION = ("Maps: row t, column k is how strongly word k can change the output a
            "hop. Dashed: the Pascanu bound (λ₁γ)^(n−1−k), Elman cells only.")
 
 
-class GradientCurves(pg.PlotWidget):
+class GradientCurves(ExportablePlot):
     """Gradient norm per word on a log axis: RNN, attention and the Pascanu bound."""
 
     hovered = pg.QtCore.Signal(object)
@@ -52,6 +52,9 @@ class GradientCurves(pg.PlotWidget):
                                              pen=pg.mkPen(style.SELECTION_COLOR, width=2))
         self.selected_line.setVisible(False)
         self.addItem(self.selected_line)
+        self.hint = pg.TextItem("", color="#666666", anchor=(0.5, 0.5))
+        self.hint.setZValue(20)
+        self.addItem(self.hint)
         self._tokens: list[str] = []
         self._rnn = self._attention = self._bound = np.zeros(0)
         self._shown = (0, 0)  # (RNN words, attention words) currently drawn
@@ -76,6 +79,8 @@ class GradientCurves(pg.PlotWidget):
         high = np.log10(max(float(v.max()) for v in values))
         self.setXRange(-0.5, T - 0.5, padding=0.02)
         self.setYRange(low - 0.5, high + 1.5, padding=0)  # headroom for the legend
+        self.hint.setText(f"the gradient flows back at ticks {T + 1}–{2 * T}")
+        self.hint.setPos((T - 1) / 2, (low + high) / 2)
 
     def _update_ticks(self) -> None:
         axis = self.getAxis("bottom")
@@ -104,6 +109,7 @@ class GradientCurves(pg.PlotWidget):
         if attention_words != self._shown[1]:
             self.attention_curve.setData(x[:attention_words], self._attention[:attention_words])
         self._shown = (rnn_words, attention_words)
+        self.hint.setVisible(rnn_words == 0 and attention_words == 0)
 
     def set_selected(self, index: int) -> None:
         self.selected_line.setVisible(0 <= index < len(self._tokens))
@@ -162,6 +168,12 @@ class GradientPanel(Panel):
         selection.changed.connect(self._on_selection_changed)
         self._has_trace = False
 
+    def plots(self) -> dict:
+        """Export name -> plot widget."""
+        return {"gradient-rnn-connectivity": self.rnn_map,
+                "gradient-attention-connectivity": self.attention_map,
+                "gradient-curves": self.curves}
+
     def _on_timeline_trace_changed(self, trace) -> None:
         self._has_trace = trace is not None
         if trace is None:
@@ -175,7 +187,8 @@ class GradientPanel(Panel):
         for view, matrix in ((self.rnn_map, rnn), (self.attention_map, attention)):
             view.set_matrix(matrix, display=style.safe_log10(matrix), row_labels=tokens,
                             col_labels=tokens, cols_are_tokens=True, levels=levels,
-                            value_name="‖∂(r·y_t)/∂x_k‖", value_format="{:.1e}")
+                            value_name="‖∂(r·y_t)/∂x_k‖", value_format="{:.1e}",
+                            col_name="input word")
         self.curves.set_trace(trace)
         self._on_selection_changed(self._selection.current)
 

@@ -7,6 +7,8 @@ hovering shows the exact value in a tooltip, and small matrices print their numb
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -17,6 +19,16 @@ from gui import style
 
 MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
 MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells
+CELL_FONT_SIZES = (8.0, 7.0, 6.0)  # points; the largest that fits the cells is used
+
+
+def _compact(text: str) -> str:
+    """-0.67 -> -.67 and 0.21 -> .21: one character less where cells are narrow."""
+    if text.startswith("0.") and len(text) > 2:
+        return text[1:]
+    if text.startswith("-0.") and len(text) > 3:
+        return "-" + text[2:]
+    return text
 
 
 def token_ticks(labels: list[str], step: int | None = None) -> list[tuple[float, str]]:
@@ -48,7 +60,37 @@ def index_ticks(count: int) -> list[tuple[float, str]]:
     return [(i + 0.5, str(i)) for i in range(0, count, step)]
 
 
-class HeatmapView(pg.PlotWidget):
+class ExportablePlot(pg.PlotWidget):
+    """A plot that asks for the export menu on right-click (the export controller answers)."""
+
+    export_menu_requested = Signal(object)  # global QPoint
+
+    @contextlib.contextmanager
+    def standalone(self):
+        """While exported on its own, a plot shows the axis labels its panel lets neighbours carry."""
+        axis = self.getAxis("left")
+        hidden = not axis.style["showValues"]
+        if hidden:
+            axis.setStyle(showValues=True)
+            self.plotItem.layout.activate()  # lay out now: the export renders before the next turn
+            self.plot_area_resized()
+        try:
+            yield
+        finally:
+            if hidden:
+                axis.setStyle(showValues=False)
+                self.plotItem.layout.activate()
+                self.plot_area_resized()
+
+    def plot_area_resized(self) -> None:
+        """Hook for plots whose labels depend on the plot area's size in pixels."""
+
+    def contextMenuEvent(self, event) -> None:
+        event.accept()
+        self.export_menu_requested.emit(event.globalPos())
+
+
+class HeatmapView(ExportablePlot):
     """A matrix drawn as coloured cells, rows top to bottom."""
 
     hovered = Signal(object)  # token index under the cursor, or None
@@ -74,7 +116,8 @@ class HeatmapView(pg.PlotWidget):
         self._marker = self._add_rect(pen=style.marker_pen(), brush=None)
         self._texts: list[pg.TextItem] = []
         self._colorbar: pg.ColorBarItem | None = None
-        self._text_size = (0, 0)
+        self._fits: list[tuple[QFont, bool, float, float]] = []
+        self._text_fit: int | None = None
         self._col_tokens_labelled = False
         self._tick_cache: dict[str, list] = {}
         self._data = np.zeros((0, 0))
@@ -84,6 +127,7 @@ class HeatmapView(pg.PlotWidget):
         self._cols_are_tokens = False
         self._revealed = 0
         self._value_name = "value"
+        self._col_name = "dimension"
         self._format = "{:.3g}"
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
@@ -102,7 +146,8 @@ class HeatmapView(pg.PlotWidget):
     def set_matrix(self, data: np.ndarray, *, row_labels: list[str] | None = None,
                    col_labels: list[str] | None = None, levels: tuple[float, float] | None = None,
                    cols_are_tokens: bool = False, value_name: str = "value",
-                   value_format: str = "{:.3g}", display: np.ndarray | None = None) -> None:
+                   value_format: str = "{:.3g}", display: np.ndarray | None = None,
+                   col_name: str = "dimension") -> None:
         """Show `data` (R, C); `display` (same shape) is what is coloured when it differs, for
         example log10 of the values; tooltips and cell numbers always show `data`."""
         data = np.asarray(data, dtype=float)
@@ -114,6 +159,7 @@ class HeatmapView(pg.PlotWidget):
         self._rows_are_tokens = row_labels is not None
         self._cols_are_tokens = cols_are_tokens
         self._value_name = value_name
+        self._col_name = col_name
         self._format = value_format
         if levels is None:
             levels = style.symmetric_levels(shown)
@@ -137,8 +183,6 @@ class HeatmapView(pg.PlotWidget):
         rows, cols = self._data.shape
         if rows * cols > MAX_VALUE_CELLS or rows * cols == 0:
             return
-        font = QFont()
-        font.setPointSizeF(7.5)
         span = max(levels[1] - levels[0], 1e-12)
         fractions = np.clip((np.nan_to_num(shown, nan=levels[0]) - levels[0]) / span, 0.0, 1.0)
         colours = self._image.getColorMap().map(fractions.ravel(), mode="float")  # (R*C, 4)
@@ -149,31 +193,47 @@ class HeatmapView(pg.PlotWidget):
                 text = "0" if value == 0 else self._format.format(value)
                 item = pg.TextItem(text, anchor=(0.5, 0.5),
                                    color=style.cell_text_color(luminance[r * cols + c] < 0.5))
-                item.setFont(font)
                 item.setPos(c + 0.5, r + 0.5)
                 item.setZValue(5)
                 self.addItem(item)
                 self._texts.append(item)
-        metrics = QFontMetrics(font)
-        self._text_size = (max(metrics.horizontalAdvance(item.toPlainText()) for item in self._texts),
-                           metrics.height())
+        self._text_fit = None
+        self._fits = []
+        for size in CELL_FONT_SIZES:  # (font, compact?, width and height needed), largest first
+            font = QFont()
+            font.setPointSizeF(size)
+            metrics = QFontMetrics(font)
+            for compact in (False, True):
+                widest = max(metrics.horizontalAdvance(_compact(item.toPlainText()) if compact
+                                                       else item.toPlainText()) for item in self._texts)
+                self._fits.append((font, compact, widest + 4, metrics.height() + 1))
 
-    def _texts_fit(self) -> bool:
-        """Cell numbers are shown only when every one fits inside its cell at the current size."""
+    def _best_text_fit(self) -> int | None:
+        """Index into self._fits of the largest font (full numbers before compact) that fits."""
         rows, cols = self._data.shape
-        if not self._texts or rows * cols == 0:
-            return False
         rect = self.plotItem.vb.boundingRect()
-        return (rect.width() / cols >= self._text_size[0] + 4
-                and rect.height() / rows >= self._text_size[1] + 1)
+        cell_width, cell_height = rect.width() / max(cols, 1), rect.height() / max(rows, 1)
+        for index, (_font, _compact, width, height) in enumerate(self._fits):
+            if cell_width >= width and cell_height >= height:
+                return index
+        return None
 
     def _update_texts(self) -> None:
+        """Cell numbers show only when every one fits inside its cell at the current size."""
         if not self._texts:
             return
-        fit = self._texts_fit()
+        fit = self._best_text_fit()
+        if fit is not None and fit != self._text_fit:
+            font, compact, _width, _height = self._fits[fit]
+            for item in self._texts:
+                item.setFont(font)
+                full = item.property("full_text") or item.toPlainText()
+                item.setProperty("full_text", full)
+                item.setPlainText(_compact(full) if compact else full)
+        self._text_fit = fit
         cols = self._data.shape[1]
         for index, item in enumerate(self._texts):
-            item.setVisible(fit and index // cols < self._revealed)
+            item.setVisible(fit is not None and index // cols < self._revealed)
 
     def _update_axis_ticks(self) -> None:
         """Label every row and column that has room for its word; thin the labels otherwise."""
@@ -195,8 +255,11 @@ class HeatmapView(pg.PlotWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if "_texts" in self.__dict__:  # pyqtgraph resizes once inside __init__, before our fields
-            self._update_texts()
-            self._update_axis_ticks()
+            self.plot_area_resized()
+
+    def plot_area_resized(self) -> None:
+        self._update_texts()
+        self._update_axis_ticks()
 
     def add_colorbar(self, label: str = "") -> pg.ColorBarItem:
         """A colour scale beside the map; it follows the levels given to set_matrix."""
@@ -237,6 +300,13 @@ class HeatmapView(pg.PlotWidget):
         if show_col:
             self._selected_col.setRect(QRectF(index, 0, 1, rows))
 
+    def shown_matrix(self) -> tuple[np.ndarray, list[str], list[str], str]:
+        """(matrix, row labels, column labels, corner label) for CSV export."""
+        cols = self._data.shape[1]
+        col_labels = (self._col_labels if self._cols_are_tokens
+                      else [f"{self._col_name} {c}" for c in range(cols)])
+        return self._data, list(self._row_labels), col_labels, self._value_name
+
     # -- mouse ------------------------------------------------------------------------------
     def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         if not self.plotItem.vb.sceneBoundingRect().contains(scene_pos):
@@ -249,9 +319,15 @@ class HeatmapView(pg.PlotWidget):
         return None
 
     def describe_cell(self, row: int, col: int) -> str:
+        """Tooltip text: the token(s) and dimension under the cursor and the exact value."""
         value = self._data[row, col]
-        return (f"{self._row_labels[row]} (row {row}), {self._col_labels[col]} (column {col})\n"
-                f"{self._value_name} = {value:.6g}")
+        row_text = (f"word {row} “{self._row_labels[row]}”" if self._rows_are_tokens
+                    else f"row {row}")
+        if self._cols_are_tokens:
+            col_text = f"{self._col_name} {col} “{self._col_labels[col]}”"
+        else:
+            col_text = f"{self._col_name} {col}"
+        return f"{row_text}, {col_text}\n{self._value_name} = {value:.6g}"
 
     def _hovered_token(self, row: int, col: int) -> int | None:
         if self._rows_are_tokens:

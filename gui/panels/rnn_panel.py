@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QHBoxLayout, QToolTip
 
 from gui import clock, style
 from gui.panels.base import Panel
-from gui.panels.heatmap import HeatmapView, token_ticks
+from gui.panels.heatmap import ExportablePlot, HeatmapView, token_ticks
 
 CAPTION = ("Row t is the hidden state h_t after the RNN reads word t: one cell call per tick, and "
            "row t must wait for row t−1. The bars: how strongly each earlier word still reaches the "
            "newest state, relative to the newest word (log scale). Early words fade.")
 
 
-class ReachBars(pg.PlotWidget):
+class ReachBars(ExportablePlot):
     """Horizontal log-scale bars, one per token row, aligned with the hidden-state rows."""
+
+    hovered = Signal(object)  # word index under the cursor, or None
+    clicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent=parent, background=style.PLOT_BACKGROUND)
@@ -26,7 +31,7 @@ class ReachBars(pg.PlotWidget):
         self.hideButtons()
         self.plotItem.vb.invertY(True)
         self.setTitle("reach into h_t", size=style.TITLE_SIZE)
-        self.setLabel("bottom", "log₁₀ relative gradient")
+        self.setLabel("bottom", "log₁₀ relative")
         self.getAxis("left").setStyle(showValues=False)
         self._bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.75, brush=style.RNN_COLOR,
                                      pen=None)
@@ -36,6 +41,10 @@ class ReachBars(pg.PlotWidget):
         self.addItem(self._selected_bar)
         self._relative_log = np.zeros((0, 0))
         self._floor = -8.0
+        self._tokens: list[str] = []
+        self._row = None
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
 
     def set_trace(self, trace) -> None:
         connectivity = trace.rnn.connectivity  # (T, T)
@@ -45,6 +54,7 @@ class ReachBars(pg.PlotWidget):
         lower = self._relative_log[np.tril_indices_from(self._relative_log)]
         self._floor = float(np.clip(np.floor(lower.min()) - 0.5, np.log10(style.LOG_FLOOR), -1.0))
         T = trace.length
+        self._tokens = list(trace.tokens)
         self.setXRange(self._floor, 0.3, padding=0)
         self.setYRange(0, T, padding=0)
         self.getAxis("left").setTicks([token_ticks(list(trace.tokens))])
@@ -52,6 +62,7 @@ class ReachBars(pg.PlotWidget):
     def show_row(self, row: int | None, selected: int) -> None:
         """Bars for word 0..row reaching h_row (none when row is None); the selected one in green."""
         T = self._relative_log.shape[0]
+        self._row = row
         if row is None or T == 0:
             self._bars.setOpts(x0=[], y=[], width=[])
             self._selected_bar.setOpts(x0=[], y=[], width=[])
@@ -66,6 +77,33 @@ class ReachBars(pg.PlotWidget):
             self._selected_bar.setOpts(x0=[], y=[], width=[])
 
 
+    def _word_at(self, scene_pos) -> int | None:
+        if self._row is None or not self.plotItem.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        k = int(np.floor(self.plotItem.vb.mapSceneToView(scene_pos).y()))
+        return k if 0 <= k <= self._row else None
+
+    def _on_scene_mouse_moved(self, scene_pos) -> None:
+        k = self._word_at(scene_pos)
+        self.hovered.emit(k)
+        if k is None:
+            QToolTip.hideText()
+            return
+        ratio = 10.0 ** self._relative_log[self._row, k]
+        QToolTip.showText(QCursor.pos(), f"word {k} “{self._tokens[k]}” reaches h_{self._row} "
+                          f"(“{self._tokens[self._row]}”)\nwith {ratio:.4g} × the newest word's "
+                          "gradient", self)
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        k = self._word_at(event.scenePos())
+        if k is not None:
+            self.clicked.emit(k)
+
+    def leaveEvent(self, event) -> None:
+        self.hovered.emit(None)
+        super().leaveEvent(event)
+
+
 class RNNPanel(Panel):
     """Views the Timeline (rows revealed so far) and the TokenSelection (outlined row, bar)."""
 
@@ -76,14 +114,19 @@ class RNNPanel(Panel):
         self.reach = ReachBars()
         self.reach.setYLink(self.hidden_view)
         row = QHBoxLayout()
-        row.addWidget(self.hidden_view, 5)
-        row.addWidget(self.reach, 2)
+        row.addWidget(self.hidden_view, 4)
+        row.addWidget(self.reach, 1)
         self.content.addLayout(row)
-        self.hidden_view.hovered.connect(selection.set_hovered)
-        self.hidden_view.clicked.connect(selection.toggle_pinned)
+        for view in (self.hidden_view, self.reach):
+            view.hovered.connect(selection.set_hovered)
+            view.clicked.connect(selection.toggle_pinned)
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         selection.changed.connect(self._on_selection_changed)
+
+    def plots(self) -> dict:
+        """Export name -> plot widget."""
+        return {"rnn-hidden": self.hidden_view, "rnn-reach": self.reach}
 
     def _on_timeline_trace_changed(self, trace) -> None:
         if trace is None:
@@ -92,7 +135,8 @@ class RNNPanel(Panel):
         self.hidden_view.setTitle(f"hidden state h_t  {T}×{H}",
                                   size=style.TITLE_SIZE)
         self.hidden_view.set_matrix(trace.rnn.hidden, row_labels=list(trace.tokens),
-                                    value_name="h", value_format="{:.2f}")
+                                    value_name="h", value_format="{:.2f}",
+                                    col_name="hidden dimension")
         self.reach.set_trace(trace)
         self.hidden_view.set_selected(self._selection.current)
 

@@ -49,7 +49,10 @@ def make_window(qtbot, settings_path):
 
     windows = []
 
-    def make(overrides=None, sentence=None, path=None, show=False):
+    def make(overrides=None, sentence=None, path=None, show=False, tiny=True):
+        """`tiny`: without overrides, use tiny widths so any run takes milliseconds."""
+        if overrides is None and tiny:
+            overrides = dict(TINY)
         settings = QSettings(path or settings_path, QSettings.Format.IniFormat)
         window = MainWindow(overrides=overrides, sentence=sentence, settings=settings)
         qtbot.addWidget(window)
@@ -57,6 +60,8 @@ def make_window(qtbot, settings_path):
         if show:
             window.show()
             qtbot.waitExposed(window)
+            window.activateWindow()  # window shortcuts need the active window
+            qtbot.waitUntil(window.isActiveWindow)
         return window
 
     yield make

@@ -1,0 +1,706 @@
+"""Cost lab: time and count an RNN and self-attention over growing sentence lengths n on this machine,
+to set beside Table 1 of Vaswani et al. (2017). Qt-free; torch loads on first use, not on import.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from engine.cost import attention_cost, rnn_cost
+from engine.errors import ConfigError, RunCancelled
+
+IMPLEMENTATIONS = ("rnn_stepwise", "rnn_fused", "attention", "attention_sdpa")
+LABELS = {
+    "rnn_stepwise": "RNN, our step loop",  # engine.rnn.RNNStepper: one Python call per word
+    "rnn_fused": "RNN, torch.nn.RNN",  # the same weights in torch's fused loop (cuDNN on a GPU)
+    "attention": "attention, our attend()",  # engine.attention.attend: explicit softmax
+    "attention_sdpa": "attention, torch SDPA",  # F.scaled_dot_product_attention between projections
+}
+RECURRENT = ("rnn_stepwise", "rnn_fused")
+DEVICES = ("cpu", "cuda")
+DTYPES = ("float32", "float64")
+BYTES_PER_ELEMENT = {"float32": 4, "float64": 8}
+LENGTH_RANGE = (1, 65536)
+WIDTH_RANGE = (2, 8192)
+HEAD_SIZE_RANGE = (1, 512)
+REPEATS_RANGE = (1, 100)
+WARMUP_RANGE = (0, 100)
+# Copies of one n x n matrix alive at the peak of attend() (measured: about 3.2 forward, 8.4 with
+# backward), rounded up; the SDPA reference needs less, so attend() sets the limit.
+MATRIX_COPIES = {False: 4, True: 9}
+
+# Vaswani et al. (2017), Table 1, per layer; n = sentence length, d = representation width.
+TABLE1 = {
+    "self_attention": {"complexity": "O(n²·d)", "sequential": "O(1)", "path": "O(1)"},
+    "recurrent": {"complexity": "O(n·d²)", "sequential": "O(n)", "path": "O(n)"},
+}
+PAPER_EXPONENT = {"rnn_stepwise": 1, "rnn_fused": 1, "attention": 2, "attention_sdpa": 2}
+
+
+def default_lengths(min_n: int = 16, max_n: int = 4096) -> tuple[int, ...]:
+    """min_n, 2 min_n, 4 min_n, ... up to max_n (max_n itself is added when not on the doubling)."""
+    _check_int("min_n", min_n, LENGTH_RANGE)
+    _check_int("max_n", max_n, (min_n, LENGTH_RANGE[1]))
+    lengths = [min_n]
+    while lengths[-1] * 2 <= max_n:
+        lengths.append(lengths[-1] * 2)
+    if lengths[-1] != max_n:
+        lengths.append(max_n)
+    return tuple(lengths)
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    device: str = "cpu"  # "cpu" or "cuda" (the first GPU torch sees)
+    d_model: int = 512  # D: width of every word vector
+    hidden_size: int = 512  # H: width of the RNN's hidden state
+    head_size: int = 64  # hs: width of the one attention head's queries, keys and values
+    lengths: tuple[int, ...] = field(default_factory=default_lengths)  # every n, increasing
+    backward: bool = False  # time forward + backward of output.sum() instead of forward only
+    repeats: int = 5  # timed runs per implementation and n; the median is reported
+    warmup: int = 1  # untimed runs before the timed ones (caches, kernel selection)
+    dtype: str = "float32"  # element type of weights and inputs: "float32" or "float64"
+
+    def __post_init__(self) -> None:
+        _check_choice("device", self.device, DEVICES)
+        _check_choice("dtype", self.dtype, DTYPES)
+        _check_int("d_model", self.d_model, WIDTH_RANGE)
+        _check_int("hidden_size", self.hidden_size, WIDTH_RANGE)
+        _check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
+        _check_int("repeats", self.repeats, REPEATS_RANGE)
+        _check_int("warmup", self.warmup, WARMUP_RANGE)
+        if not isinstance(self.backward, bool):
+            raise ConfigError("backward", f"must be true or false, got {self.backward!r}")
+        object.__setattr__(self, "lengths", _checked_lengths(self.lengths))
+        if self.device == "cuda" and not _cuda_available():
+            raise ConfigError("device", "is cuda, but no CUDA GPU is visible to torch "
+                                        "(a CPU-only build, or no driver); use cpu")
+
+    def replace(self, **changes) -> LabConfig:
+        """A copy with some fields changed (validated like any new config)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _check_int(name: str, value, bounds: tuple[int, int]) -> None:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(name, f"must be a whole number, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
+
+
+def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(name, f"must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _checked_lengths(lengths) -> tuple[int, ...]:
+    try:
+        values = tuple(lengths)
+    except TypeError:
+        raise ConfigError("lengths", f"must be a list of whole numbers, got {lengths!r}") from None
+    if not values:
+        raise ConfigError("lengths", "must hold at least one n")
+    for n in values:
+        _check_int("lengths", n, LENGTH_RANGE)
+    if any(b <= a for a, b in zip(values, values[1:])):
+        raise ConfigError("lengths", f"must be increasing with no repeats, got {list(values)}")
+    return values
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def crossover_n(d_model: int) -> int:
+    """Table 1: self-attention's per-layer cost n²·d is below the recurrent n·d² while n < d."""
+    return d_model
+
+
+# ---- exact multiply-add counts -------------------------------------------------------------------
+
+def count_macs(name: str, n: int, config: LabConfig, sdpa_fused: bool = True) -> int:
+    """Multiply-adds of the matrix products one timed run of `name` performs at length n.
+
+    Forward: engine.cost's closed forms (one head of size hs). Backward rule: a product A·B of
+    forward cost m·k·p needs one product of the same cost per operand that needs a gradient
+    (dA = dC·Bᵀ, dB = Aᵀ·dC; a matrix-vector product's weight gradient is the outer product g·hᵀ,
+    counted as H·H). Inputs and weights all need gradients, so every product costs 2x its forward,
+    except the RNN's first step, whose W_hh·h_0 has a constant h_0 = 0 (no dh_0): one H·H fewer.
+    Fused SDPA kernels (flash / memory-efficient / cuDNN) also recompute Q·Kᵀ in backward: +n²·hs.
+    Bias additions, activations and softmax are not counted. cuDNN's RNN backward may form dh_0
+    as well (one H·H more than counted); on the CPU the count is exact.
+    """
+    D, H, hs = config.d_model, config.hidden_size, config.head_size
+    if name in RECURRENT:
+        forward = rnn_cost(n, D, H, 1).multiply_adds  # n·H·(D + H)
+        backward = 2 * n * D * H + (2 * n - 1) * H * H
+    elif name in ("attention", "attention_sdpa"):
+        forward = attention_cost(n, D, 1, hs).multiply_adds  # 4·n·D·hs + 2·n²·hs
+        recompute = n * n * hs if name == "attention_sdpa" and sdpa_fused else 0
+        backward = 2 * forward + recompute
+    else:
+        raise ValueError(f"unknown implementation {name!r}; expected one of {IMPLEMENTATIONS}")
+    return forward + backward if config.backward else forward
+
+
+# ---- memory --------------------------------------------------------------------------------------
+
+def available_memory_bytes(device: str) -> int:
+    """Free memory now: MemAvailable from /proc/meminfo (or sysconf) on cpu, mem_get_info on cuda."""
+    if device == "cuda":
+        import torch
+
+        free, _total = torch.cuda.mem_get_info()
+        cached = torch.cuda.memory_reserved() - torch.cuda.memory_allocated()  # torch can reuse it
+        return int(free + cached)
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def memory_needed_bytes(config: LabConfig, n: int) -> int:
+    """Peak bytes of one measurement at length n: the n x n attention matrices dominate."""
+    element = BYTES_PER_ELEMENT[config.dtype]
+    matrices = MATRIX_COPIES[config.backward] * n * n  # scores, exp, weights (and their grads)
+    vectors = 8 * n * (config.d_model + config.hidden_size + 4 * config.head_size)  # x, h, q, k, v
+    return element * (matrices + vectors)
+
+
+def memory_refusal(config: LabConfig, n: int) -> str | None:
+    """The reason n cannot run in the memory there is, or None when it fits."""
+    needed = memory_needed_bytes(config, n)
+    available = available_memory_bytes(config.device)
+    if needed <= available:
+        return None
+    return (f"n = {n} needs about {_bytes_text(needed)} for the attention matrices; "
+            f"{_bytes_text(available)} is available")
+
+
+def _bytes_text(size: int) -> str:
+    """34.4 GB, 512.0 MB, 3.1 kB: decimal units, one decimal."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size / 1e3:.1f} kB"
+
+
+# ---- results -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Measurement:
+    implementation: str  # one of IMPLEMENTATIONS
+    median_seconds: float  # median of the timed repeats
+    min_seconds: float  # fastest timed repeat
+    max_seconds: float  # slowest timed repeat
+    macs: int  # counted multiply-adds of one run (forward, or forward + backward)
+    samples: tuple[float, ...]  # every timed repeat in seconds, in the order run
+
+    @property
+    def spread_seconds(self) -> float:
+        return self.max_seconds - self.min_seconds
+
+
+@dataclass(frozen=True)
+class LabRow:
+    n: int  # sentence length of this row
+    measurements: dict[str, Measurement]  # implementation name -> its timing and count
+    rnn_sequential_operations: int  # n: each step waits for the previous one
+    attention_sequential_operations: int  # 1: every word at once
+    rnn_max_path_length: int  # n - 1 hops from the first word to the last
+    attention_max_path_length: int  # 1 hop between any two words
+
+    def __getitem__(self, name: str) -> Measurement:
+        return self.measurements[name]
+
+
+@dataclass(frozen=True)
+class LabResult:
+    config: LabConfig  # what was asked for
+    rows: tuple[LabRow, ...]  # one per n that finished, in order
+    stopped_reason: str  # "completed", "cancelled", or why the next n was refused
+    device_name: str  # the GPU's name, or the CPU's and its thread count
+    torch_version: str  # torch.__version__ that ran the sweep
+
+    @property
+    def completed(self) -> bool:
+        return self.stopped_reason == "completed"
+
+
+# ---- the four implementations, with one set of weights -----------------------------------------
+
+@dataclass(frozen=True)
+class LabModels:
+    cell: object  # engine.cells.ElmanCell (tanh) on the lab's device and dtype
+    fused_rnn: object  # torch.nn.RNN holding copies of the cell's weights
+    attention: object  # engine.attention.AttentionWeights, shared by attend and the SDPA reference
+
+
+def _torch_dtype(config: LabConfig):
+    import torch
+
+    return getattr(torch, config.dtype)
+
+
+def _sim_config(config: LabConfig):
+    """The SimConfig whose seed-0 weights the lab uses (None when D or H exceeds its ranges)."""
+    from engine.config import SimConfig
+
+    try:
+        return SimConfig(d_model=config.d_model, hidden_size=config.hidden_size,
+                         head_size=config.head_size)
+    except ConfigError:
+        return None
+
+
+def _lab_cell(config: LabConfig):
+    """build_cell's Elman cell; wider than SimConfig allows, the same draw made directly."""
+    from engine.cells import CellWeights, ElmanCell, init_weights
+    from engine.rnn import build_cell
+    from engine.seeding import generator
+
+    dtype, sim = _torch_dtype(config), _sim_config(config)
+    if sim is not None:
+        weights = build_cell(sim, dtype=dtype).weights
+    else:
+        rng = generator(0, "rnn-weights")
+        weights = init_weights(1, config.d_model, config.hidden_size, 1.0, rng, dtype)
+    moved = CellWeights(*(_leaf(t, config) for t in _tensors(weights)))
+    return ElmanCell(moved, "tanh")
+
+
+def _lab_attention(config: LabConfig):
+    """init_attention_weights with one head; wider than SimConfig allows, the same draw made directly."""
+    from engine.attention import AttentionWeights, init_attention_weights
+    from engine.seeding import generator
+
+    sim, dtype = _sim_config(config), _torch_dtype(config)
+    if sim is not None:
+        weights = init_attention_weights(sim, dtype=dtype)
+    else:
+        import torch
+
+        rng, D, hs = generator(0, "attention-weights"), config.d_model, config.head_size
+
+        def normal(shape, fan_in):
+            return torch.from_numpy(rng.standard_normal(shape) / math.sqrt(fan_in)).to(dtype)
+
+        weights = AttentionWeights(normal((1, D, hs), D), normal((1, D, hs), D),
+                                   normal((1, D, hs), D), normal((hs, D), hs))
+    return AttentionWeights(*(_leaf(t, config) for t in _tensors(weights)))
+
+
+def _tensors(weights) -> list:
+    """A weights dataclass's tensors in field order (dataclasses.astuple would deep-copy them)."""
+    return [getattr(weights, f.name) for f in dataclasses.fields(weights)]
+
+
+def _leaf(tensor, config: LabConfig):
+    """A copy on the lab's device that collects a gradient when backward is timed."""
+    return tensor.detach().to(config.device).requires_grad_(config.backward)
+
+
+def build_models(config: LabConfig) -> LabModels:
+    """Our cell, torch's RNN with the same weights copied in, and the attention weights."""
+    import torch
+
+    cell = _lab_cell(config)
+    fused = torch.nn.RNN(config.d_model, config.hidden_size, nonlinearity="tanh",
+                         device=config.device, dtype=_torch_dtype(config))
+    with torch.no_grad():
+        for ours, theirs in (("w_ih", "weight_ih_l0"), ("w_hh", "weight_hh_l0"),
+                             ("b_ih", "bias_ih_l0"), ("b_hh", "bias_hh_l0")):
+            getattr(fused, theirs).copy_(getattr(cell.weights, ours))
+    fused.requires_grad_(config.backward)
+    return LabModels(cell, fused, _lab_attention(config))
+
+
+def lab_inputs(config: LabConfig, n: int):
+    """n word vectors drawn from N(0, 1), the same for every implementation. (T, D)"""
+    import torch
+
+    rng = torch.Generator().manual_seed(n)
+    x = torch.randn(n, config.d_model, generator=rng, dtype=_torch_dtype(config))  # (T, D)
+    return x.to(config.device).requires_grad_(config.backward)
+
+
+def run_rnn_stepwise(models: LabModels, x):
+    from engine.rnn import RNNStepper
+
+    return RNNStepper(models.cell, x).run()  # (T, H)
+
+
+def run_rnn_fused(models: LabModels, x):
+    output, _last = models.fused_rnn(x[:, None, :])  # (T, 1, H): batch of one sentence
+    return output[:, 0, :]  # (T, H)
+
+
+def run_attention(models: LabModels, x):
+    from engine.attention import attend
+
+    return attend(x, models.attention, causal=False, scaling=True).output  # (T, D)
+
+
+def run_attention_sdpa(models: LabModels, x):
+    import torch
+    import torch.nn.functional as F
+
+    w, T = models.attention, x.shape[0]
+    q = torch.einsum("td,hde->hte", x, w.w_q)[None]  # (1, nh, T, hs)
+    k = torch.einsum("td,hde->hte", x, w.w_k)[None]  # (1, nh, T, hs)
+    v = torch.einsum("td,hde->hte", x, w.w_v)[None]  # (1, nh, T, hs)
+    heads = F.scaled_dot_product_attention(q, k, v)  # (1, nh, T, hs), scale 1/sqrt(hs)
+    return heads[0].transpose(0, 1).reshape(T, -1) @ w.w_o  # (T, D)
+
+
+RUNNERS: dict[str, Callable] = {
+    "rnn_stepwise": run_rnn_stepwise, "rnn_fused": run_rnn_fused,
+    "attention": run_attention, "attention_sdpa": run_attention_sdpa,
+}
+
+
+def uses_fused_sdpa(output) -> bool:
+    """Whether autograd recorded a fused SDPA kernel (which recomputes Q·Kᵀ in backward)."""
+    seen, frontier = set(), [output.grad_fn]
+    while frontier:
+        node = frontier.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        if type(node).__name__.startswith("ScaledDotProduct"):
+            return True
+        if len(seen) < 64:  # the kernel sits a few nodes above the output projection
+            frontier.extend(next_node for next_node, _ in node.next_functions)
+    return False
+
+
+# ---- timing and the sweep ------------------------------------------------------------------------
+
+def _leaves(models: LabModels, x) -> list:
+    return [*_tensors(models.cell.weights), *models.fused_rnn.parameters(),
+            *_tensors(models.attention), x]
+
+
+def _run_once(runner: Callable, models: LabModels, x, backward: bool):
+    """One run: forward under no_grad, or forward and the backward of output.sum()."""
+    import torch
+
+    if not backward:
+        with torch.no_grad():
+            return runner(models, x)
+    output = runner(models, x)
+    output.sum().backward()
+    return output
+
+
+def _time_once(function: Callable, device: str) -> tuple[float, object]:
+    """Seconds one call takes: CUDA events around it on a GPU, perf_counter on the CPU."""
+    import torch
+
+    if device == "cuda":
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        torch.cuda.synchronize()
+        start.record()
+        value = function()
+        end.record()
+        torch.cuda.synchronize()
+        return start.elapsed_time(end) / 1000.0, value
+    start_time = time.perf_counter()
+    value = function()
+    return time.perf_counter() - start_time, value
+
+
+class _Ticker:
+    """Reports progress (work weighted by n) and checks the cancel token before every run."""
+
+    def __init__(self, config: LabConfig, progress, cancel):
+        self._warmup, self._repeats = config.warmup, config.repeats
+        self._total = sum(config.lengths) * len(IMPLEMENTATIONS) * (config.warmup + config.repeats)
+        self._done = 0
+        self._progress, self._cancel = progress, cancel
+
+    def before_run(self, n: int, name: str, index: int) -> None:
+        if self._cancel is not None:
+            self._cancel.raise_if_cancelled()
+        if self._progress is not None:
+            if index < self._warmup:
+                what = f"warm-up {index + 1} of {self._warmup}"
+            else:
+                what = f"run {index - self._warmup + 1} of {self._repeats}"
+            self._progress(self._done / self._total, f"n = {n}: {LABELS[name]}, {what}")
+        self._done += n
+
+    def finish(self) -> None:
+        if self._progress is not None:
+            self._progress(1.0, "done")
+
+
+def measure(name: str, models: LabModels, x, config: LabConfig, ticker: _Ticker | None = None
+            ) -> Measurement:
+    """Warm-up runs, then `repeats` timed runs of one implementation on the inputs x (T, D)."""
+    runner, n = RUNNERS[name], x.shape[0]
+    samples, output = [], None
+    for index in range(config.warmup + config.repeats):
+        if ticker is not None:
+            ticker.before_run(n, name, index)
+        for leaf in _leaves(models, x):
+            leaf.grad = None
+        output = None  # frees the previous run's output before the next one allocates
+        seconds, output = _time_once(lambda: _run_once(runner, models, x, config.backward),
+                                     config.device)
+        if index >= config.warmup:
+            samples.append(seconds)
+    fused = config.backward and name == "attention_sdpa" and uses_fused_sdpa(output)
+    return Measurement(name, statistics.median(samples), min(samples), max(samples),
+                       count_macs(name, n, config, sdpa_fused=fused), tuple(samples))
+
+
+def measure_length(models: LabModels, n: int, config: LabConfig,
+                   ticker: _Ticker | None = None) -> LabRow:
+    """Every implementation at one sentence length n, on the same inputs and weights."""
+    x = lab_inputs(config, n)  # (T, D)
+    measurements = {name: measure(name, models, x, config, ticker) for name in IMPLEMENTATIONS}
+    rnn, attention = rnn_cost(n, 1, 1, 1), attention_cost(n, 1, 1, 1)
+    return LabRow(n, measurements, rnn.sequential_operations, attention.sequential_operations,
+                  rnn.max_path_length, attention.max_path_length)
+
+
+def sweep(config: LabConfig, on_result: Callable[[LabRow], None] | None = None,
+          progress: Callable[[float, str], None] | None = None, cancel=None) -> LabResult:
+    """Measure every n in order; stop early (keeping the rows so far) when cancelled or out of memory.
+
+    on_result(row) is called after each n; progress(fraction, label) before every run; cancel is an
+    engine.progress.CancelToken, checked before every run (never inside a timed one).
+    """
+    models, rows, reason = build_models(config), [], "completed"
+    ticker = _Ticker(config, progress, cancel)
+    try:
+        for n in config.lengths:
+            reason = memory_refusal(config, n) or "completed"
+            if reason != "completed":
+                break
+            rows.append(measure_length(models, n, config, ticker))
+            if on_result is not None:
+                on_result(rows[-1])
+    except RunCancelled:
+        reason = "cancelled"
+    except RuntimeError as error:  # torch.OutOfMemoryError included: a run the estimate let through
+        if not any(text in str(error) for text in ("out of memory", "can't allocate memory")):
+            raise
+        reason = f"n = {config.lengths[len(rows)]} ran out of memory: {str(error).splitlines()[0]}"
+    if reason == "completed":
+        ticker.finish()
+    return LabResult(config, tuple(rows), reason, device_name(config.device), _torch_version())
+
+
+def device_name(device: str) -> str:
+    """The GPU's name, or the CPU's model name and the threads torch uses."""
+    import torch
+
+    if device == "cuda":
+        return torch.cuda.get_device_name(torch.cuda.current_device())
+    model = platform.processor() or platform.machine() or "CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            model = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                          if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return f"{model} ({torch.get_num_threads()} threads)"
+
+
+def _torch_version() -> str:
+    import torch
+
+    return torch.__version__
+
+
+# ---- slopes, crossover and reports ---------------------------------------------------------------
+
+def fit_slope(ns, values) -> float:
+    """Least-squares slope of log(value) against log(n) over the upper half of the n range.
+
+    Points with n >= the median n (and a positive value) take part; NaN when fewer than 2 do.
+    """
+    pairs = [(n, v) for n, v in zip(ns, values)]
+    if not pairs:
+        return math.nan
+    middle = statistics.median(n for n, _ in pairs)
+    points = [(math.log(n), math.log(v)) for n, v in pairs if n >= middle and v > 0]
+    if len({x for x, _ in points}) < 2:
+        return math.nan
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    covariance = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    return covariance / sum((x - mean_x) ** 2 for x, _ in points)
+
+
+def fitted_slopes(result: LabResult) -> dict[str, dict[str, float]]:
+    """Per implementation, the fitted exponent k of time ~ n^k and of MACs ~ n^k."""
+    ns = [row.n for row in result.rows]
+    return {name: {"seconds": fit_slope(ns, [row[name].median_seconds for row in result.rows]),
+                   "macs": fit_slope(ns, [row[name].macs for row in result.rows])}
+            for name in IMPLEMENTATIONS}
+
+
+def counted_crossover_n(config: LabConfig) -> int:
+    """The smallest n at which our attention's forward MACs reach the RNN's (d·hs and D·H matter)."""
+    D, H, hs = config.d_model, config.hidden_size, config.head_size
+    # 2·hs·n² + 4·D·hs·n >= H·(D + H)·n  <=>  n >= (H·(D + H) - 4·D·hs) / (2·hs)
+    return max(1, math.ceil((H * (D + H) - 4 * D * hs) / (2 * hs)))
+
+
+def result_to_dict(result: LabResult) -> dict:
+    """Everything a sweep found, in plain JSON types (NaN slopes become null)."""
+    rows = [{"n": row.n, "rnn_sequential_operations": row.rnn_sequential_operations,
+             "attention_sequential_operations": row.attention_sequential_operations,
+             "rnn_max_path_length": row.rnn_max_path_length,
+             "attention_max_path_length": row.attention_max_path_length,
+             "measurements": {name: {**dataclasses.asdict(m), "samples": list(m.samples)}
+                              for name, m in row.measurements.items()}}
+            for row in result.rows]
+    slopes = {name: {key: None if math.isnan(value) else value for key, value in pair.items()}
+              for name, pair in fitted_slopes(result).items()}
+    return {"config": {**dataclasses.asdict(result.config), "lengths": list(result.config.lengths)},
+            "device_name": result.device_name, "torch_version": result.torch_version,
+            "stopped_reason": result.stopped_reason, "table1": TABLE1,
+            "paper_exponents": PAPER_EXPONENT, "crossover_n": crossover_n(result.config.d_model),
+            "counted_crossover_n": counted_crossover_n(result.config),
+            "rows": rows, "slopes": slopes}
+
+
+def result_to_json(result: LabResult) -> str:
+    return json.dumps(result_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+CSV_COUNT_COLUMNS = ("rnn_sequential_operations", "attention_sequential_operations",
+                     "rnn_max_path_length", "attention_max_path_length")
+
+
+def csv_columns() -> list[str]:
+    """n, then median/min/max seconds and MACs for each implementation, then the counts."""
+    columns = ["n"]
+    for name in IMPLEMENTATIONS:
+        columns += [f"{name}_median_s", f"{name}_min_s", f"{name}_max_s", f"{name}_macs"]
+    return columns + list(CSV_COUNT_COLUMNS)
+
+
+def result_to_csv(result: LabResult) -> str:
+    """One line per n, with the header csv_columns()."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(csv_columns())
+    for row in result.rows:
+        line = [row.n]
+        for name in IMPLEMENTATIONS:
+            m = row[name]
+            line += [repr(m.median_seconds), repr(m.min_seconds), repr(m.max_seconds), m.macs]
+        writer.writerow(line + [getattr(row, column) for column in CSV_COUNT_COLUMNS])
+    return buffer.getvalue()
+
+
+def _seconds_text(seconds: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def _count_text(count: int) -> str:
+    for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return str(count)
+
+
+def _slope_text(slope: float) -> str:
+    return "  n/a" if math.isnan(slope) else f"{slope:5.2f}"
+
+
+def _first_slower(rows, recurrent: str, attention: str) -> int | None:
+    """The first measured n at which `attention` took at least as long as `recurrent`."""
+    return next((row.n for row in rows
+                 if row[attention].median_seconds >= row[recurrent].median_seconds), None)
+
+
+def _header_lines(result: LabResult) -> list[str]:
+    c = result.config
+    mode = "forward + backward of output.sum()" if c.backward else "forward only"
+    paper = [f"  {'':<15}{'complexity per layer':<23}{'sequential operations':<24}max path length"]
+    for label, key in (("self-attention", "self_attention"), ("recurrent", "recurrent")):
+        row = TABLE1[key]
+        paper.append(f"  {label:<15}{row['complexity']:<23}{row['sequential']:<24}{row['path']}")
+    return [f"Cost lab on {c.device}: {result.device_name}, torch {result.torch_version}",
+            f"{c.dtype}, D = {c.d_model}, H = {c.hidden_size}, one head of size {c.head_size}, "
+            f"{mode}; median of {c.repeats} run(s) after {c.warmup} warm-up(s)", "",
+            "Table 1 of Vaswani et al. (2017), per layer (n words, width d):", *paper, ""]
+
+
+def _timing_lines(result: LabResult) -> list[str]:
+    lines = ["Measured time per run: median [min - max]",
+             f"{'n':>7}  " + "".join(f"{LABELS[name]:<31}" for name in IMPLEMENTATIONS)]
+    for row in result.rows:
+        cells = [f"{_seconds_text(m.median_seconds)} [{_seconds_text(m.min_seconds)} - "
+                 f"{_seconds_text(m.max_seconds)}]" for m in (row[name] for name in IMPLEMENTATIONS)]
+        lines.append(f"{row.n:>7}  " + "".join(f"{cell:<31}" for cell in cells))
+    return lines + [""]
+
+
+def _count_lines(result: LabResult) -> list[str]:
+    lines = ["Counted multiply-adds per run, sequential operations and longest path (RNN vs attention)",
+             f"{'n':>7}  {'RNN (both)':<13}{'attend()':<13}{'SDPA':<13}"
+             f"{'sequential ops':<17}path length"]
+    for row in result.rows:
+        counts = [_count_text(row[name].macs) for name in ("rnn_stepwise", "attention", "attention_sdpa")]
+        sequential = f"{row.rnn_sequential_operations} vs {row.attention_sequential_operations}"
+        path = f"{row.rnn_max_path_length} vs {row.attention_max_path_length}"
+        lines.append(f"{row.n:>7}  " + "".join(f"{text:<13}" for text in counts)
+                     + f"{sequential:<17}{path}")
+    return lines + [""]
+
+
+def _slope_lines(result: LabResult) -> list[str]:
+    lines = ["Fitted exponent k of cost ~ n^k (least squares of logs over the upper half of n)",
+             f"  {'':<31}{'time':>6}{'MACs':>7}   paper (large n)"]
+    for name, slopes in fitted_slopes(result).items():
+        table = TABLE1["recurrent" if name in RECURRENT else "self_attention"]["complexity"]
+        lines.append(f"  {LABELS[name]:<31}{_slope_text(slopes['seconds']):>6}"
+                     f"{_slope_text(slopes['macs']):>7}   {PAPER_EXPONENT[name]}  ({table})")
+    return lines + [""]
+
+
+def _crossover_lines(result: LabResult) -> list[str]:
+    c = result.config
+    lines = [f"Crossover: Table 1 makes self-attention cheaper per layer while n < d = "
+             f"{crossover_n(c.d_model)}; with one head of size {c.head_size}, the counted forward "
+             f"MACs of attend() reach the RNN's at n = {counted_crossover_n(c)}."]
+    for recurrent, attention in (("rnn_stepwise", "attention"), ("rnn_fused", "attention_sdpa")):
+        first = _first_slower(result.rows, recurrent, attention)
+        verdict = (f"took at least as long from n = {first}" if first is not None
+                   else "was faster at every measured n")
+        lines.append(f"  {LABELS[attention]} vs {LABELS[recurrent]}: attention {verdict}.")
+    return lines + [f"Stopped: {result.stopped_reason}."]
+
+
+def format_table(result: LabResult) -> str:
+    """A plain-text report: Table 1, measured times, counted costs, fitted exponents, crossover."""
+    lines = (_header_lines(result) + _timing_lines(result) + _count_lines(result)
+             + _slope_lines(result) + _crossover_lines(result))
+    return "\n".join(line.rstrip() for line in lines)

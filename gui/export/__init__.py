@@ -1,0 +1,1 @@
+"""Everything that leaves the app: images of plots and panels, animations, data and sessions."""

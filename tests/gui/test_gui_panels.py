@@ -1,0 +1,208 @@
+"""Every panel shows exactly what the clock has revealed at each tick: rows, curves, counters."""
+
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QRectF
+
+from gui import clock
+from gui.panels.attention_panel import AttentionPanel
+from gui.panels.gradient_panel import GradientPanel
+from gui.panels.race_panel import RacePanel
+from gui.panels.rnn_panel import RNNPanel
+from gui.selection import TokenSelection
+from gui.timeline import Timeline
+from gui.token_strip import TokenStrip
+
+T = 5
+TICKS = [0, 1, 3, 5, 6, 8, 10]
+
+
+@pytest.fixture
+def models():
+    return Timeline(), TokenSelection()
+
+
+def covered_rows(view) -> int:
+    """Rows hidden under the cover rectangle, checked against its geometry."""
+    rows, cols = view._data.shape
+    if not view._cover.isVisible():
+        return 0
+    rect = view._cover.rect()
+    assert (rect.x(), rect.width(), rect.y() + rect.height()) == (0, cols, rows)
+    return int(rect.height())
+
+
+def points(curve) -> np.ndarray:
+    x, _y = curve.getData()
+    return np.zeros(0) if x is None else np.asarray(x)
+
+
+@pytest.mark.parametrize("tick", TICKS)
+def test_rnn_hidden_rows_follow_the_clock(qtbot, models, trace5, tick):
+    timeline, selection = models
+    panel = RNNPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, tick)
+    view = panel.hidden_view
+    expected = clock.rnn_rows_revealed(tick, T)
+    assert view._data.shape == (T, 4)
+    np.testing.assert_array_equal(view._data, trace5.rnn.hidden)
+    assert view._revealed == expected
+    assert covered_rows(view) == T - expected
+    if expected < T:
+        assert view._cover.rect() == QRectF(0, expected, 4, T - expected)
+    assert panel.counter_label.text() == f"sequential step {expected} of {T}"
+    forward = 1 <= tick <= T
+    assert view._marker.isVisible() is forward  # the newest row is outlined going forward
+    if forward:
+        assert view._marker.rect() == QRectF(0, tick - 1, 4, 1)
+    bars = panel.reach._bars.opts
+    assert len(bars["y"]) == expected  # one bar per word that reaches the newest state
+
+
+def test_rnn_rows_shrink_when_scrubbing_back(qtbot, models, trace5):
+    timeline, selection = models
+    panel = RNNPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, 10)
+    assert covered_rows(panel.hidden_view) == 0
+    timeline.set_tick(2)
+    assert panel.hidden_view._revealed == 2
+    assert panel.hidden_view._cover.rect() == QRectF(0, 2, 4, 3)
+    assert panel.counter_label.text() == "sequential step 2 of 5"
+    timeline.set_tick(0)
+    assert panel.hidden_view._cover.rect() == QRectF(0, 0, 4, 5)
+
+
+@pytest.mark.parametrize("tick", TICKS)
+def test_attention_is_all_there_from_tick_one(qtbot, models, trace5, tick):
+    timeline, selection = models
+    panel = AttentionPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, tick)
+    shown = T if tick >= 1 else 0
+    assert set(panel.views) == {"x", "q", "k", "v", "scores", "weights", "output"}
+    for key, view in panel.views.items():
+        assert view._revealed == shown, key
+        assert covered_rows(view) == T - shown, key
+    counter = panel.counter_label.text()
+    if tick >= 1:  # "sequential step 1 of 1 — all 5 words at once" or a shorter wording
+        assert re.fullmatch(r"sequential step 1 of 1\W+all 5 words( at once)?", counter), counter
+    else:
+        assert counter == "sequential step 0 of 1"
+
+
+def test_attention_maps_hold_the_trace_numbers(qtbot, models, trace5):
+    timeline, selection = models
+    panel = AttentionPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, 1)
+    attn = trace5.attention
+    np.testing.assert_array_equal(panel.views["scores"]._data, attn.scores[0])
+    np.testing.assert_array_equal(panel.views["weights"]._data, attn.weights[0])
+    np.testing.assert_array_equal(panel.views["q"]._data, attn.q[0])
+    assert panel.views["weights"]._data.shape == (T, T)
+    np.testing.assert_allclose(panel.views["weights"]._data.sum(axis=1), np.ones(T))
+    assert panel.head_box.isHidden() is True  # one head: no head chooser
+
+
+def test_attention_head_chooser_switches_head_and_keeps_reveal(qtbot, models, trace4_two_heads):
+    timeline, selection = models
+    panel = AttentionPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace4_two_heads, 0)
+    assert panel.head_box.count() == 2
+    assert panel.head_box.itemText(1) == "2 of 2"
+    assert panel.head_box.isHidden() is False
+    panel.head_box.setCurrentIndex(1)
+    assert panel.head == 1
+    np.testing.assert_array_equal(panel.views["k"]._data, trace4_two_heads.attention.k[1])
+    assert panel.views["k"]._revealed == 0  # still tick 0: nothing shown after the switch
+    assert covered_rows(panel.views["scores"]) == 4
+
+
+@pytest.mark.parametrize("tick", TICKS)
+def test_gradient_curves_grow_backwards(qtbot, models, trace5, tick):
+    timeline, selection = models
+    panel = GradientPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, tick)
+    curves = panel.curves
+    reached = clock.rnn_words_reached(tick, T)
+    rnn_x = points(curves.rnn_curve)
+    np.testing.assert_array_equal(rnn_x, np.arange(T - reached, T))  # the LAST words
+    if reached:
+        np.testing.assert_allclose(curves.rnn_curve.yData,
+                                   trace5.rnn.input_gradient[T - reached:])
+    attention_x = points(curves.attention_curve)
+    assert len(attention_x) == (T if tick > T else 0)
+    if tick > T:
+        np.testing.assert_allclose(curves.attention_curve.yData, trace5.attention.input_gradient)
+    assert len(points(curves.bound_curve)) == (T if reached else 0)  # Elman cell: bound shown
+    if tick > T:
+        assert panel.counter_label.text() == (f"backward: RNN {reached} of 5 words reached · "
+                                              "attention 5 of 5 in 1 hop")
+    else:
+        assert panel.counter_label.text() == "backward pass starts after the forward phase"
+    assert panel.rnn_map._revealed == clock.rnn_rows_revealed(tick, T)
+    assert panel.attention_map._revealed == (T if tick >= 1 else 0)
+
+
+def test_gradient_maps_share_one_log_scale(qtbot, models, trace5):
+    timeline, selection = models
+    panel = GradientPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, 10)
+    np.testing.assert_array_equal(panel.rnn_map._data, trace5.rnn.connectivity)
+    np.testing.assert_array_equal(panel.attention_map._data, trace5.attention.connectivity)
+    assert panel.rnn_map._image.levels is not None
+    np.testing.assert_allclose(panel.rnn_map._image.levels, panel.attention_map._image.levels)
+
+
+@pytest.mark.parametrize("tick, rnn_texts, attention_texts", [
+    (0, ["0 of 5", "4 hops"], ["0 of 1", "1 hop"]),
+    (3, ["3 of 5", "4 hops"], ["1 of 1", "1 hop"]),
+    (7, ["5 of 5", "4 hops"], ["1 of 1", "1 hop"]),
+])
+def test_race_strip_counts(qtbot, models, trace5, tick, rnn_texts, attention_texts):
+    timeline, _selection = models
+    race = RacePanel(timeline)
+    qtbot.addWidget(race)
+    timeline.set_trace(trace5, tick)
+    rnn_name, rnn_bar, rnn_labels = race._rows["rnn"]
+    _name, attention_bar, attention_labels = race._rows["attention"]
+    assert [label.text() for label in rnn_labels[:2]] == rnn_texts
+    assert [label.text() for label in attention_labels[:2]] == attention_texts
+    assert rnn_bar.fraction == pytest.approx(clock.rnn_rows_revealed(tick, T) / T)
+    assert attention_bar.fraction == (1.0 if tick >= 1 else 0.0)
+    assert rnn_labels[4].text() == f"{clock.rnn_words_reached(tick, T)} of 5"
+    assert attention_labels[4].text() == f"{clock.attention_words_reached(tick, T)} of 5"
+    assert rnn_name.text() == "Elman RNN (tanh)"
+    assert _name.text() == "Self-attention (1 head)"
+
+
+@pytest.mark.parametrize("tick, current, processed", [(0, None, 0), (2, 1, 2), (5, 4, 5),
+                                                      (7, 3, 5), (10, 0, 5)])
+def test_token_strip_follows_the_clock(qtbot, models, trace5, tick, current, processed):
+    timeline, selection = models
+    strip = TokenStrip(timeline, selection)
+    qtbot.addWidget(strip)
+    timeline.set_trace(trace5, tick)
+    assert strip.chips.tokens == ["The", "cat", "sat", "on", "mat"]
+    assert len(strip.chips.rects) == 5
+    assert (strip.chips.current, strip.chips.processed) == (current, processed)
+
+
+def test_panels_accept_an_empty_timeline(qtbot, models, trace5):
+    timeline, selection = models
+    rnn, attention = RNNPanel(timeline, selection), AttentionPanel(timeline, selection)
+    gradient, strip = GradientPanel(timeline, selection), TokenStrip(timeline, selection)
+    for widget in (rnn, attention, gradient, strip):
+        qtbot.addWidget(widget)
+    timeline.set_trace(trace5, 4)
+    timeline.set_trace(None)
+    assert strip.chips.tokens == []
+    assert rnn.counter_label.text() == "sequential step 0 of 0"
+    assert timeline.tick == 0
