@@ -83,7 +83,55 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also write trace.npz and a CSV of every matrix shown")
     export.add_argument("--session", metavar="FILE.json",
                         help="take the sentence, parameters, tick and selection from a saved session")
+    lab = parser.add_argument_group("cost lab (measure sequential vs parallel on this machine)")
+    lab.add_argument("--benchmark", action="store_true",
+                     help="time the stepwise RNN, torch's RNN, our attention and SDPA over "
+                          "doubling sentence lengths; print the table and fitted slopes "
+                          "(uses --d-model, --hidden-size, --head-size; --json for JSON)")
+    lab.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                     help="where to measure (default %(default)s)")
+    lab.add_argument("--min-n", type=int, default=16, metavar="A", help="shortest length (default 16)")
+    lab.add_argument("--max-n", type=int, default=4096, metavar="B", help="longest length (default 4096)")
+    lab.add_argument("--repeats", type=int, default=5, metavar="R",
+                     help="timed runs per length, after one warm-up (default 5)")
+    lab.add_argument("--backward", action="store_true", help="time forward + backward passes")
     return parser
+
+
+LAB_FLAGS = {"device": "--device", "d_model": "--d-model", "hidden_size": "--hidden-size",
+             "head_size": "--head-size", "repeats": "--repeats", "min_n": "--min-n",
+             "max_n": "--max-n", "lengths": "--min-n/--max-n"}
+
+
+def run_benchmark(args: argparse.Namespace) -> int:
+    """--benchmark: the cost lab's sweep from the command line; partial results are still printed."""
+    import signal
+
+    from engine.cost_lab import LabConfig, default_lengths, sweep
+    from engine.cost_lab_report import format_table, result_to_json
+    from engine.errors import ConfigError
+    from engine.progress import CancelToken
+
+    try:
+        config = LabConfig(device=args.device, d_model=args.d_model, hidden_size=args.hidden_size,
+                           head_size=args.head_size, lengths=default_lengths(args.min_n, args.max_n),
+                           repeats=args.repeats, backward=args.backward)
+    except ConfigError as error:
+        return _fail(f"{LAB_FLAGS.get(error.field, error.field)} {error.problem}")
+    cancel = CancelToken()
+    signal.signal(signal.SIGINT, lambda *_: cancel.cancel())  # Ctrl-C keeps what was measured
+
+    def progress(fraction: float, label: str) -> None:
+        if not args.json:
+            print(f"\r{fraction:5.0%}  {label[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    result = sweep(config, progress=progress, cancel=cancel)
+    if not args.json:
+        print(file=sys.stderr)
+    print(result_to_json(result) if args.json else format_table(result))
+    if result.stopped_reason != "completed":
+        print(f"rnn-vs-transformer: stopped early: {result.stopped_reason}", file=sys.stderr)
+    return 0
 
 
 def config_from_args(args: argparse.Namespace) -> SimConfig:
@@ -199,8 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
-    if args.json and not args.report:
-        return _fail("--json goes with --report")
+    if args.json and not (args.report or args.benchmark):
+        return _fail("--json goes with --report or --benchmark")
+    if args.benchmark:
+        return run_benchmark(args)
     if args.export:
         return run_export(args, argv)
     if args.report or args.save_trace:

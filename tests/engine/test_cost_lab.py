@@ -17,10 +17,11 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode, sdpa_backward_flop_count, sdpa_flop_count
 
 import engine.cost_lab as lab
-from engine.cost_lab import (IMPLEMENTATIONS, LabConfig, build_models, count_macs,
-                             counted_crossover_n, crossover_n, csv_columns, default_lengths,
-                             fit_slope, fitted_slopes, format_table, lab_inputs, memory_needed_bytes,
-                             memory_refusal, result_to_csv, result_to_json, sweep, uses_fused_sdpa)
+from engine.cost_lab import (IMPLEMENTATIONS, LabConfig, build_models, count_macs, crossover_n,
+                             default_lengths, lab_inputs, memory_needed_bytes, memory_refusal, sweep,
+                             uses_fused_sdpa)
+from engine.cost_lab_report import (counted_crossover_n, csv_columns, fit_slope, fitted_slopes,
+                                    format_table, result_to_csv, result_to_json)
 from engine.errors import ConfigError
 from engine.progress import CancelToken
 
