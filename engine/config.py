@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 from engine.errors import ConfigError
+from engine.validation import check_bool, check_choice, check_int
 
 CELLS = ("rnn", "lstm", "gru")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
@@ -39,16 +40,16 @@ class SimConfig:
     seed: int = 0  # one seed fixes every weight, word vector and readout
 
     def __post_init__(self) -> None:
-        _check_int("d_model", self.d_model, D_MODEL_RANGE)
-        _check_int("hidden_size", self.hidden_size, HIDDEN_SIZE_RANGE)
-        _check_int("heads", self.heads, HEADS_RANGE)
-        _check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
-        _check_int("seed", self.seed, SEED_RANGE)
-        _check_choice("cell", self.cell, CELLS)
-        _check_choice("activation", self.activation, ACTIVATIONS)
-        _check_choice("positional", self.positional, POSITIONALS)
-        _check_bool("causal", self.causal)
-        _check_bool("scaling", self.scaling)
+        check_int("d_model", self.d_model, D_MODEL_RANGE)
+        check_int("hidden_size", self.hidden_size, HIDDEN_SIZE_RANGE)
+        check_int("heads", self.heads, HEADS_RANGE)
+        check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
+        check_int("seed", self.seed, SEED_RANGE)
+        check_choice("cell", self.cell, CELLS)
+        check_choice("activation", self.activation, ACTIVATIONS)
+        check_choice("positional", self.positional, POSITIONALS)
+        check_bool("causal", self.causal)
+        check_bool("scaling", self.scaling)
         scale = self.recurrent_scale
         low, high = RECURRENT_SCALE_RANGE
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
@@ -87,20 +88,3 @@ class SimConfig:
             raise ConfigError("config", "must be a JSON object")
         return cls.from_dict(values)
 
-
-def _check_int(name: str, value, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(name, f"must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
-
-
-def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ConfigError(name, f"must be one of {', '.join(choices)}; got {value!r}")
-
-
-def _check_bool(name: str, value) -> None:
-    if not isinstance(value, bool):
-        raise ConfigError(name, f"must be true or false, got {value!r}")

@@ -15,6 +15,7 @@ from typing import Callable
 
 from engine.cost import attention_cost, rnn_cost
 from engine.errors import ConfigError, RunCancelled
+from engine.validation import check_choice, check_int
 
 IMPLEMENTATIONS = ("rnn_stepwise", "rnn_fused", "attention", "attention_sdpa")
 LABELS = {
@@ -46,8 +47,8 @@ PAPER_EXPONENT = {"rnn_stepwise": 1, "rnn_fused": 1, "attention": 2, "attention_
 
 def default_lengths(min_n: int = 16, max_n: int = 4096) -> tuple[int, ...]:
     """min_n, 2 min_n, 4 min_n, ... up to max_n (max_n itself is added when not on the doubling)."""
-    _check_int("min_n", min_n, LENGTH_RANGE)
-    _check_int("max_n", max_n, (min_n, LENGTH_RANGE[1]))
+    check_int("min_n", min_n, LENGTH_RANGE)
+    check_int("max_n", max_n, (min_n, LENGTH_RANGE[1]))
     lengths = [min_n]
     while lengths[-1] * 2 <= max_n:
         lengths.append(lengths[-1] * 2)
@@ -69,13 +70,13 @@ class LabConfig:
     dtype: str = "float32"  # element type of weights and inputs: "float32" or "float64"
 
     def __post_init__(self) -> None:
-        _check_choice("device", self.device, DEVICES)
-        _check_choice("dtype", self.dtype, DTYPES)
-        _check_int("d_model", self.d_model, WIDTH_RANGE)
-        _check_int("hidden_size", self.hidden_size, WIDTH_RANGE)
-        _check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
-        _check_int("repeats", self.repeats, REPEATS_RANGE)
-        _check_int("warmup", self.warmup, WARMUP_RANGE)
+        check_choice("device", self.device, DEVICES)
+        check_choice("dtype", self.dtype, DTYPES)
+        check_int("d_model", self.d_model, WIDTH_RANGE)
+        check_int("hidden_size", self.hidden_size, WIDTH_RANGE)
+        check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
+        check_int("repeats", self.repeats, REPEATS_RANGE)
+        check_int("warmup", self.warmup, WARMUP_RANGE)
         if not isinstance(self.backward, bool):
             raise ConfigError("backward", f"must be true or false, got {self.backward!r}")
         object.__setattr__(self, "lengths", _checked_lengths(self.lengths))
@@ -88,19 +89,6 @@ class LabConfig:
         return dataclasses.replace(self, **changes)
 
 
-def _check_int(name: str, value, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(name, f"must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(name, f"must be between {low} and {high}, got {value}")
-
-
-def _check_choice(name: str, value, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ConfigError(name, f"must be one of {', '.join(choices)}; got {value!r}")
-
-
 def _checked_lengths(lengths) -> tuple[int, ...]:
     try:
         values = tuple(lengths)
@@ -109,7 +97,7 @@ def _checked_lengths(lengths) -> tuple[int, ...]:
     if not values:
         raise ConfigError("lengths", "must hold at least one n")
     for n in values:
-        _check_int("lengths", n, LENGTH_RANGE)
+        check_int("lengths", n, LENGTH_RANGE)
     if any(b <= a for a, b in zip(values, values[1:])):
         raise ConfigError("lengths", f"must be increasing with no repeats, got {list(values)}")
     return values

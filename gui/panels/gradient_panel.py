@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCursor, QFont, QFontMetrics
-from PySide6.QtWidgets import QHBoxLayout, QToolTip
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QHBoxLayout
 
 from gui import clock, style
 from gui.panels.base import Panel
-from gui.panels.heatmap import ExportablePlot, HeatmapView, fitted_token_ticks
+from gui.panels.heatmap import HeatmapView, fitted_token_ticks
+from gui.panels.plot_base import WordPlot
 
 CAPTION = ("Maps: row t, column k is how strongly word k can change the output at word t "
            "(‖∂(r·y_t)/∂x_k‖, one log colour scale). Curves: the last word's gradient going back, "
@@ -19,17 +20,11 @@ CAPTION = ("Maps: row t, column k is how strongly word k can change the output a
            "hop. Dashed: the Pascanu bound (λ₁γ)^(n−1−k), Elman cells only.")
 
 
-class GradientCurves(ExportablePlot):
+class GradientCurves(WordPlot):
     """Gradient norm per word on a log axis: RNN, attention and the Pascanu bound."""
 
-    hovered = pg.QtCore.Signal(object)
-    clicked = pg.QtCore.Signal(int)
-
     def __init__(self, parent=None):
-        super().__init__(parent=parent, background=style.PLOT_BACKGROUND)
-        self.plotItem.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
+        super().__init__(parent)
         self.setLogMode(x=False, y=True)
         self.showGrid(x=False, y=True, alpha=0.25)
         self.setTitle("gradient from the last word's output", size=style.TITLE_SIZE)
@@ -58,8 +53,7 @@ class GradientCurves(ExportablePlot):
         self._tokens: list[str] = []
         self._rnn = self._attention = self._bound = np.zeros(0)
         self._shown = (0, 0)  # (RNN words, attention words) currently drawn
-        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
-        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        self._ready = True
 
     def set_trace(self, trace) -> None:
         self._tokens = list(trace.tokens)
@@ -88,10 +82,8 @@ class GradientCurves(ExportablePlot):
         pixels = self.plotItem.vb.boundingRect().width()
         axis.setTicks([fitted_token_ticks(self._tokens, pixels, metrics, vertical=False, offset=0.0)])
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if "_tokens" in self.__dict__:  # pyqtgraph resizes once inside __init__
-            self._update_ticks()
+    def plot_area_resized(self) -> None:
+        self._update_ticks()
 
     def show_reached(self, rnn_words: int, attention_words: int) -> None:
         """The RNN curve grows right to left; attention's appears whole. Unchanged curves are
@@ -116,32 +108,16 @@ class GradientCurves(ExportablePlot):
         if 0 <= index < len(self._tokens):
             self.selected_line.setPos(index)
 
-    def _word_at(self, scene_pos) -> int | None:
-        if not self.plotItem.vb.sceneBoundingRect().contains(scene_pos) or not self._tokens:
-            return None
-        k = int(round(self.plotItem.vb.mapSceneToView(scene_pos).x()))
+    def word_at(self, view_point) -> int | None:
+        k = int(round(view_point.x()))
         return k if 0 <= k < len(self._tokens) else None
 
-    def _on_scene_mouse_moved(self, scene_pos) -> None:
-        k = self._word_at(scene_pos)
-        self.hovered.emit(k)
-        if k is None:
-            QToolTip.hideText()
-            return
+    def describe_word(self, k: int) -> str:
         text = (f"word {k}: {self._tokens[k]}\nRNN: {self._rnn[k]:.4g}\n"
                 f"attention: {self._attention[k]:.4g}")
         if self._bound is not None:
             text += f"\nPascanu bound: {self._bound[k]:.4g}"
-        QToolTip.showText(QCursor.pos(), text, self)
-
-    def _on_scene_mouse_clicked(self, event) -> None:
-        k = self._word_at(event.scenePos())
-        if k is not None:
-            self.clicked.emit(k)
-
-    def leaveEvent(self, event) -> None:
-        self.hovered.emit(None)
-        super().leaveEvent(event)
+        return text
 
 
 class GradientPanel(Panel):

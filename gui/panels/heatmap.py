@@ -7,8 +7,6 @@ hovering shows the exact value in a tooltip, and small matrices print their numb
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -16,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
 from gui import style
+from gui.panels.plot_base import ExportablePlot
 
 MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
 MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells
@@ -60,36 +59,6 @@ def index_ticks(count: int) -> list[tuple[float, str]]:
     return [(i + 0.5, str(i)) for i in range(0, count, step)]
 
 
-class ExportablePlot(pg.PlotWidget):
-    """A plot that asks for the export menu on right-click (the export controller answers)."""
-
-    export_menu_requested = Signal(object)  # global QPoint
-
-    @contextlib.contextmanager
-    def standalone(self):
-        """While exported on its own, a plot shows the axis labels its panel lets neighbours carry."""
-        axis = self.getAxis("left")
-        hidden = not axis.style["showValues"]
-        if hidden:
-            axis.setStyle(showValues=True)
-            self.plotItem.layout.activate()  # lay out now: the export renders before the next turn
-            self.plot_area_resized()
-        try:
-            yield
-        finally:
-            if hidden:
-                axis.setStyle(showValues=False)
-                self.plotItem.layout.activate()
-                self.plot_area_resized()
-
-    def plot_area_resized(self) -> None:
-        """Hook for plots whose labels depend on the plot area's size in pixels."""
-
-    def contextMenuEvent(self, event) -> None:
-        event.accept()
-        self.export_menu_requested.emit(event.globalPos())
-
-
 class HeatmapView(ExportablePlot):
     """A matrix drawn as coloured cells, rows top to bottom."""
 
@@ -98,10 +67,7 @@ class HeatmapView(ExportablePlot):
 
     def __init__(self, title: str = "", x_label: str = "", y_label: str = "",
                  colormap: str = style.DIVERGING, parent=None):
-        super().__init__(parent=parent, background=style.PLOT_BACKGROUND)
-        self.plotItem.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
+        super().__init__(parent)
         self.plotItem.vb.invertY(True)
         self.plotItem.vb.setDefaultPadding(0.0)
         self.setLabel("bottom", x_label)
@@ -131,6 +97,7 @@ class HeatmapView(ExportablePlot):
         self._format = "{:.3g}"
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        self._ready = True
 
     def _add_rect(self, pen, brush) -> QGraphicsRectItem:
         item = QGraphicsRectItem()
@@ -251,11 +218,6 @@ class HeatmapView(ExportablePlot):
             if self._tick_cache.get(axis_name) != ticks:
                 self._tick_cache[axis_name] = ticks
                 axis.setTicks([ticks])
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if "_texts" in self.__dict__:  # pyqtgraph resizes once inside __init__, before our fields
-            self.plot_area_resized()
 
     def plot_area_resized(self) -> None:
         self._update_texts()

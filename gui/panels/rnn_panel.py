@@ -5,30 +5,23 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QHBoxLayout, QToolTip
+from PySide6.QtWidgets import QHBoxLayout
 
 from gui import clock, style
 from gui.panels.base import Panel
-from gui.panels.heatmap import ExportablePlot, HeatmapView, token_ticks
+from gui.panels.heatmap import HeatmapView, token_ticks
+from gui.panels.plot_base import WordPlot
 
 CAPTION = ("Row t is the hidden state h_t after the RNN reads word t: one cell call per tick, and "
            "row t must wait for row t−1. The bars: how strongly each earlier word still reaches the "
            "newest state, relative to the newest word (log scale). Early words fade.")
 
 
-class ReachBars(ExportablePlot):
+class ReachBars(WordPlot):
     """Horizontal log-scale bars, one per token row, aligned with the hidden-state rows."""
 
-    hovered = Signal(object)  # word index under the cursor, or None
-    clicked = Signal(int)
-
     def __init__(self, parent=None):
-        super().__init__(parent=parent, background=style.PLOT_BACKGROUND)
-        self.plotItem.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
+        super().__init__(parent)
         self.plotItem.vb.invertY(True)
         self.setTitle("reach into h_t", size=style.TITLE_SIZE)
         self.setLabel("bottom", "log₁₀ relative")
@@ -43,8 +36,6 @@ class ReachBars(ExportablePlot):
         self._floor = -8.0
         self._tokens: list[str] = []
         self._row = None
-        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
-        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
 
     def set_trace(self, trace) -> None:
         connectivity = trace.rnn.connectivity  # (T, T)
@@ -77,31 +68,14 @@ class ReachBars(ExportablePlot):
             self._selected_bar.setOpts(x0=[], y=[], width=[])
 
 
-    def _word_at(self, scene_pos) -> int | None:
-        if self._row is None or not self.plotItem.vb.sceneBoundingRect().contains(scene_pos):
-            return None
-        k = int(np.floor(self.plotItem.vb.mapSceneToView(scene_pos).y()))
-        return k if 0 <= k <= self._row else None
+    def word_at(self, view_point) -> int | None:
+        k = int(np.floor(view_point.y()))
+        return k if self._row is not None and 0 <= k <= self._row else None
 
-    def _on_scene_mouse_moved(self, scene_pos) -> None:
-        k = self._word_at(scene_pos)
-        self.hovered.emit(k)
-        if k is None:
-            QToolTip.hideText()
-            return
+    def describe_word(self, k: int) -> str:
         ratio = 10.0 ** self._relative_log[self._row, k]
-        QToolTip.showText(QCursor.pos(), f"word {k} “{self._tokens[k]}” reaches h_{self._row} "
-                          f"(“{self._tokens[self._row]}”)\nwith {ratio:.4g} × the newest word's "
-                          "gradient", self)
-
-    def _on_scene_mouse_clicked(self, event) -> None:
-        k = self._word_at(event.scenePos())
-        if k is not None:
-            self.clicked.emit(k)
-
-    def leaveEvent(self, event) -> None:
-        self.hovered.emit(None)
-        super().leaveEvent(event)
+        return (f"word {k} “{self._tokens[k]}” reaches h_{self._row} (“{self._tokens[self._row]}”)"
+                f"\nwith {ratio:.4g} × the newest word's gradient")
 
 
 class RNNPanel(Panel):
