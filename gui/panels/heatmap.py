@@ -45,12 +45,13 @@ def fitted_token_ticks(labels: list[str], pixels: float, metrics: QFontMetrics, 
     count = len(labels)
     if count == 0:
         return []
+    per_label = pixels / count
     if vertical:
-        needed = metrics.height()
+        step = max(1, int(np.ceil(metrics.height() / max(per_label, 0.5))))
     else:
-        prefix = metrics.horizontalAdvance(f"{count}:")
-        needed = max(metrics.horizontalAdvance(label) for label in labels) + prefix + 8
-    step = max(1, int(np.ceil(needed / max(pixels / count, 0.5))))
+        widest = max(metrics.horizontalAdvance(label) for label in labels) + 8
+        step = 1 if widest <= per_label else max(2, int(np.ceil(
+            (widest + metrics.horizontalAdvance(f"{count}:")) / max(per_label, 0.5))))
     return [(position - 0.5 + offset, label) for position, label in token_ticks(labels, step)]
 
 
