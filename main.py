@@ -6,10 +6,8 @@ import argparse
 import json
 import sys
 
-from engine.config import (ACTIVATIONS, CELLS, MAX_TOKENS, POSITIONALS, SimConfig)
-
-__version__ = "0.1.0"
-DEFAULT_SENTENCE = "The cat sat on mat"
+from engine import __version__
+from engine.config import ACTIVATIONS, CELLS, DEFAULT_SENTENCE, MAX_TOKENS, POSITIONALS, SimConfig
 
 # SimConfig field -> command-line flag; the GUI labels its widgets with the same names.
 CONFIG_FLAGS = {

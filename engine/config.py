@@ -23,6 +23,7 @@ RECURRENT_SCALE_RANGE = (0.0, 10.0)
 SEED_RANGE = (0, 2**32 - 1)
 MAX_TOKENS = 1024  # longest sentence, in tokens (words and punctuation marks)
 MAX_SENTENCE_CHARS = 20_000
+DEFAULT_SENTENCE = "The cat sat on mat"  # the reference text's example
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
-from engine.config import SimConfig
+from engine.config import DEFAULT_SENTENCE, SimConfig
 from engine.errors import ConfigError, EngineInputError
 from engine.tokens import tokenize
 from gui.export.controller import ExportController
@@ -26,7 +26,6 @@ from gui.transport import TransportBar
 from gui.worker import SimulationRunner
 
 APP_TITLE = "RNN vs Transformer"
-DEFAULT_SENTENCE = "The cat sat on mat"
 
 GUIDE = """<h3>What am I looking at?</h3>
 <p>Both models read the same sentence. Each word is a vector of D numbers.</p>
