@@ -204,16 +204,19 @@ def run_export(args: argparse.Namespace, argv: list[str]) -> int:
 
     try:
         formats = parse_formats(args.format)
-        check_options(args.export, args.width)
+        check_options(args.export, args.width, fps=args.fps if args.gif else None)
         if args.session:
             session = load_session(args.session)
             sentence, config, selected = session.sentence, session.config, session.selected_token
-            tick_text = args.tick if "--tick" in {w.split("=")[0] for w in argv} else str(session.tick)
+            tick_given = "--tick" in {word.split("=")[0] for word in argv}
+            tick_text = args.tick if tick_given else None
         else:
             sentence = args.sentence if args.sentence is not None else DEFAULT_SENTENCE
             config, selected, tick_text = config_from_args(args), -1, args.tick
         trace = simulate(sentence, config)
-        tick = parse_tick(tick_text, 2 * trace.length)
+        last_tick = 2 * trace.length
+        # A session's own tick is clamped as the app does; a --tick the user typed is checked.
+        tick = min(session.tick, last_tick) if tick_text is None else parse_tick(tick_text, last_tick)
     except ConfigError as error:
         return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
     except (EngineInputError, ValueError) as error:
@@ -230,6 +233,7 @@ def run_export(args: argparse.Namespace, argv: list[str]) -> int:
         window.show()
         window.timeline.set_trace(trace, tick)
         window.selection.set_pinned(selected if 0 <= selected < trace.length else None)
+        window.show_run_status(trace)
         app.processEvents()
         try:
             export_folder(window, args.export, formats, width=args.width, gif=args.gif,

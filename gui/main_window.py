@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.sentence_bar.show_message("")
         self.parameters.clear_errors()
         self._pending = (sentence, config)
+        self._pending_view = None  # only open_run, right after this, asks for a saved view
         self.runner.run(sentence, config)
         return True
 
@@ -243,12 +244,16 @@ class MainWindow(QMainWindow):
             self.selection.set_pinned(None)
             self.timeline.set_trace(trace, 0)
             self.transport.play()
+        self.show_run_status(trace)
+        self._save_run_settings()
+
+    def show_run_status(self, trace) -> None:
         self.status_label.setText(
             f"{trace.length} tokens · RNN {trace.rnn.cost.sequential_operations} sequential steps, "
             f"attention 1 · Space plays or pauses, ←/→ step")
-        self._save_run_settings()
 
     def _on_runner_failed(self, message: str, field: str) -> None:
+        self._pending_view = None
         if field:
             self.parameters.show_error(field, message)
         else:

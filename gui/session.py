@@ -14,6 +14,7 @@ from pathlib import Path
 from engine.atomic import write_text
 from engine.config import SimConfig
 from engine.errors import ConfigError, EngineInputError
+from engine.tokens import tokenize
 
 FORMAT_NAME = "rnn-vs-transformer session"
 FORMAT_VERSION = 1
@@ -53,6 +54,8 @@ class Session:
         if version > FORMAT_VERSION:
             raise SessionError(f"{source} was saved by a newer version (session format {version}; "
                                f"this app reads up to {FORMAT_VERSION})")
+        if "config" in data and not isinstance(data["config"], dict):
+            raise SessionError(f"{source}: 'config' must be a JSON object")
         try:
             config = SimConfig.from_dict(data["config"])
             sentence, tick = data["sentence"], data["tick"]
@@ -65,6 +68,10 @@ class Session:
         if not isinstance(sentence, str) or not _is_int(tick) or not _is_int(selected) \
                 or not isinstance(digest, str):
             raise SessionError(f"{source} has an entry of the wrong type")
+        try:
+            tokenize(sentence)
+        except EngineInputError as error:
+            raise SessionError(f"{source} holds a sentence that cannot run: {error}") from None
         return cls(sentence, config, max(0, tick), max(-1, selected), digest)
 
 
@@ -82,7 +89,7 @@ def load_session(path: str | os.PathLike) -> Session:
     try:
         if path.stat().st_size > MAX_SESSION_BYTES:
             raise SessionError(f"{path} is too large to be a session file")
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # editors on some systems add a BOM
     except FileNotFoundError:
         raise SessionError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:

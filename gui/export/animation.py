@@ -4,6 +4,7 @@ and a progress dialog can cancel it."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -89,7 +90,10 @@ class AnimationExport(QObject):
 
     def _render_frame(self, index: int) -> None:
         self._timeline.set_tick(self._ticks[index])
-        self._encoder.add(image_to_rgb(render_png(self._widget, width=self._width)))
+        standalone = getattr(self._widget, "standalone", contextlib.nullcontext)
+        with standalone():  # the same labels as the plot's PNG and SVG
+            image = render_png(self._widget, width=self._width)
+        self._encoder.add(image_to_rgb(image))
 
     def _render_some(self) -> None:
         if self._stopped:
@@ -97,6 +101,7 @@ class AnimationExport(QObject):
         try:
             for _ in range(self.FRAMES_PER_TURN):
                 if self._next >= self.frame_count:
+                    self.progress.emit(self._next, self.frame_count)
                     self._finish_in_background()
                     return
                 self._render_frame(self._next)

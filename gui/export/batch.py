@@ -10,6 +10,7 @@ from engine.atomic import OutputPathError, check_folder
 from gui.export import targets
 from gui.export.animation import AnimationExport
 from gui.export.data import write_matrix_csv
+from gui.export.encoders import MAX_FPS, MIN_FPS
 from gui.export.images import (MAX_SCALE, MAX_WIDTH, MIN_SCALE, MIN_WIDTH, ExportError, check_format,
                                export_widget)
 
@@ -21,8 +22,9 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def check_options(folder: str | Path, width: int | None, scale: float | None = None) -> Path:
-    """Validate the destination and size before anything is computed or drawn."""
+def check_options(folder: str | Path, width: int | None, scale: float | None = None,
+                  fps: float | None = None) -> Path:
+    """Validate the destination, size and animation speed before anything is computed or drawn."""
     try:
         folder = check_folder(folder)
     except OutputPathError as error:
@@ -31,6 +33,8 @@ def check_options(folder: str | Path, width: int | None, scale: float | None = N
         raise ExportError(f"width must be between {MIN_WIDTH} and {MAX_WIDTH:,} pixels, got {width}")
     if scale is not None and not MIN_SCALE <= scale <= MAX_SCALE:
         raise ExportError(f"scale must be between {MIN_SCALE:g} and {MAX_SCALE:g}, got {scale:g}")
+    if fps is not None and not MIN_FPS <= fps <= MAX_FPS:
+        raise ExportError(f"frames per second must be between {MIN_FPS} and {MAX_FPS}, got {fps:g}")
     return folder
 
 
@@ -38,7 +42,7 @@ def export_folder(window, folder: str | Path, formats: list[str], width: int | N
                   scale: float | None = None, gif: bool = False, fps: float = 4,
                   data: bool = False, report: Callable[[Path], None] | None = None) -> list[Path]:
     """Write every target into `folder`; report(path) after each file. Returns the paths."""
-    folder = check_options(folder, width, scale)
+    folder = check_options(folder, width, scale, fps if gif else None)
     written: list[Path] = []
 
     def done(path: Path) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem
 
-MAX_VECTOR_CELLS = 250_000  # beyond this an SVG would be unwieldy; the bitmap is kept instead
+MAX_VECTOR_CELLS = 65_536  # beyond this (about 16 MB of SVG) the bitmap is embedded instead
 
 
 class CellRectangles(QGraphicsItem):
