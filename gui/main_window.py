@@ -39,7 +39,10 @@ attention it reaches every word in one hop.</p>
 <p>The race strip counts sequential operations (n vs 1), the longest path between two words
 (n−1 vs 1), multiply-adds and the time the engine measured.</p>
 <p>Hover any word, row, column or point to see it highlighted everywhere with its exact value;
-click to pin it. Keys: Space play/pause, ←/→ step, Home/End.</p>"""
+click to pin it. Keys: Space play/pause, ←/→ step, Home/End.</p>
+<p>File → Export saves any plot, panel or the window as PNG or SVG, the animation as GIF, and the
+numbers as CSV or .npz; right-click a plot for the same. View → Cost lab measures both models over
+growing sentence lengths on this machine, beside Table 1 of Vaswani et al.</p>"""
 
 
 class MainWindow(QMainWindow):
@@ -72,6 +75,7 @@ class MainWindow(QMainWindow):
         self._last_sentence = sentence
         self._last_config = config
         self._pending_view = None  # (tick, pinned token, trace digest) to restore after a run
+        self._cost_lab = None  # created on first use
 
         self.sentence_bar.run_requested.connect(self._on_sentence_bar_run)
         self.parameters.config_changed.connect(self._on_parameters_config_changed)
@@ -162,6 +166,8 @@ class MainWindow(QMainWindow):
         self._action(play, "Go to end", "End", self.timeline.go_end)
         view = menus.addMenu("&View")
         view.addAction(self.parameter_dock.toggleViewAction())
+        self._action(view, "&Cost lab…", "Ctrl+L", self.show_cost_lab,
+                     "Measure sequential vs parallel cost on this machine, against Table 1")
         help_menu = menus.addMenu("&Help")
         self._action(help_menu, "What am I looking at?", "F1", self._show_guide)
         self._action(help_menu, "About", None, self._show_about)
@@ -304,6 +310,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("playback/speed", self.transport.speed_box.value())
         super().closeEvent(event)
+
+    def show_cost_lab(self) -> None:
+        """Open (or bring forward) the cost lab window; it keeps its results while hidden."""
+        if self._cost_lab is None:
+            from gui.cost_lab import CostLabWindow
+
+            self._cost_lab = CostLabWindow(self, settings=self.settings)
+        self._cost_lab.show()
+        self._cost_lab.raise_()
+        self._cost_lab.activateWindow()
 
     # -- help ---------------------------------------------------------------------------------
     def _show_guide(self) -> None:

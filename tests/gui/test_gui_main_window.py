@@ -235,3 +235,17 @@ def test_status_says_cancelled_after_cancelling_a_run_that_reported_progress(qtb
     with qtbot.waitSignal(window.runner.busy_changed, timeout=5000):
         window.runner.cancel()
     assert window.status_label.text() == "Cancelled; the view shows the last good run."
+
+
+def test_view_menu_opens_one_cost_lab_window_and_keeps_it(qtbot, make_window):
+    window = make_window(show=True)
+    actions = {action.text(): action for action in window.actions()}
+    actions["&Cost lab…"].trigger()
+    lab = window._cost_lab
+    qtbot.waitExposed(lab)
+    assert lab.isVisible() and lab.windowTitle().startswith("Cost lab")
+    assert actions["&Cost lab…"].shortcut().toString() == "Ctrl+L"
+    lab.close()
+    window.show_cost_lab()
+    assert window._cost_lab is lab and lab.isVisible()  # the same window, results kept
+    lab.close()

@@ -1,0 +1,73 @@
+"""Saving a sweep as CSV or JSON and exporting a plot as PNG or SVG: a file dialog that remembers
+its folder, an atomic write, and a message box (never a lost view) when writing fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from engine.atomic import write_text
+from engine.cost_lab_report import result_to_csv, result_to_json
+from engine.errors import EngineInputError
+from gui.export.images import export_widget
+
+FOLDER_KEY = "cost_lab/folder"
+FILTERS = {"csv": "CSV table (*.csv)", "json": "JSON (*.json)", "png": "PNG image (*.png)",
+           "svg": "SVG vector image (*.svg)"}
+WRITERS = {"csv": result_to_csv, "json": result_to_json}
+
+
+def _ask_path(parent: QWidget, settings: QSettings | None, caption: str, name: str,
+              fmt: str) -> Path | None:
+    """A save dialog in the last folder used; the format's suffix is added when missing."""
+    folder = str(settings.value(FOLDER_KEY, "")) if settings is not None else ""
+    start = str(Path(folder) / f"{name}.{fmt}") if folder else f"{name}.{fmt}"
+    path, _chosen = QFileDialog.getSaveFileName(parent, caption, start, FILTERS[fmt])
+    if not path:
+        return None
+    path = Path(path)
+    if path.suffix.lower() != f".{fmt}":
+        path = path.with_name(path.name + f".{fmt}")
+    if settings is not None:
+        settings.setValue(FOLDER_KEY, str(path.parent))
+    return path
+
+
+def save_result(parent: QWidget, result, fmt: str,
+                settings: QSettings | None = None) -> Path | None:
+    """Ask where, then write the LabResult as 'csv' or 'json'. Returns the path written, or None."""
+    path = _ask_path(parent, settings, f"Save cost lab results as {fmt.upper()}", "cost-lab", fmt)
+    if path is None:
+        return None
+    try:
+        return write_text(path, WRITERS[fmt](result))
+    except (EngineInputError, ValueError) as error:
+        QMessageBox.warning(parent, "Could not save the results", str(error))
+        return None
+
+
+def export_plot(parent: QWidget, plot: QWidget, name: str, fmt: str,
+                settings: QSettings | None = None) -> Path | None:
+    """Ask where, then write the plot as 'png' or 'svg' through gui.export.images.export_widget."""
+    path = _ask_path(parent, settings, f"Export the {name} plot as {fmt.upper()}",
+                     f"cost-lab-{name}", fmt)
+    if path is None:
+        return None
+    try:
+        return export_widget(plot, path, fmt)
+    except EngineInputError as error:
+        QMessageBox.warning(parent, "Could not export the plot", str(error))
+        return None
+
+
+def plot_export_menu(parent: QWidget, plot: QWidget, name: str,
+                     settings: QSettings | None = None) -> QMenu:
+    """The right-click menu of a plot: PNG and SVG."""
+    menu = QMenu(parent)
+    menu.addAction(f"Export {name} plot as PNG…", lambda: export_plot(parent, plot, name, "png",
+                                                                       settings))
+    menu.addAction(f"Export {name} plot as SVG…", lambda: export_plot(parent, plot, name, "svg",
+                                                                       settings))
+    return menu

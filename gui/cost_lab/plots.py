@@ -1,0 +1,262 @@
+"""The cost lab's log-log plots: measured time, counted multiply-adds, and sequential operations
+with path length against n. Items are built once per plot; arriving rows only change their data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPen
+
+from engine.cost_lab import IMPLEMENTATIONS, LABELS, PAPER_EXPONENT
+from engine.cost_lab_report import fit_slope
+from gui import style
+from gui.panels.plot_base import ExportablePlot
+
+X_LABEL = "sentence length n (words)"
+MAX_X_TICKS = 9  # label every other power of two beyond this many
+GUIDE_COLOR = "#9a9a9a"
+
+
+def _shade(colour: str) -> str:
+    return QColor(colour).lighter(135).name()
+
+
+# implementation -> (colour, dashed?, symbol): ours solid, torch's reference dashed and lighter
+CURVE_STYLES = {
+    "rnn_stepwise": (style.RNN_COLOR, False, "o"),
+    "rnn_fused": (_shade(style.RNN_COLOR), True, "t"),
+    "attention": (style.ATTENTION_COLOR, False, "o"),
+    "attention_sdpa": (_shade(style.ATTENTION_COLOR), True, "s"),
+}
+
+
+def slope_text(slope: float) -> str:
+    return "–" if math.isnan(slope) else f"{slope:.2f}"
+
+
+def legend_label(name: str, slope: float) -> str:
+    """'RNN, our step loop — slope 1.02 (paper: 1)'."""
+    return f"{LABELS[name]} — slope {slope_text(slope)} (paper: {PAPER_EXPONENT[name]})"
+
+
+def length_ticks(lengths) -> list[tuple[float, str]]:
+    """Ticks at each measured n (in log10 view coordinates), every other one when crowded."""
+    lengths = list(lengths)
+    step = 1 if len(lengths) <= MAX_X_TICKS else 2
+    return [(math.log10(n), str(n)) for n in lengths[::step]]
+
+
+def _pen(colour: str, dashed: bool, width: float = 2.0) -> QPen:
+    pen = pg.mkPen(colour, width=width)
+    if dashed:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+def _positive(xs, ys) -> tuple[np.ndarray, np.ndarray]:
+    """The points a log-log plot can show (both coordinates > 0)."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    keep = (xs > 0) & (ys > 0)
+    return xs[keep], ys[keep]
+
+
+class LogLogPlot(ExportablePlot):
+    """Log-log axes, a grid, a legend, ticks at the measured n, and an optional n = d line."""
+
+    def __init__(self, title: str, y_label: str, crossover: bool, parent=None):
+        super().__init__(parent)
+        self.setBackground(style.PLOT_BACKGROUND)
+        self.plotItem.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.setLogMode(x=True, y=True)
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.setTitle(title, size=style.TITLE_SIZE)
+        self.setLabel("bottom", X_LABEL)
+        self.setLabel("left", y_label)
+        self.getAxis("left").enableAutoSIPrefix(False)  # log axes: 10⁻³ s, not "×0.001"
+        self.legend = self.addLegend(offset=(6, 6), labelTextSize="8pt", labelTextColor="#222222",
+                                     brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen("#cccccc"),
+                                     verSpacing=-4)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.crossover_line = self._crossover_line() if crossover else None
+        self._y_extent: tuple[float, float] | None = None  # log10 of the smallest and largest y
+        self.plotItem.vb.sigResized.connect(self._fit_y)
+
+    def _crossover_line(self) -> pg.InfiniteLine:
+        """The n = d line, labelled at its foot (the legend fills the top band)."""
+        line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(style.BOUND_COLOR, True, 1.5),
+                               label="n = d", labelOpts={"position": 0.03, "color": "#333333",
+                                                         "fill": (255, 255, 255, 220),
+                                                         "anchors": [(0, 1), (0, 1)]})
+        self.addItem(line, ignoreBounds=True)
+        return line
+
+    def add_curve(self, key: str, label: str, colour: str, dashed: bool, symbol: str | None,
+                  width: float = 2.0) -> pg.PlotDataItem:
+        curve = self.plot([], [], name=label, pen=_pen(colour, dashed, width), symbol=symbol,
+                          symbolSize=7, symbolPen=pg.mkPen(colour), symbolBrush=pg.mkBrush(colour))
+        self.curves[key] = curve
+        return curve
+
+    def set_legend_text(self, key: str, text: str) -> None:
+        label = self.legend.getLabel(self.curves[key])
+        if label is not None and label.text != text:
+            label.setText(text)
+
+    def legend_texts(self) -> list[str]:
+        return [label.text for _sample, label in self.legend.items]
+
+    def reset(self, lengths, d_model: int) -> None:
+        """A new sweep over `lengths`: empty curves, their ticks and x range, the line at n = d."""
+        for curve in self.curves.values():
+            curve.setData([], [])
+        self.getAxis("bottom").setTicks([length_ticks(lengths), []])
+        low, high = math.log10(min(lengths)), math.log10(max(lengths))
+        pad = max(0.05 * (high - low), 0.08)
+        self.setXRange(low - pad, high + pad, padding=0)
+        self._y_extent = None
+        if self.crossover_line is not None:
+            self.crossover_line.setPos(math.log10(d_model))
+            self.crossover_line.label.setFormat(f"n = d = {d_model}")
+
+    def set_y_extent(self, *arrays) -> None:
+        """The y values to keep in view (positive ones count); the legend gets a band above them."""
+        values = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+        values = values[np.isfinite(values) & (values > 0)]
+        self._y_extent = ((float(np.log10(values.min())), float(np.log10(values.max())))
+                          if values.size else None)
+        self._fit_y()
+
+    def _fit_y(self, *_args) -> None:
+        """Fit the y range to the data, with room above it for the legend (top-left), so the
+        legend never hides a point, whatever the curves do."""
+        if self._y_extent is None:
+            self.setYRange(0.0, 1.0, padding=0)
+            return
+        low, high = self._y_extent
+        span = max(high - low, 0.5)
+        view_height = self.plotItem.vb.height()
+        needed = self.legend.boundingRect().height() + 10
+        legend = min(max(needed / view_height if view_height > 0 else 0.3, 0.1), 0.6)
+        self.setYRange(low - 0.05 * span, high + 0.05 * span + span * legend / (1 - legend),
+                       padding=0)
+
+    def curve_data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """A curve's points as given (n and the value, not their logarithms)."""
+        curve = self.curves[key]
+        empty = np.zeros(0)
+        return (empty if curve.xData is None else curve.xData,
+                empty if curve.yData is None else curve.yData)
+
+    def point_counts(self) -> dict[str, int]:
+        """Points drawn per curve."""
+        return {key: len(self.curve_data(key)[0]) for key in self.curves}
+
+
+class TimePlot(LogLogPlot):
+    """Median seconds per pass of each implementation, with the fastest-slowest spread as bars."""
+
+    def __init__(self, parent=None):
+        super().__init__("Measured time per pass (median; bars: fastest to slowest repeat)",
+                         "time per pass (s)", crossover=True, parent=parent)
+        self.spreads: dict[str, pg.ErrorBarItem] = {}
+        for name in IMPLEMENTATIONS:
+            colour, dashed, symbol = CURVE_STYLES[name]
+            self.add_curve(name, legend_label(name, math.nan), colour, dashed, symbol)
+            bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), beam=0.03,
+                                   pen=pg.mkPen(colour, width=1.2))
+            self.addItem(bars)
+            self.spreads[name] = bars
+
+    def show_rows(self, rows) -> None:
+        ns = np.array([row.n for row in rows], dtype=float)
+        extent = []
+        for name in IMPLEMENTATIONS:
+            median = np.array([row[name].median_seconds for row in rows], dtype=float)
+            low = np.array([row[name].min_seconds for row in rows], dtype=float)
+            high = np.array([row[name].max_seconds for row in rows], dtype=float)
+            self.curves[name].setData(*_positive(ns, median))
+            self._set_spread(name, ns, median, low, high)
+            self.set_legend_text(name, legend_label(name, fit_slope(ns, median)))
+            extent += [low, high]
+        self.set_y_extent(*extent)
+
+    def _set_spread(self, name, ns, median, low, high) -> None:
+        """Error bars live in the view's log10 coordinates (ErrorBarItem has no log mode)."""
+        keep = (ns > 0) & (median > 0) & (low > 0) & (high > 0)
+        x, y = np.log10(ns[keep]), np.log10(median[keep])
+        self.spreads[name].setData(x=x, y=y, top=np.log10(high[keep]) - y,
+                                   bottom=y - np.log10(low[keep]))
+
+
+class MacsPlot(LogLogPlot):
+    """Counted multiply-adds per pass, beside Table 1's n·d² and n²·d (constant factors dropped)."""
+
+    GUIDES = {"guide_recurrent": ("Table 1 shape n·d² (recurrent)", True),
+              "guide_attention": ("Table 1 shape n²·d (self-attention)", False)}
+
+    def __init__(self, parent=None):
+        super().__init__("Counted multiply-adds per pass (exact)", "multiply-adds per pass",
+                         crossover=True, parent=parent)
+        for name in IMPLEMENTATIONS:
+            colour, dashed, symbol = CURVE_STYLES[name]
+            self.add_curve(name, legend_label(name, math.nan), colour, dashed, symbol)
+        for key, (label, dotted) in self.GUIDES.items():
+            curve = self.add_curve(key, label, GUIDE_COLOR, False, None, width=1.2)
+            curve.setPen(pg.mkPen(GUIDE_COLOR, width=1.2,
+                                  style=Qt.PenStyle.DotLine if dotted else Qt.PenStyle.DashDotLine))
+        self._guides: tuple = ()
+
+    def reset(self, lengths, d_model: int) -> None:
+        super().reset(lengths, d_model)
+        ns = np.array(lengths, dtype=float)
+        self._guides = (ns * d_model * d_model, ns * ns * d_model)
+        self.curves["guide_recurrent"].setData(ns, self._guides[0])
+        self.curves["guide_attention"].setData(ns, self._guides[1])
+        self.set_y_extent(*self._guides)
+
+    def show_rows(self, rows) -> None:
+        ns = np.array([row.n for row in rows], dtype=float)
+        extent = list(self._guides)
+        for name in IMPLEMENTATIONS:
+            macs = np.array([row[name].macs for row in rows], dtype=float)
+            self.curves[name].setData(*_positive(ns, macs))
+            self.set_legend_text(name, legend_label(name, fit_slope(ns, macs)))
+            extent.append(macs)
+        self.set_y_extent(*extent)
+
+
+# key -> (legend text, colour, dashed?, symbol, LabRow attribute)
+DEPTH_SERIES = {
+    "rnn_sequential": ("RNN: sequential operations n — O(n)", style.RNN_COLOR,
+                       False, "o", "rnn_sequential_operations"),
+    "rnn_path": ("RNN: maximum path length n − 1 — O(n)", _shade(style.RNN_COLOR),
+                 True, "t", "rnn_max_path_length"),
+    "attention_sequential": ("attention: sequential operations 1 — O(1)",
+                             style.ATTENTION_COLOR, False, "o", "attention_sequential_operations"),
+    "attention_path": ("attention: maximum path length 1 — O(1)",
+                       _shade(style.ATTENTION_COLOR), True, "s", "attention_max_path_length"),
+}
+
+
+class DepthPlot(LogLogPlot):
+    """Steps that must wait for each other, and hops between the two farthest words."""
+
+    def __init__(self, parent=None):
+        super().__init__("Sequential operations and maximum path length", "steps or hops",
+                         crossover=False, parent=parent)
+        for key, (label, colour, dashed, symbol, _attribute) in DEPTH_SERIES.items():
+            self.add_curve(key, label, colour, dashed, symbol)
+
+    def reset(self, lengths, d_model: int) -> None:
+        super().reset(lengths, d_model)
+        self.set_y_extent([1, max(lengths)])  # every count lies between 1 and n: no jumps
+
+    def show_rows(self, rows) -> None:
+        ns = [row.n for row in rows]
+        for key, (_label, _colour, _dashed, _symbol, attribute) in DEPTH_SERIES.items():
+            self.curves[key].setData(*_positive(ns, [getattr(row, attribute) for row in rows]))

@@ -1,0 +1,348 @@
+"""The Cost lab window: sweep sentence lengths on this machine in a worker and watch the RNN's
+and attention's time, multiply-adds and sequential depth grow with n, beside Table 1."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
+                               QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+
+from engine.cost_lab import LabResult
+from engine.errors import ConfigError
+from gui.cost_lab import files
+from gui.cost_lab.controls import DEFAULTS, FIELDS, CostLabControls
+from gui.cost_lab.devices import CudaProbe
+from gui.cost_lab.plots import DepthPlot, MacsPlot, TimePlot
+from gui.cost_lab.runner import CostLabRunner, sweep_work
+from gui.cost_lab.summary import outcome_text, settings_text, verdict_text
+from gui.cost_lab.table import CostTable
+
+TITLE = "Cost lab — sequential vs parallel on this machine"
+GROUP = "cost_lab"
+CAPTION = (
+    "<b>How to read this.</b> Each point is one sentence length n, measured on this machine: the "
+    "RNN in <span style='color:#d95f02'>orange</span> (solid: our step loop, one Python call per "
+    "word; dashed: torch.nn.RNN), attention in <span style='color:#1b73b3'>blue</span> (solid: our "
+    "attend(); dashed: torch's SDPA). On log-log axes n<sup>k</sup> is a straight line of slope k: "
+    "the legends give each curve's slope over the upper half of n beside Table 1's exponent "
+    "(recurrent O(n·d²) → 1, self-attention O(n²·d) → 2). The grey line marks n = d, below which "
+    "Table 1 makes attention cheaper per layer. On a 2-core CPU attention's n² term overtakes the "
+    "RNN at long n; on a GPU, which does the n² work in parallel while the RNN still waits n "
+    "steps, it should not for a long while. Right-click a plot to export it.")
+
+
+class CostLabWindow(QMainWindow):
+    """A top-level window; keep one instance and show() it again (closing cancels a sweep)."""
+
+    def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None):
+        super().__init__(parent)
+        if parent is not None:
+            self.setWindowFlag(Qt.WindowType.Window, True)  # its own window, not a child widget
+        self.setWindowTitle(TITLE)
+        self.resize(1400, 900)
+        self._settings = settings
+        self.rows: list = []
+        self.result: LabResult | None = None
+        self._config = None
+        self.shown_export_menu = None  # the plot menu shown last (right-click)
+        self.runner = CostLabRunner(self)
+        self.probe = CudaProbe(self)
+        self.controls = CostLabControls()
+        self.plots = {"time": TimePlot(), "multiply-adds": MacsPlot(), "depth": DepthPlot()}
+        self.table = CostTable()
+        self._build_widgets()
+        self._build_layout()
+        self._build_menu()
+        self._connect()
+        self._restore_settings()
+        self._reset_views(self.controls.values())
+        self._sync_buttons()
+
+    # -- building ---------------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.run_button = QPushButton("Run sweep")
+        self.run_button.setToolTip("Measure every n from the shortest to the longest (doubling).")
+        self.run_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop before the next timed run; the rows so far stay.")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setTextVisible(False)
+        self.status_label = _wrapping_label("Choose the settings and press Run sweep.")
+        self.device_label = _wrapping_label("")
+        self.device_label.setStyleSheet("color: #555555;")
+        self.save_csv_button = QPushButton("Save CSV…")
+        self.save_csv_button.setToolTip("One line per n: median, fastest and slowest time and "
+                                        "counted multiply-adds of each implementation.")
+        self.save_json_button = QPushButton("Save JSON…")
+        self.save_json_button.setToolTip("Everything: settings, every timed repeat, counts, "
+                                         "fitted slopes and Table 1.")
+        self.caption = _wrapping_label(CAPTION)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict_label = _wrapping_label("")
+
+    def _build_layout(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._side_panel())
+        splitter.addWidget(self._views())
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 1100])
+        self.setCentralWidget(splitter)
+
+    def _side_panel(self) -> QScrollArea:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.addWidget(self.controls)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        for widget in (self.progress_bar, self.status_label, self.device_label):
+            layout.addWidget(widget)
+        saves = QHBoxLayout()
+        saves.addWidget(self.save_csv_button)
+        saves.addWidget(self.save_json_button)
+        layout.addLayout(saves)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(290)
+        return scroll
+
+    def _views(self) -> QWidget:
+        """Caption; time and multiply-adds side by side; depth beside the table (splitters)."""
+        table_side = QWidget()
+        table_column = QVBoxLayout(table_side)
+        table_column.setContentsMargins(0, 0, 0, 0)
+        table_column.addWidget(self.table, 1)
+        table_column.addWidget(self.verdict_label)
+        top = _splitter(Qt.Orientation.Horizontal, (self.plots["time"], 1),
+                        (self.plots["multiply-adds"], 1))
+        bottom = _splitter(Qt.Orientation.Horizontal, (self.plots["depth"], 4), (table_side, 5))
+        rows = _splitter(Qt.Orientation.Vertical, (top, 3), (bottom, 2))
+        views = QWidget()
+        layout = QVBoxLayout(views)
+        layout.addWidget(self.caption)
+        layout.addWidget(rows, 1)
+        return views
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.save_csv_action = self._action(menu, "Save results as &CSV…", lambda: self.save("csv"))
+        self.save_json_action = self._action(menu, "Save results as &JSON…",
+                                             lambda: self.save("json"))
+        menu.addSeparator()
+        self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _connect(self) -> None:
+        self.run_button.clicked.connect(lambda: self.start_sweep())
+        self.cancel_button.clicked.connect(self.cancel_sweep)
+        self.save_csv_button.clicked.connect(lambda: self.save("csv"))
+        self.save_json_button.clicked.connect(lambda: self.save("json"))
+        self.runner.row_arrived.connect(self._on_runner_row_arrived)
+        self.runner.progress.connect(self._on_runner_progress)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.runner.busy_changed.connect(self._sync_buttons)
+        self.probe.answered.connect(self.controls.set_cuda_status)
+        self.controls.values_changed.connect(self._on_controls_values_changed)
+        for name, plot in self.plots.items():
+            plot.export_menu_requested.connect(lambda pos, name=name, plot=plot:
+                                               self._on_plot_export_menu_requested(name, plot, pos))
+
+    # -- actions ----------------------------------------------------------------------------------
+    def start_sweep(self, work=None) -> bool:
+        """Validate the settings and start a sweep; False (errors shown inline) when invalid.
+
+        `work(on_result, progress, cancel) -> LabResult` replaces the engine's sweep (a test seam).
+        """
+        if self.runner.busy:
+            return False
+        self.controls.clear_errors()
+        try:
+            config = self.controls.config()
+        except ConfigError as error:
+            self.controls.show_error(error.field, error.problem)
+            self._set_status("Fix the setting marked in red, then run again.", error=True)
+            return False
+        self._save_settings()
+        self._config, self.rows, self.result = config, [], None
+        self._reset_views(self.controls.values())
+        self.progress_bar.setValue(0)
+        self._set_status(f"Measuring n = {config.lengths[0]} … {config.lengths[-1]} "
+                         f"on {config.device}…")
+        self.device_label.setText(settings_text(config))
+        self.runner.run_work(work or sweep_work(config))
+        self._sync_buttons()
+        return True
+
+    def cancel_sweep(self) -> None:
+        if self.runner.busy:
+            self.runner.cancel()
+            self._set_status("Cancelling after the current timed run…")
+            self._sync_buttons()
+
+    def save(self, fmt: str):
+        """Ask for a file and write the last sweep's results ('csv' or 'json')."""
+        if self.result is None:
+            return None
+        return files.save_result(self, self.result, fmt, self._settings)
+
+    def export_menu(self, name: str, plot) -> QMenu:
+        """The PNG / SVG menu of one plot (right-click shows it)."""
+        return files.plot_export_menu(self, plot, name, self._settings)
+
+    def _on_plot_export_menu_requested(self, name: str, plot, global_pos) -> None:
+        menu = self.export_menu(name, plot)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shown_export_menu = menu
+        menu.popup(global_pos)
+
+    def _on_controls_values_changed(self) -> None:
+        """Before any rows, the plots preview the chosen range (ticks, n = d, Table 1's shapes)."""
+        if not self.rows and not self.runner.busy:
+            self._config = None
+            self._reset_views(self.controls.values())
+
+    # -- runner slots -----------------------------------------------------------------------------
+    def _on_runner_row_arrived(self, row) -> None:
+        self.rows.append(row)
+        self._show_rows()
+
+    def _on_runner_progress(self, fraction: float, label: str) -> None:
+        self.progress_bar.setValue(round(1000 * fraction))
+        if not self.runner.cancelling:
+            self._set_status(label)
+
+    def _on_runner_finished(self, result: LabResult) -> None:
+        self.result, self.rows = result, list(result.rows)
+        self._show_rows()
+        if result.completed:
+            self.progress_bar.setValue(1000)
+        self.device_label.setText(f"Measured on {result.device_name}, torch "
+                                  f"{result.torch_version}. {settings_text(result.config)}")
+        self._set_status(outcome_text(result.stopped_reason, len(result.rows)),
+                         error=not result.completed)
+        self._sync_buttons()
+
+    def _on_runner_failed(self, message: str, field: str) -> None:
+        if field and self.controls.show_error(field, message):
+            self._set_status("Fix the setting marked in red, then run again.", error=True)
+        else:
+            self._set_status(outcome_text(message, len(self.rows)), error=True)
+        if self.rows and self._config is not None:  # partial rows stay on screen and can be saved
+            self.result = LabResult(self._config, tuple(self.rows), message, "unknown", "unknown")
+        self._sync_buttons()
+
+    # -- views ------------------------------------------------------------------------------------
+    def _reset_views(self, values: dict) -> None:
+        lengths = self._config.lengths if self._config else _lengths(values)
+        for plot in self.plots.values():
+            plot.reset(lengths, values["d_model"])
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        for plot in self.plots.values():
+            plot.show_rows(self.rows)
+        self.table.show_rows(self.rows)
+        self.verdict_label.setText(verdict_text(self._config, self.rows))
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet("color: #c0392b;" if error else "")
+
+    def _sync_buttons(self, *_args) -> None:
+        busy = self.runner.busy
+        self.controls.setEnabled(not busy)  # the plots show the settings the sweep runs with
+        self.run_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy and not self.runner.cancelling)
+        can_save = not busy and self.result is not None and bool(self.result.rows)
+        for widget in (self.save_csv_button, self.save_json_button, self.save_csv_action,
+                       self.save_json_action):
+            widget.setEnabled(can_save)
+
+    # -- settings and window events --------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        if self._settings is None:
+            return
+        self._settings.beginGroup(GROUP)
+        stored = {name: self._settings.value(name) for name in FIELDS
+                  if self._settings.contains(name)}
+        geometry = self._settings.value("geometry")
+        self._settings.endGroup()
+        self.controls.set_values(_parsed(stored))
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def _save_settings(self) -> None:
+        if self._settings is None:
+            return
+        self._settings.beginGroup(GROUP)
+        for name, value in self.controls.values().items():
+            self._settings.setValue(name, value)
+        self._settings.setValue("geometry", self.saveGeometry())
+        self._settings.endGroup()
+        self._settings.sync()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.probe.start()  # imports torch in a worker: the window is already up
+
+    def closeEvent(self, event) -> None:
+        self._save_settings()
+        self.cancel_sweep()
+        super().closeEvent(event)
+
+
+def _splitter(orientation, *parts) -> QSplitter:
+    """A splitter over (widget, share) parts, sized in those proportions."""
+    splitter = QSplitter(orientation)
+    splitter.setChildrenCollapsible(False)
+    for index, (widget, share) in enumerate(parts):
+        splitter.addWidget(widget)
+        splitter.setStretchFactor(index, share)
+    splitter.setSizes([1000 * share for _widget, share in parts])
+    return splitter
+
+
+def _wrapping_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+def _lengths(values: dict) -> tuple[int, ...]:
+    """The lengths the controls ask for, or just (min_n,) while they are invalid."""
+    from engine.cost_lab import default_lengths
+
+    try:
+        return default_lengths(values["min_n"], values["max_n"])
+    except ConfigError:
+        return (values["min_n"],)
+
+
+def _parsed(stored: dict) -> dict:
+    """QSettings values (strings in INI files) back to the controls' types; bad ones dropped."""
+    values = {}
+    for name, value in stored.items():
+        default = DEFAULTS[name]
+        try:
+            if isinstance(default, bool):
+                values[name] = value if isinstance(value, bool) else str(value).lower() == "true"
+            elif isinstance(default, int):
+                values[name] = int(value)
+            else:
+                values[name] = str(value)
+        except (TypeError, ValueError):
+            continue
+    return values
