@@ -3,15 +3,13 @@ goes on, Cancel stops it between runs (rows so far kept), a superseded run's sig
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-import traceback
 from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
-log = logging.getLogger(__name__)
+from gui.background import LatestJobRunner, TaskSignals, describe_failure
 
 PROGRESS_INTERVAL_S = 0.2  # few progress repaints: they share the CPU with the timed runs
 # After each row the sweep waits (never inside a timed run) until the GUI has redrawn the plots,
@@ -22,11 +20,8 @@ SETTLE_TIMEOUT_S = 2.0  # go on regardless when the GUI does not answer
 SweepWork = Callable[[Callable, Callable, object], object]
 
 
-class _SweepSignals(QObject):
+class _SweepSignals(TaskSignals):
     row = Signal(int, object, object)  # run id, LabRow, threading.Event to set once it is drawn
-    progress = Signal(int, float, str)  # run id, fraction, label
-    finished = Signal(int, object)  # run id, LabResult
-    failed = Signal(int, str, str)  # run id, message, config field ("" if none)
 
 
 class _SweepTask(QRunnable):
@@ -57,20 +52,16 @@ class _SweepTask(QRunnable):
             self._emit(self._signals.progress, fraction, label)
 
     def run(self) -> None:  # worker thread
-        from engine.errors import ConfigError, EngineInputError, RunCancelled
+        from engine.errors import RunCancelled
 
         signals = self._signals
         try:
             result = self._work(self._on_row, self._on_progress, self._cancel)
-        except ConfigError as error:
-            self._emit(signals.failed, error.problem, error.field)
         except RunCancelled:
             self._emit(signals.failed, "the sweep was cancelled", "")
-        except (EngineInputError, MemoryError) as error:
-            self._emit(signals.failed, str(error) or "not enough memory for this n", "")
         except Exception as error:  # an engine bug must not take the app down
-            log.error("cost lab sweep failed:\n%s", traceback.format_exc())
-            self._emit(signals.failed, f"the sweep failed: {type(error).__name__}: {error}", "")
+            self._emit(signals.failed, *describe_failure(
+                error, "sweep", "try a shorter longest n or smaller widths"))
         else:
             self._emit(signals.finished, result)
 
@@ -84,31 +75,16 @@ def sweep_work(config) -> SweepWork:
     return work
 
 
-class CostLabRunner(QObject):
-    """One sweep at a time; only the newest run's rows, progress and result are reported."""
+class CostLabRunner(LatestJobRunner):
+    """One sweep at a time; only the newest run's rows, progress and result are reported.
+    `finished` carries the LabResult: completed, cancelled or refused, with the rows so far."""
 
-    started = Signal()
     row_arrived = Signal(object)  # LabRow, one per finished n
-    progress = Signal(float, str)  # fraction done, what is running
-    finished = Signal(object)  # LabResult: completed, cancelled or refused, with the rows so far
-    failed = Signal(str, str)  # message, config field or ""
-    busy_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None):
-        super().__init__(parent)
-        self._pool = pool or QThreadPool.globalInstance()
-        self._signals = _SweepSignals(self)
-        self._signals.row.connect(self._on_task_row)
-        self._signals.progress.connect(self._on_task_progress)
-        self._signals.finished.connect(self._on_task_finished)
-        self._signals.failed.connect(self._on_task_failed)
-        self._latest = 0
-        self._cancel = None
-        self._busy = False
-
-    @property
-    def busy(self) -> bool:
-        return self._busy
+        signals = _SweepSignals()
+        super().__init__(signals, parent, pool)
+        signals.row.connect(self._on_task_row)
 
     @property
     def cancelling(self) -> bool:
@@ -121,46 +97,16 @@ class CostLabRunner(QObject):
 
     def run_work(self, work: SweepWork) -> int:
         """Run work(on_result, progress, cancel) -> LabResult (the seam tests inject sweeps by)."""
-        from engine.progress import CancelToken
-
-        if self._cancel is not None:  # superseded: its rows and result will be dropped
-            self._cancel.cancel()
-        self._latest += 1
-        self._cancel = CancelToken()
-        self._pool.start(_SweepTask(self._latest, work, self._signals, self._cancel))
-        self._set_busy(True)
-        self.started.emit()
-        return self._latest
+        return self._start(lambda run_id, cancel: _SweepTask(run_id, work, self._signals, cancel))
 
     def cancel(self) -> None:
         """Ask the newest sweep to stop; its result (stopped_reason "cancelled") still arrives."""
         if self._cancel is not None:
             self._cancel.cancel()
 
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            self.busy_changed.emit(busy)
-
     def _on_task_row(self, run_id: int, row, drawn: threading.Event) -> None:
-        if run_id != self._latest:
+        if not self._is_latest(run_id):
             drawn.set()
             return
         self.row_arrived.emit(row)  # the window updates its plots here; they repaint next
         QTimer.singleShot(ROW_SETTLE_MS, drawn.set)
-
-    def _on_task_progress(self, run_id: int, fraction: float, label: str) -> None:
-        if run_id == self._latest:
-            self.progress.emit(fraction, label)
-
-    def _on_task_finished(self, run_id: int, result) -> None:
-        if run_id == self._latest:
-            self._cancel = None
-            self._set_busy(False)
-            self.finished.emit(result)
-
-    def _on_task_failed(self, run_id: int, message: str, field: str) -> None:
-        if run_id == self._latest:
-            self._cancel = None
-            self._set_busy(False)
-            self.failed.emit(message, field)
