@@ -175,11 +175,11 @@ def memory_refusal(config: LabConfig, n: int) -> str | None:
     available = available_memory_bytes(config.device)
     if needed <= available:
         return None
-    return (f"n = {n} needs about {_bytes_text(needed)} for the attention matrices; "
-            f"{_bytes_text(available)} is available")
+    return (f"n = {n} needs about {bytes_text(needed)} for the attention matrices; "
+            f"{bytes_text(available)} is available")
 
 
-def _bytes_text(size: int) -> str:
+def bytes_text(size: int) -> str:
     """34.4 GB, 512.0 MB, 3.1 kB: decimal units, one decimal."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6)):
         if size >= scale:

@@ -12,6 +12,7 @@ import statistics
 
 from engine.cost_lab import (IMPLEMENTATIONS, LABELS, PAPER_EXPONENT, RECURRENT, TABLE1, LabConfig,
                              LabResult, crossover_n)
+from engine.report import format_seconds
 
 
 def fit_slope(ns, values) -> float:
@@ -96,13 +97,6 @@ def result_to_csv(result: LabResult) -> str:
     return buffer.getvalue()
 
 
-def _seconds_text(seconds: float) -> str:
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
-
-
 def _count_text(count: int) -> str:
     for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
         if count >= scale:
@@ -114,7 +108,7 @@ def _slope_text(slope: float) -> str:
     return "  n/a" if math.isnan(slope) else f"{slope:5.2f}"
 
 
-def _first_slower(rows, recurrent: str, attention: str) -> int | None:
+def first_slower(rows, recurrent: str, attention: str) -> int | None:
     """The first measured n at which `attention` took at least as long as `recurrent`."""
     return next((row.n for row in rows
                  if row[attention].median_seconds >= row[recurrent].median_seconds), None)
@@ -137,8 +131,8 @@ def _timing_lines(result: LabResult) -> list[str]:
     lines = ["Measured time per run: median [min - max]",
              f"{'n':>7}  " + "".join(f"{LABELS[name]:<31}" for name in IMPLEMENTATIONS)]
     for row in result.rows:
-        cells = [f"{_seconds_text(m.median_seconds)} [{_seconds_text(m.min_seconds)} - "
-                 f"{_seconds_text(m.max_seconds)}]" for m in (row[name] for name in IMPLEMENTATIONS)]
+        cells = [f"{format_seconds(m.median_seconds)} [{format_seconds(m.min_seconds)} - "
+                 f"{format_seconds(m.max_seconds)}]" for m in (row[name] for name in IMPLEMENTATIONS)]
         lines.append(f"{row.n:>7}  " + "".join(f"{cell:<31}" for cell in cells))
     return lines + [""]
 
@@ -172,7 +166,7 @@ def _crossover_lines(result: LabResult) -> list[str]:
              f"{crossover_n(c.d_model)}; with one head of size {c.head_size}, the counted forward "
              f"MACs of attend() reach the RNN's at n = {counted_crossover_n(c)}."]
     for recurrent, attention in (("rnn_stepwise", "attention"), ("rnn_fused", "attention_sdpa")):
-        first = _first_slower(result.rows, recurrent, attention)
+        first = first_slower(result.rows, recurrent, attention)
         verdict = (f"took at least as long from n = {first}" if first is not None
                    else "was faster at every measured n")
         lines.append(f"  {LABELS[attention]} vs {LABELS[recurrent]}: attention {verdict}.")

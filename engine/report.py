@@ -68,14 +68,14 @@ def format_report(trace: Trace) -> str:
     for label, left, right in rows:
         lines.append(f"{label:<{widths[0]}}   {left:>{widths[1]}}   {right:>{widths[2]}}")
     rate = rnn["lambda1"] * rnn["gamma"]
-    lines += ["",
-              f"RNN recurrent matrix: largest singular value λ₁ = {rnn['lambda1']:.4f}, "
-              f"activation bound γ = {rnn['gamma']:g}, λ₁γ = {rate:.4f}"]
     if trace.config.cell == "rnn":
         verdict = ("< 1: gradients through time must vanish (Pascanu et al. 2013)" if rate < 1
                    else "≥ 1: vanishing is not guaranteed; gradients may also explode")
-        lines.append(f"  λ₁γ {verdict}")
+        lines += ["", f"RNN recurrent matrix: largest singular value λ₁ = {rnn['lambda1']:.4f}, "
+                      f"activation bound γ = {rnn['gamma']:g}, λ₁γ = {rate:.4f}",
+                  f"  λ₁γ {verdict}"]
     else:
-        lines.append("  (the Pascanu bound is stated for Elman cells; gated cells are not bound by it)")
+        lines += ["", "The Pascanu bound (λ₁γ) is stated for Elman cells; gated cells are not "
+                      "bound by it."]
     lines.append("Gradients are ||d(r·y_last)/d x_word|| in float64; timings measured on this machine.")
     return "\n".join(lines)

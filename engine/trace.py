@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import zipfile
@@ -122,14 +123,19 @@ class Trace:
             out = {key: value for key, value in out.items() if not key.endswith("_seconds")}
         return out
 
-    def digest(self) -> str:
-        """SHA-256 over every array but the timings: equal digests mean bit-identical runs."""
+    @functools.cached_property  # a frozen dataclass still has a __dict__ to cache in
+    def _digest(self) -> str:
         hasher = hashlib.sha256()
         for key, value in sorted(self.arrays(include_timings=False).items()):
             value = np.ascontiguousarray(value)
             hasher.update(f"{key}:{value.dtype.str}:{value.shape}".encode())
             hasher.update(value.tobytes())
         return hasher.hexdigest()
+
+    def digest(self) -> str:
+        """SHA-256 over every array but the timings: equal digests mean bit-identical runs.
+        Computed once per trace (the worker does it, off the GUI thread)."""
+        return self._digest
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write one .npz atomically (a temporary name, then a rename); return the path."""

@@ -38,8 +38,8 @@ def describe_failure(error: BaseException, who: str, memory_hint: str) -> tuple[
 class LatestJobRunner(QObject):
     """Runs jobs on a thread pool; only the newest job's progress, result or failure get through.
 
-    Subclasses make their QRunnable in `_make_task(run_id, cancel_token)` and emit the public
-    signals below through the `_on_task_*` slots.
+    Subclasses start a job with `_start(make_task)`, where make_task(run_id, cancel_token) builds
+    the QRunnable; the task reports through the TaskSignals, which reach the `_on_task_*` slots.
     """
 
     started = Signal()
@@ -52,8 +52,9 @@ class LatestJobRunner(QObject):
                  pool: QThreadPool | None = None):
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
+        # No Qt parent on purpose: a task still running holds a Python reference to `signals`, so
+        # they outlive this runner if the window closes, and Qt just drops the dead connections.
         self._signals = signals
-        signals.setParent(self)
         signals.progress.connect(self._on_task_progress)
         signals.finished.connect(self._on_task_finished)
         signals.failed.connect(self._on_task_failed)

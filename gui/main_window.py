@@ -34,8 +34,9 @@ tick; its hidden state (left) grows one row at a time because each row needs the
 <span style="color:#1b73b3">Self-attention</span> (right) computes Q, K, V, the n × n scores and
 the softmax weights for every word in its first tick, then waits.</p>
 <p><b>Backward phase</b> (ticks n+1 to 2n): the gradient of the last word's output travels back.
-Through the RNN it passes one word per tick and shrinks at every step (vanishing gradients); through
-attention it reaches every word in one hop.</p>
+Through the RNN it passes one word per tick and usually shrinks on the way (vanishing gradients;
+with large recurrent weights it can grow instead); through attention it reaches every word in one
+hop.</p>
 <p>The race strip counts sequential operations (n vs 1), the longest path between two words
 (n−1 vs 1), multiply-adds and the time the engine measured.</p>
 <p>Hover any word, row, column or point to see it highlighted everywhere with its exact value;
@@ -279,9 +280,9 @@ class MainWindow(QMainWindow):
         text = self.settings.value("run/config", "")
         sentence = self.settings.value("run/sentence", None)
         try:
-            config = SimConfig.from_json(text) if text else None
-        except ConfigError:
-            config = None  # settings from another version: fall back to the defaults
+            config = SimConfig.from_json(text) if isinstance(text, str) and text else None
+        except (ConfigError, TypeError, ValueError):
+            config = None  # settings from another version, or damaged: fall back to the defaults
         return config, sentence if isinstance(sentence, str) else None
 
     def _save_run_settings(self) -> None:
@@ -305,7 +306,11 @@ class MainWindow(QMainWindow):
             pass
 
     def closeEvent(self, event) -> None:
+        # Stop every background job, so quitting never waits for a run, a sweep or an export.
         self.runner.cancel()
+        self.exports.cancel_animation()
+        if self._cost_lab is not None:
+            self._cost_lab.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("playback/speed", self.transport.speed_box.value())

@@ -19,27 +19,35 @@ class _SimulationTask(QRunnable):
         super().__init__()
         self._run_id, self._work, self._signals, self._cancel = run_id, work, signals, cancel
 
+    def _emit(self, signal, *args) -> None:  # worker thread
+        try:
+            signal.emit(self._run_id, *args)
+        except RuntimeError:  # the window (and its runner) went away: stop at the next step
+            self._cancel.cancel()
+
     def run(self) -> None:  # worker thread
         from engine.errors import RunCancelled
 
-        run_id, signals = self._run_id, self._signals
+        signals = self._signals
         try:
-            result = self._work(lambda fraction, label: signals.progress.emit(run_id, fraction, label),
+            result = self._work(lambda fraction, label: self._emit(signals.progress, fraction, label),
                                 self._cancel)
         except RunCancelled:
-            signals.cancelled.emit(run_id)
+            self._emit(signals.cancelled)
         except Exception as error:  # an engine bug must not take the app down
-            signals.failed.emit(run_id, *describe_failure(
+            self._emit(signals.failed, *describe_failure(
                 error, "engine", "try a shorter sentence or smaller widths"))
         else:
-            signals.finished.emit(run_id, result)
+            self._emit(signals.finished, result)
 
 
 def _simulate(sentence: str, config):
     def work(progress, cancel):
         from engine.run import simulate  # imports torch, in the worker thread
 
-        return simulate(sentence, config, progress=progress, cancel=cancel)
+        trace = simulate(sentence, config, progress=progress, cancel=cancel)
+        trace.digest()  # hashing a large trace takes a while: here, not later on the GUI thread
+        return trace
     return work
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget)
 
 from engine import cost_lab
-from engine.cost_lab import LabConfig, default_lengths
+from engine.cost_lab import LabConfig, bytes_text, default_lengths
 from engine.errors import ConfigError
 
 POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, cost_lab.LENGTH_RANGE
@@ -61,14 +61,6 @@ def _error_label() -> QLabel:
     label.setStyleSheet("color: #c0392b;")
     label.setVisible(False)
     return label
-
-
-def size_text(size: float) -> str:
-    """34.4 GB, 512.0 MB, 3.1 kB."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}"
-    return f"{size / 1e3:.1f} kB"
 
 
 class CostLabControls(QWidget):
@@ -199,12 +191,12 @@ class CostLabControls(QWidget):
             self.estimate.setText("")
             return
         needed = cost_lab.memory_needed_bytes(config, v["max_n"])
-        text = (f"Longest n = {v['max_n']} needs about {size_text(needed)} "
+        text = (f"Longest n = {v['max_n']} needs about {bytes_text(needed)} "
                 f"for the attention matrices")
         colour = "#555555"
         if v["device"] == "cpu":
             free = cost_lab.available_memory_bytes("cpu")
-            text += f"; {size_text(free)} is free now"
+            text += f"; {bytes_text(free)} is free now"
             if needed > free:
                 text += ". The sweep will stop before it."
                 colour = "#c0392b"

@@ -3,7 +3,7 @@ with the RNN (Table 1's n = d, the counted crossover, and the first n measured s
 
 from __future__ import annotations
 
-from engine.cost_lab_report import counted_crossover_n
+from engine.cost_lab_report import counted_crossover_n, first_slower
 
 PAIRS = (("rnn_stepwise", "attention", "attend()", "our step loop"),
          ("rnn_fused", "attention_sdpa", "SDPA", "torch.nn.RNN"))
@@ -27,12 +27,6 @@ def settings_text(config) -> str:
     return (f"{config.device}, {config.dtype}, D = {config.d_model}, H = {config.hidden_size}, "
             f"hs = {config.head_size}, {mode}, median of {config.repeats} after "
             f"{config.warmup} warm-up.")
-
-
-def first_slower(rows, recurrent: str, attention: str) -> int | None:
-    """The first measured n at which `attention` took at least as long as `recurrent`."""
-    return next((row.n for row in rows
-                 if row[attention].median_seconds >= row[recurrent].median_seconds), None)
 
 
 def verdict_text(config, rows) -> str:

@@ -3,7 +3,7 @@ and attention's time, multiply-adds and sequential depth grow with n, beside Tab
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
@@ -281,7 +281,7 @@ class CostLabWindow(QMainWindow):
         geometry = self._settings.value("geometry")
         self._settings.endGroup()
         self.controls.set_values(_parsed(stored))
-        if geometry is not None:
+        if isinstance(geometry, QByteArray):  # anything else is a damaged setting: ignore it
             self.restoreGeometry(geometry)
 
     def _save_settings(self) -> None:

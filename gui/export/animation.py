@@ -67,8 +67,17 @@ class AnimationExport(QObject):
         return len(self._ticks)
 
     def start(self) -> None:
+        """Render a few frames per event-loop turn. A new trace arriving meanwhile (a run the user
+        started) would mix two runs in one file, so it stops the export instead."""
         self._encoder = FrameEncoder(self.path, self._fps, self.fmt)
+        self._timeline.trace_changed.connect(self._on_timeline_trace_changed)
         QTimer.singleShot(0, self._render_some)
+
+    def _on_timeline_trace_changed(self, _trace) -> None:
+        if not self._stopped:
+            self._stop()
+            self.failed.emit("a new run replaced the picture while exporting; the animation was "
+                             "stopped and nothing was written")
 
     def run_blocking(self, progress=None) -> Path:
         """The same export without an event loop (headless use); returns the path."""
@@ -116,6 +125,7 @@ class AnimationExport(QObject):
         """Writing a long GIF takes a while: do it on a thread; signals come back queued."""
         encoder = self._encoder
         self._stopped = True
+        self._disconnect()
         self._timeline.set_tick(self._start_tick)
 
         def write() -> None:
@@ -130,6 +140,13 @@ class AnimationExport(QObject):
 
     def _stop(self) -> None:
         self._stopped = True
+        self._disconnect()
         if self._encoder is not None:
             self._encoder.abort()
         self._timeline.set_tick(self._start_tick)
+
+    def _disconnect(self) -> None:
+        try:
+            self._timeline.trace_changed.disconnect(self._on_timeline_trace_changed)
+        except (RuntimeError, TypeError):  # never connected (headless) or already disconnected
+            pass

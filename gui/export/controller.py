@@ -178,14 +178,20 @@ class ExportController(QObject):
             return
         widget = targets.all_targets(self._window)[choice["target"]]
         try:
+            # No Qt parent: the writer thread holds the job, so it cannot be deleted under it.
             job = AnimationExport(widget, self._window.timeline, path, choice["fps"],
-                                  choice["width"], parent=self)
+                                  choice["width"])
         except EngineInputError as error:
             self._fail(error)
             return
         self._run_animation(job)
 
+    def cancel_animation(self) -> None:
+        if self._animation is not None:
+            self._animation.cancel()
+
     def _run_animation(self, job: AnimationExport) -> None:
+        self._window.transport.pause()  # the export moves the timeline itself
         dialog = QProgressDialog(f"Rendering {job.frame_count} frames…", "Cancel", 0,
                                  job.frame_count, self._window)
         dialog.setWindowTitle("Export animation")

@@ -4,6 +4,7 @@ in one matrix operation, with every shape in the titles."""
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel
 
 from gui import clock, style
@@ -74,10 +75,11 @@ class AttentionPanel(Panel):
         if trace is None:
             return
         heads = trace.config.heads
-        self.head_box.blockSignals(True)
-        self.head_box.clear()
-        self.head_box.addItems([f"{h + 1} of {heads}" for h in range(heads)])
-        self.head_box.blockSignals(False)
+        previous = self.head_box.currentIndex()
+        with QSignalBlocker(self.head_box):
+            self.head_box.clear()
+            self.head_box.addItems([f"{h + 1} of {heads}" for h in range(heads)])
+            self.head_box.setCurrentIndex(previous if 0 <= previous < heads else 0)
         self.head_box.setVisible(heads > 1)
         self.head_label.setVisible(heads > 1)
         self._draw_head()
@@ -97,13 +99,14 @@ class AttentionPanel(Panel):
         dk = attn.q.shape[2]
         scale = "/√d_k" if trace.config.scaling else " unscaled"
         mask = " (causal)" if trace.config.causal else ""
+        before_mask = ", before mask" if trace.config.causal else ""
         x_name = "X+P" if trace.config.positional != "none" else "X"
         spec = [
             ("x", attn.inputs, f"{x_name}  {T}×{D}", "x", None),
             ("q", attn.q[h], f"Q = X·W_Q  {T}×{dk}", "q", None),
             ("k", attn.k[h], f"K = X·W_K  {T}×{dk}", "k", None),
             ("v", attn.v[h], f"V = X·W_V  {T}×{dk}", "v", None),
-            ("scores", attn.scores[h], f"scores QKᵀ{scale}  {T}×{T}", "score", None),
+            ("scores", attn.scores[h], f"scores QKᵀ{scale}{before_mask}  {T}×{T}", "score", None),
             ("weights", attn.weights[h], f"softmax weights{mask}  {T}×{T}", "weight",
              (0.0, float(attn.weights[h].max()))),
             ("output", attn.head_output[h], f"output = weights·V  {T}×{dk}", "output", None),

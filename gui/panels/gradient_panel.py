@@ -17,7 +17,8 @@ from gui.panels.plot_base import WordPlot
 CAPTION = ("Maps: row t, column k is how strongly word k can change the output at word t "
            "(‖∂(r·y_t)/∂x_k‖, one log colour scale). Curves: the last word's gradient going back, "
            "through the RNN one word per tick and shrinking, through attention to every word in one "
-           "hop. Dashed: the Pascanu bound (λ₁γ)^(n−1−k), Elman cells only.")
+           "hop. Dashed (Elman cells): Pascanu's upper bound γ·‖W_ih‖·(λ₁γ)^(n−1−k); it can only "
+           "promise vanishing when λ₁γ < 1.")
 
 
 class GradientCurves(WordPlot):
@@ -31,8 +32,8 @@ class GradientCurves(WordPlot):
         self.setLabel("left", "‖∂L/∂x_k‖")
         self.getAxis("left").enableAutoSIPrefix(False)
         self.setLabel("bottom", "word k")
-        legend = self.addLegend(offset=(10, 5), labelTextSize="8pt")
-        legend.setLabelTextColor("#222")
+        self._legend = self.addLegend(offset=(10, 5), labelTextSize="8pt")
+        self._legend.setLabelTextColor("#222")
         symbol = dict(symbol="o", symbolSize=6)
         self.rnn_curve = self.plot([], [], name="RNN (back through time)",
                                    pen=pg.mkPen(style.RNN_COLOR, width=2.5),
@@ -66,6 +67,10 @@ class GradientCurves(WordPlot):
         self._attention = np.maximum(trace.attention.input_gradient, style.LOG_FLOOR)  # (T,)
         bound = trace.rnn.input_bound
         self._bound = np.clip(bound, style.LOG_FLOOR, 1e30) if np.all(np.isfinite(bound)) else None
+        rate = trace.rnn.lambda1 * trace.rnn.gamma
+        self._legend.getLabel(self.bound_curve).setText(
+            f"Pascanu bound, λ₁γ = {rate:.3g}" if self._bound is not None
+            else "Pascanu bound (Elman cells only)")
         T = trace.length
         self._update_ticks()
         values = [self._rnn, self._attention]

@@ -35,7 +35,8 @@ class ReachBars(WordPlot):
         self._relative_log = np.zeros((0, 0))
         self._floor = -8.0
         self._tokens: list[str] = []
-        self._row = None
+        self._row = None  # the hidden state whose reach is drawn
+        self._selected = -1
 
     def set_trace(self, trace) -> None:
         connectivity = trace.rnn.connectivity  # (T, T)
@@ -46,31 +47,39 @@ class ReachBars(WordPlot):
         self._floor = float(np.clip(np.floor(lower.min()) - 0.5, np.log10(style.LOG_FLOOR), -1.0))
         T = trace.length
         self._tokens = list(trace.tokens)
+        self._row = -1  # nothing of this trace drawn yet: the next show_row draws
         self.setXRange(self._floor, 0.3, padding=0)
         self.setYRange(0, T, padding=0)
         self.getAxis("left").setTicks([token_ticks(list(trace.tokens))])
 
-    def show_row(self, row: int | None, selected: int) -> None:
-        """Bars for word 0..row reaching h_row (none when row is None); the selected one in green."""
-        T = self._relative_log.shape[0]
-        self._row = row
-        if row is None or T == 0:
-            self._bars.setOpts(x0=[], y=[], width=[])
-            self._selected_bar.setOpts(x0=[], y=[], width=[])
+    def show_row(self, row: int | None) -> None:
+        """Bars for word 0..row reaching h_row (none when row is None). Unchanged rows (every
+        backward tick) cost nothing."""
+        if row == self._row:
             return
-        values = self._relative_log[row, : row + 1]  # (row+1,)
-        self._bars.setOpts(x0=np.full(row + 1, self._floor), y=np.arange(row + 1) + 0.5,
-                           width=values - self._floor, height=0.75)
-        if 0 <= selected <= row:
-            self._selected_bar.setOpts(x0=[self._floor], y=[selected + 0.5],
-                                       width=[values[selected] - self._floor], height=0.75)
+        self._row = row
+        if row is None or self._relative_log.shape[0] == 0:
+            self._bars.setOpts(x0=[], y=[], width=[])
+        else:
+            values = self._relative_log[row, : row + 1]  # (row+1,)
+            self._bars.setOpts(x0=np.full(row + 1, self._floor), y=np.arange(row + 1) + 0.5,
+                               width=values - self._floor, height=0.75)
+        self.show_selected(self._selected)
+
+    def show_selected(self, selected: int) -> None:
+        """Draw the selected word's bar in green (only that one bar changes)."""
+        self._selected = selected
+        row = self._row
+        if row is not None and 0 <= selected <= row:
+            width = self._relative_log[row, selected] - self._floor
+            self._selected_bar.setOpts(x0=[self._floor], y=[selected + 0.5], width=[width],
+                                       height=0.75)
         else:
             self._selected_bar.setOpts(x0=[], y=[], width=[])
 
-
     def word_at(self, view_point) -> int | None:
         k = int(np.floor(view_point.y()))
-        return k if self._row is not None and 0 <= k <= self._row else None
+        return k if self._row is not None and 0 <= k <= self._row else None  # -1: none drawn
 
     def describe_word(self, k: int) -> str:
         ratio = 10.0 ** self._relative_log[self._row, k]
@@ -120,10 +129,9 @@ class RNNPanel(Panel):
         self.hidden_view.set_revealed_rows(revealed)
         forward = clock.phase(tick, T) == "forward"
         self.hidden_view.set_marker_row(revealed - 1 if forward else None)
-        self.reach.show_row(revealed - 1 if revealed else None, self._selection.current)
+        self.reach.show_row(revealed - 1 if revealed else None)
         self.set_counter(f"sequential step {revealed} of {T}")
 
     def _on_selection_changed(self, index: int) -> None:
         self.hidden_view.set_selected(index)
-        revealed = clock.rnn_rows_revealed(self._timeline.tick, self._timeline.length)
-        self.reach.show_row(revealed - 1 if revealed else None, index)
+        self.reach.show_selected(index)
