@@ -99,14 +99,14 @@ class AttentionPanel(Panel):
         dk = attn.q.shape[2]
         scale = "/√d_k" if trace.config.scaling else " unscaled"
         mask = " (causal)" if trace.config.causal else ""
-        before_mask = ", before mask" if trace.config.causal else ""
+        scores_name = "scores before mask" if trace.config.causal else f"scores QKᵀ{scale}"
         x_name = "X+P" if trace.config.positional != "none" else "X"
         spec = [
             ("x", attn.inputs, f"{x_name}  {T}×{D}", "x", None),
             ("q", attn.q[h], f"Q = X·W_Q  {T}×{dk}", "q", None),
             ("k", attn.k[h], f"K = X·W_K  {T}×{dk}", "k", None),
             ("v", attn.v[h], f"V = X·W_V  {T}×{dk}", "v", None),
-            ("scores", attn.scores[h], f"scores QKᵀ{scale}{before_mask}  {T}×{T}", "score", None),
+            ("scores", attn.scores[h], f"{scores_name}  {T}×{T}", "score", None),
             ("weights", attn.weights[h], f"softmax weights{mask}  {T}×{T}", "weight",
              (0.0, float(attn.weights[h].max()))),
             ("output", attn.head_output[h], f"output = weights·V  {T}×{dk}", "output", None),

@@ -34,6 +34,8 @@ class GradientCurves(WordPlot):
         self.setLabel("bottom", "word k")
         self._legend = self.addLegend(offset=(10, 5), labelTextSize="8pt")
         self._legend.setLabelTextColor("#222")
+        self._legend.setBrush(pg.mkBrush(255, 255, 255, 230))  # curves pass behind it, legibly
+        self._legend.setPen(pg.mkPen("#cccccc"))
         symbol = dict(symbol="o", symbolSize=6)
         self.rnn_curve = self.plot([], [], name="RNN (back through time)",
                                    pen=pg.mkPen(style.RNN_COLOR, width=2.5),
@@ -73,9 +75,10 @@ class GradientCurves(WordPlot):
             else "Pascanu bound (Elman cells only)")
         T = trace.length
         self._update_ticks()
-        values = [self._rnn, self._attention]
-        low = np.log10(min(float(v.min()) for v in values))
-        high = np.log10(max(float(v.max()) for v in values))
+        low = np.log10(min(float(self._rnn.min()), float(self._attention.min())))
+        high = np.log10(max(float(self._rnn.max()), float(self._attention.max())))
+        if self._bound is not None:  # show where the bound runs, but never squash the curves
+            high = min(max(high, np.log10(float(self._bound.max()))), high + 3.0)
         self.setXRange(-0.5, T - 0.5, padding=0.02)
         self.setYRange(low - 0.5, high + 1.5, padding=0)  # headroom for the legend
         self.hint.setText(f"the gradient flows back at ticks {T + 1}–{2 * T}")
