@@ -17,6 +17,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode, sdpa_backward_flop_count, sdpa_flop_count
 
 import engine.cost_lab as lab
+import engine.cost_lab_models as lab_models
 from engine.cost_lab import (IMPLEMENTATIONS, LabConfig, build_models, count_macs, crossover_n,
                              default_lengths, lab_inputs, memory_needed_bytes, memory_refusal, sweep,
                              uses_fused_sdpa)
@@ -146,27 +147,27 @@ def test_counts_match_torch_flop_counter(name, backward):
 def test_the_cpu_sdpa_reference_runs_the_fused_kernel():
     config = LabConfig(**TINY, lengths=(6,), backward=True)
     models, x = build_models(config), lab_inputs(config, 6)
-    assert uses_fused_sdpa(lab.run_attention_sdpa(models, x))
-    assert not uses_fused_sdpa(lab.run_attention(models, x))
+    assert uses_fused_sdpa(lab_models.run_attention_sdpa(models, x))
+    assert not uses_fused_sdpa(lab_models.run_attention(models, x))
 
 
 def test_ours_and_references_share_weights_and_agree():
     config = LabConfig(**TINY, lengths=(9,), dtype="float64")
     models, x = build_models(config), lab_inputs(config, 9)
     with torch.no_grad():
-        assert torch.allclose(lab.run_rnn_stepwise(models, x), lab.run_rnn_fused(models, x))
-        assert torch.allclose(lab.run_attention(models, x), lab.run_attention_sdpa(models, x))
+        assert torch.allclose(lab_models.run_rnn_stepwise(models, x), lab_models.run_rnn_fused(models, x))
+        assert torch.allclose(lab_models.run_attention(models, x), lab_models.run_attention_sdpa(models, x))
 
 
 def test_widths_beyond_simconfig_draw_the_same_weights(monkeypatch):
     """D or H above SimConfig's 2048 skips SimConfig but makes build_cell's draw directly."""
     config = LabConfig(**TINY, lengths=(3,))
     usual = build_models(config)
-    monkeypatch.setattr(lab, "_sim_config", lambda config: None)
+    monkeypatch.setattr(lab_models, "_sim_config", lambda config: None)
     direct = build_models(config)
-    for a, b in zip(lab._tensors(usual.cell.weights), lab._tensors(direct.cell.weights)):
+    for a, b in zip(lab_models._tensors(usual.cell.weights), lab_models._tensors(direct.cell.weights)):
         assert torch.equal(a, b)
-    for a, b in zip(lab._tensors(usual.attention), lab._tensors(direct.attention)):
+    for a, b in zip(lab_models._tensors(usual.attention), lab_models._tensors(direct.attention)):
         assert torch.equal(a, b)
 
 
@@ -179,10 +180,10 @@ def test_backward_reaches_our_inputs_through_the_stepper():
     """RNNStepper writes h_t into a preallocated tensor; autograd still sees every step."""
     config = LabConfig(**TINY, lengths=(6,), dtype="float64", backward=True)
     models, x = build_models(config), lab_inputs(config, 6)
-    lab.run_rnn_stepwise(models, x).sum().backward()
+    lab_models.run_rnn_stepwise(models, x).sum().backward()
     ours = (x.grad.clone(), models.cell.weights.w_hh.grad.clone())
     x.grad = None
-    lab.run_rnn_fused(models, x).sum().backward()
+    lab_models.run_rnn_fused(models, x).sum().backward()
     assert torch.allclose(ours[0], x.grad)
     assert torch.allclose(ours[1], models.fused_rnn.weight_hh_l0.grad)
 
