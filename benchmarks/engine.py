@@ -13,13 +13,12 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import SimConfig, simulate  # noqa: E402
-from engine.attention import attend, init_attention_weights  # noqa: E402
-from engine.rnn import RNNStepper, build_cell  # noqa: E402
+from engine.cost_lab import LabConfig  # noqa: E402
+from engine.cost_lab_models import RUNNERS, build_models, lab_inputs  # noqa: E402
 
 D = H = 512
 
@@ -34,34 +33,13 @@ def median_seconds(function, repeats: int) -> float:
     return statistics.median(times)
 
 
-def rnn_pair(n: int, dtype: torch.dtype, repeats: int) -> tuple[float, float]:
-    cell = build_cell(SimConfig(d_model=D, hidden_size=H), dtype=dtype)
-    inputs = torch.randn(n, D, dtype=dtype)
-    reference = torch.nn.RNN(D, H, nonlinearity="tanh", dtype=dtype)
+def pair_seconds(n: int, dtype: str, repeats: int, ours: str, reference: str) -> tuple[float, float]:
+    """Median seconds of our implementation and torch's, on the same weights and words."""
+    config = LabConfig(d_model=D, hidden_size=H, lengths=(n,), dtype=dtype)
+    models, x = build_models(config), lab_inputs(config, n)
     with torch.no_grad():
-        for name in ("w_ih", "w_hh", "b_ih", "b_hh"):
-            getattr(reference, f"weight_{name[2:]}_l0" if name[0] == "w" else f"bias_{name[2:]}_l0").copy_(
-                getattr(cell.weights, name))
-        ours = median_seconds(lambda: RNNStepper(cell, inputs).run(), repeats)
-        torch_rnn = median_seconds(lambda: reference(inputs[:, None, :]), repeats)
-    return ours, torch_rnn
-
-
-def attention_pair(n: int, dtype: torch.dtype, repeats: int) -> tuple[float, float]:
-    weights = init_attention_weights(SimConfig(d_model=D), dtype=dtype)
-    inputs = torch.randn(n, D, dtype=dtype)
-
-    def reference():
-        q = torch.einsum("td,hde->hte", inputs, weights.w_q)  # (nh, T, hs)
-        k = torch.einsum("td,hde->hte", inputs, weights.w_k)
-        v = torch.einsum("td,hde->hte", inputs, weights.w_v)
-        out = F.scaled_dot_product_attention(q, k, v)  # (nh, T, hs)
-        return out.transpose(0, 1).reshape(n, -1) @ weights.w_o  # (T, D)
-
-    with torch.no_grad():
-        ours = median_seconds(lambda: attend(inputs, weights, causal=False, scaling=True), repeats)
-        sdpa = median_seconds(reference, repeats)
-    return ours, sdpa
+        return (median_seconds(lambda: RUNNERS[ours](models, x), repeats),
+                median_seconds(lambda: RUNNERS[reference](models, x), repeats))
 
 
 def full_trace_seconds(n: int) -> float:
@@ -84,7 +62,6 @@ def main() -> None:
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float64",
                         help="precision of the forward comparisons (traces are always float64)")
     args = parser.parse_args()
-    dtype = getattr(torch, args.dtype)
     print(f"D = H = {D}, {args.dtype}, torch {torch.__version__}, {torch.get_num_threads()} threads; "
           "median of repeats after a warm-up")
     header = (f"{'n':>6} | {'our RNN':>10} {'nn.RNN':>10} {'ratio':>6} | "
@@ -93,8 +70,8 @@ def main() -> None:
     print("-" * len(header))
     for n in args.lengths:
         repeats = 7 if n <= 256 else 3
-        ours_rnn, torch_rnn = rnn_pair(n, dtype, repeats)
-        ours_attn, sdpa = attention_pair(n, dtype, repeats)
+        ours_rnn, torch_rnn = pair_seconds(n, args.dtype, repeats, "rnn_stepwise", "rnn_fused")
+        ours_attn, sdpa = pair_seconds(n, args.dtype, repeats, "attention", "attention_sdpa")
         trace = full_trace_seconds(n)
         print(f"{n:>6} | {ours_rnn * 1e3:>8.2f}ms {torch_rnn * 1e3:>8.2f}ms {ours_rnn / torch_rnn:>6.2f} | "
               f"{ours_attn * 1e3:>8.2f}ms {sdpa * 1e3:>8.2f}ms {ours_attn / sdpa:>6.2f} | "

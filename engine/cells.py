@@ -51,7 +51,6 @@ class ElmanCell:
     """h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)."""
 
     gates = 1
-    name = "Elman RNN"
 
     def __init__(self, weights: CellWeights, activation: str = "tanh"):
         self.weights = weights
@@ -93,7 +92,6 @@ class LSTMCell:
     """Gates i, f, g, o (torch's order); c_t = f c_{t-1} + i g, h_t = o tanh(c_t)."""
 
     gates = 4
-    name = "LSTM"
     activation = "tanh"
 
     def __init__(self, weights: CellWeights):
@@ -139,7 +137,6 @@ class GRUCell:
     """Gates r, z, n (torch's order); h_t = (1 - z) n + z h_{t-1}."""
 
     gates = 3
-    name = "GRU"
     activation = "tanh"
 
     def __init__(self, weights: CellWeights):
@@ -177,3 +174,4 @@ class GRUCell:
 
 
 Cell = ElmanCell | LSTMCell | GRUCell
+GATES = {"rnn": ElmanCell.gates, "lstm": LSTMCell.gates, "gru": GRUCell.gates}  # by SimConfig.cell

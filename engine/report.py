@@ -7,6 +7,11 @@ from engine.trace import Trace
 CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
+def cell_label(config) -> str:
+    """"Elman RNN (tanh)", "LSTM" or "GRU": how every view names the recurrent model."""
+    return CELL_NAMES[config.cell] + (f" ({config.activation})" if config.cell == "rnn" else "")
+
+
 def comparison(trace: Trace) -> dict:
     """Every number the report prints, in plain Python types (ready for JSON)."""
     rnn, attn, config = trace.rnn, trace.attention, trace.config
@@ -15,7 +20,7 @@ def comparison(trace: Trace) -> dict:
         "tokens": list(trace.tokens),
         "config": config.to_dict(),
         "rnn": {
-            "cell": CELL_NAMES[config.cell] + (f" ({config.activation})" if config.cell == "rnn" else ""),
+            "cell": cell_label(config),
             "sequential_operations": rnn.cost.sequential_operations,
             "max_path_length": rnn.cost.max_path_length,
             "multiply_adds": rnn.cost.multiply_adds,

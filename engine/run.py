@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from engine.attention import attend, attention_inputs, init_attention_weights
+from engine.cells import GATES
 from engine.config import SimConfig
 from engine.cost import attention_cost, rnn_cost
 from engine.gradients import attention_connectivity, pascanu_bounds, rnn_gradients
@@ -42,7 +43,7 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
     T, D, H = len(tokens), config.d_model, config.hidden_size
     # Expected cost of each phase, so the progress bar moves evenly (the RNN's backward sweep
     # over all positions dominates: about T^2/2 batched rows).
-    gates = {"rnn": 1, "lstm": 4, "gru": 3}[config.cell]
+    gates = GATES[config.cell]
     phases = PhaseProgress({  # in the order they run
         "rnn": T * gates * H * (H + D) + 1,
         "rnn-gradients": T * (T + 1) / 2 * gates * H * (H + D) + 1,

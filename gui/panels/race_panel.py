@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from engine.report import CELL_NAMES, format_seconds
+from engine.report import cell_label, format_seconds
 from gui import clock, style
 
 COLUMNS = [
@@ -87,8 +87,7 @@ class RacePanel(QWidget):
         if trace is None:
             return
         config = trace.config
-        cell = CELL_NAMES[config.cell] + (f" ({config.activation})" if config.cell == "rnn" else "")
-        self._rows["rnn"][0].setText(cell)
+        self._rows["rnn"][0].setText(cell_label(config))
         heads = f"{config.heads} head{'s' if config.heads > 1 else ''}"
         self._rows["attention"][0].setText(f"Self-attention ({heads})")
         # Cumulative measured time after each RNN step: the input projection, then every step.
