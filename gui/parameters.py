@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from engine import config as limits
 from engine.config import SimConfig
 from engine.errors import ConfigError
+from gui import style
 from gui.resources import presets
 
 DEBOUNCE_MS = 250  # wait for the user to stop typing in a spin box before re-running
@@ -58,7 +59,7 @@ class ParameterPanel(QWidget):
         self.preset_box.setToolTip("Ready-made settings; editing any value below makes it Custom")
         self.preset_box.currentIndexChanged.connect(self._on_preset_box_changed)
         self.widgets = self._build_widgets()
-        self.errors = {name: self._error_label() for name in FIELDS}
+        self.errors = {name: style.error_label() for name in FIELDS}
         form = QFormLayout()
         form.addRow("preset", self.preset_box)
         for name, (label, tip) in FIELDS.items():
@@ -112,14 +113,6 @@ class ParameterPanel(QWidget):
         box.setRange(*limits.SEED_RANGE)
         box.setKeyboardTracking(False)
         return box
-
-    @staticmethod
-    def _error_label() -> QLabel:
-        label = QLabel("")
-        label.setWordWrap(True)
-        label.setStyleSheet("color: #c0392b;")
-        label.setVisible(False)
-        return label
 
     # -- reading and writing values ----------------------------------------------------------
     def values(self) -> dict:

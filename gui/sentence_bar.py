@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.config import MAX_TOKENS
+from gui import style
 from gui.resources import sample_sentences
 
 
@@ -30,7 +31,7 @@ class SentenceBar(QWidget):
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self._on_run)
         self.message = QLabel("")
-        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setStyleSheet(f"color: {style.ERROR_COLOR};")
         self.message.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(QLabel("Sentence"))

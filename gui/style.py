@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QLabel
 
 PLOT_BACKGROUND = "#ffffff"
 TITLE_SIZE = "10pt"
@@ -16,6 +17,16 @@ BOUND_COLOR = "#555555"
 SELECTION_COLOR = "#19b34c"
 MARKER_COLOR = "#000000"
 LOG_FLOOR = 1e-30  # gradient norms below this are drawn at the floor
+ERROR_COLOR = "#c0392b"
+
+
+def error_label() -> QLabel:
+    """A hidden red label that shows the engine's message beside the field it rejected."""
+    label = QLabel("")
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setVisible(False)
+    return label
 
 
 def selection_pen() -> QPen:

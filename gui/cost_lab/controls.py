@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QSpinBox, QVBoxLa
 from engine import cost_lab
 from engine.cost_lab import LabConfig, bytes_text, default_lengths
 from engine.errors import ConfigError
+from gui import style
 
 POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, cost_lab.LENGTH_RANGE
 MODES = (("forward only", False), ("forward + backward", True))
@@ -55,14 +56,6 @@ def _lengths_box() -> QComboBox:
     return box
 
 
-def _error_label() -> QLabel:
-    label = QLabel("")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #c0392b;")
-    label.setVisible(False)
-    return label
-
-
 class CostLabControls(QWidget):
     """A form over the LabConfig fields; `config()` validates through the engine."""
 
@@ -71,7 +64,7 @@ class CostLabControls(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.widgets = self._build_widgets()
-        self.errors = {name: _error_label() for name in FIELDS}
+        self.errors = {name: style.error_label() for name in FIELDS}
         self.estimate = QLabel("")
         self.estimate.setWordWrap(True)
         self.estimate.setToolTip("Peak memory of the attention matrices at the longest n, "
@@ -199,7 +192,7 @@ class CostLabControls(QWidget):
             text += f"; {bytes_text(free)} is free now"
             if needed > free:
                 text += ". The sweep will stop before it."
-                colour = "#c0392b"
+                colour = style.ERROR_COLOR
         self.estimate.setText(text + ("" if text.endswith(".") else "."))
         self.estimate.setStyleSheet(f"color: {colour};")
 

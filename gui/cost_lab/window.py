@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMenu, QProgres
 
 from engine.cost_lab import LabResult
 from engine.errors import ConfigError
+from gui import style
 from gui.cost_lab import files
 from gui.cost_lab.controls import DEFAULTS, FIELDS, CostLabControls
 from gui.cost_lab.devices import CudaProbe
@@ -259,7 +260,7 @@ class CostLabWindow(QMainWindow):
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet("color: #c0392b;" if error else "")
+        self.status_label.setStyleSheet(f"color: {style.ERROR_COLOR};" if error else "")
 
     def _sync_buttons(self, *_args) -> None:
         busy = self.runner.busy
