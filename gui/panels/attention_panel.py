@@ -109,7 +109,7 @@ class AttentionPanel(Panel):
             ("scores", attn.scores[h], f"{scores_name}  {T}×{T}", "score", None),
             ("weights", attn.weights[h], f"softmax weights{mask}  {T}×{T}", "weight",
              (0.0, float(attn.weights[h].max()))),
-            ("output", attn.head_output[h], f"output = weights·V  {T}×{dk}", "output", None),
+            ("output", attn.head_output[h], f"weights·V  {T}×{dk}", "output", None),
         ]
         for key, matrix, title, value_name, levels in spec:
             view = self.views[key]

@@ -23,6 +23,20 @@ class ExportablePlot(pg.PlotWidget):
         self.plotItem.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
+        self._let_title_shrink()
+
+    def _let_title_shrink(self) -> None:
+        """pyqtgraph makes a title's width the plot's minimum width, so a long title in a narrow
+        view pushes the plot past the widget's edge and cuts its last columns off. Here the title
+        may be narrower than its text instead; the plot always fits."""
+        label = self.plotItem.titleLabel
+        update_min = label.updateMin
+
+        def relaxed_update_min() -> None:
+            update_min()
+            label.setMinimumWidth(0)
+
+        label.updateMin = relaxed_update_min
 
     @contextlib.contextmanager
     def standalone(self):
