@@ -5,7 +5,6 @@ to set beside Table 1 of Vaswani et al. (2017). Qt-free; torch loads on first us
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import platform
 import statistics

@@ -3,7 +3,6 @@ in one matrix operation, with every shape in the titles."""
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QFontMetrics, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui import style
-from gui.panels.plot_base import ExportablePlot
+from gui.panels.plot_base import HoverPlot
 
 MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
 MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells
@@ -60,11 +60,8 @@ def index_ticks(count: int) -> list[tuple[float, str]]:
     return [(i + 0.5, str(i)) for i in range(0, count, step)]
 
 
-class HeatmapView(ExportablePlot):
+class HeatmapView(HoverPlot):
     """A matrix drawn as coloured cells, rows top to bottom."""
-
-    hovered = Signal(object)  # token index under the cursor, or None
-    clicked = Signal(int)  # token index clicked
 
     def __init__(self, title: str = "", x_label: str = "", y_label: str = "",
                  colormap: str = style.DIVERGING, parent=None):
@@ -96,8 +93,6 @@ class HeatmapView(ExportablePlot):
         self._value_name = "value"
         self._col_name = "dimension"
         self._format = "{:.3g}"
-        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
-        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self._ready = True
 
     def _add_rect(self, pen, brush) -> QGraphicsRectItem:
@@ -299,23 +294,12 @@ class HeatmapView(ExportablePlot):
             return col
         return None
 
-    def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
-        cell = self.cell_at(scene_pos)
-        if cell is None:
-            QToolTip.hideText()
-            self.hovered.emit(None)
-            return
-        QToolTip.showText(QCursor.pos(), self.describe_cell(*cell), self)
-        self.hovered.emit(self._hovered_token(*cell))
+    # HoverPlot's hooks: the item under the cursor is a (row, column) cell
+    def item_at_scene(self, scene_pos) -> tuple[int, int] | None:
+        return self.cell_at(scene_pos)
 
-    def _on_scene_mouse_clicked(self, event) -> None:
-        cell = self.cell_at(event.scenePos())
-        if cell is not None:
-            token = self._hovered_token(*cell)
-            if token is not None:
-                self.clicked.emit(token)
+    def describe(self, cell: tuple[int, int]) -> str:
+        return self.describe_cell(*cell)
 
-    def leaveEvent(self, event) -> None:
-        QToolTip.hideText()
-        self.hovered.emit(None)
-        super().leaveEvent(event)
+    def token_of(self, cell: tuple[int, int]) -> int | None:
+        return self._hovered_token(*cell)

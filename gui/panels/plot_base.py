@@ -69,17 +69,51 @@ class ExportablePlot(pg.PlotWidget):
         self.export_menu_requested.emit(event.globalPos())
 
 
-class WordPlot(ExportablePlot):
-    """A plot with one position per word: subclasses say which word is under a point and what
-    the tooltip for it reads."""
+class HoverPlot(ExportablePlot):
+    """A plot whose points belong to words: hovering shows a tooltip and selects the point's word
+    everywhere, a click pins it. Subclasses say what lies under the cursor."""
 
-    hovered = Signal(object)  # word index under the cursor, or None
-    clicked = Signal(int)  # word index clicked
+    hovered = Signal(object)  # token index under the cursor, or None
+    clicked = Signal(int)  # token index clicked
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+
+    def item_at_scene(self, scene_pos):
+        """What lies under a scene point (a word index, a cell, ...), or None."""
+        raise NotImplementedError
+
+    def describe(self, item) -> str:
+        raise NotImplementedError
+
+    def token_of(self, item) -> int | None:
+        return item
+
+    def _on_scene_mouse_moved(self, scene_pos) -> None:
+        item = self.item_at_scene(scene_pos)
+        if item is None:
+            QToolTip.hideText()
+            self.hovered.emit(None)
+            return
+        QToolTip.showText(QCursor.pos(), self.describe(item), self)
+        self.hovered.emit(self.token_of(item))
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        item = self.item_at_scene(event.scenePos())
+        token = None if item is None else self.token_of(item)
+        if token is not None:
+            self.clicked.emit(token)
+
+    def leaveEvent(self, event) -> None:
+        QToolTip.hideText()
+        self.hovered.emit(None)
+        super().leaveEvent(event)
+
+
+class WordPlot(HoverPlot):
+    """A plot with one position per word along an axis."""
 
     def word_at(self, view_point) -> int | None:
         """The word at a point in data coordinates, or None."""
@@ -88,25 +122,10 @@ class WordPlot(ExportablePlot):
     def describe_word(self, index: int) -> str:
         raise NotImplementedError
 
-    def _word_at_scene(self, scene_pos) -> int | None:
+    def item_at_scene(self, scene_pos) -> int | None:
         if not self.plotItem.vb.sceneBoundingRect().contains(scene_pos):
             return None
         return self.word_at(self.plotItem.vb.mapSceneToView(scene_pos))
 
-    def _on_scene_mouse_moved(self, scene_pos) -> None:
-        index = self._word_at_scene(scene_pos)
-        self.hovered.emit(index)
-        if index is None:
-            QToolTip.hideText()
-        else:
-            QToolTip.showText(QCursor.pos(), self.describe_word(index), self)
-
-    def _on_scene_mouse_clicked(self, event) -> None:
-        index = self._word_at_scene(event.scenePos())
-        if index is not None:
-            self.clicked.emit(index)
-
-    def leaveEvent(self, event) -> None:
-        QToolTip.hideText()
-        self.hovered.emit(None)
-        super().leaveEvent(event)
+    def describe(self, item: int) -> str:
+        return self.describe_word(item)
