@@ -33,6 +33,8 @@ class CellRectangles(QGraphicsItem):
         for r in range(rows):
             for c in range(cols):
                 red, green, blue, alpha = (int(v) for v in self._colours[r, c])
+                if alpha == 0:
+                    continue
                 painter.setBrush(QColor(red, green, blue, alpha))
                 # A hair of overlap hides the seams some renderers draw between abutting cells.
                 painter.drawRect(QRectF(c, r, 1.02, 1.02))
@@ -52,11 +54,14 @@ def cell_colours(image_item: pg.ImageItem) -> np.ndarray | None:
     if levels is None:
         levels = (float(np.nanmin(data)), float(np.nanmax(data)))
     low, high = float(levels[0]), float(levels[1])
-    fractions = np.clip((np.asarray(data, dtype=float) - low) / max(high - low, 1e-300), 0.0, 1.0)
+    values = np.asarray(data, dtype=float)
+    fractions = np.clip((np.nan_to_num(values, nan=low) - low) / max(high - low, 1e-300), 0.0, 1.0)
     colours = lut[np.round(fractions * (len(lut) - 1)).astype(int)]  # (R, C, 3 or 4)
     if colours.shape[2] == 3:
         colours = np.concatenate([colours, np.full(colours.shape[:2] + (1,), 255, np.uint8)], axis=2)
-    return colours.astype(np.uint8)
+    colours = colours.astype(np.uint8)
+    colours[np.isnan(values), 3] = 0  # empty cells stay empty, as on screen
+    return colours
 
 
 def pixmap_colours(item: QGraphicsPixmapItem) -> np.ndarray | None:

@@ -106,7 +106,7 @@ class AttentionPanel(Panel):
             ("k", attn.k[h], f"K = X·W_K  {T}×{dk}", "k", None),
             ("v", attn.v[h], f"V = X·W_V  {T}×{dk}", "v", None),
             ("scores", attn.scores[h], f"{scores_name}  {T}×{T}", "score", None),
-            ("weights", attn.weights[h], f"softmax weights{mask}  {T}×{T}", "weight",
+            ("weights", attn.weights[h], f"softmax{mask or ' weights'}  {T}×{T}", "weight",
              (0.0, float(attn.weights[h].max()))),
             ("output", attn.head_output[h], f"weights·V  {T}×{dk}", "output", None),
         ]

@@ -15,10 +15,10 @@ from gui.panels.heatmap import HeatmapView, fitted_token_ticks
 from gui.panels.plot_base import WordPlot
 
 CAPTION = ("Maps: row t, column k is how strongly word k can change the output at word t "
-           "(‖∂(r·y_t)/∂x_k‖, one log colour scale). Curves: the last word's gradient going back, "
-           "through the RNN one word per tick and shrinking, through attention to every word in one "
-           "hop. Dashed (Elman cells): Pascanu's upper bound γ·‖W_ih‖·(λ₁γ)^(n−1−k); it can only "
-           "promise vanishing when λ₁γ < 1.")
+           "(‖∂(r·y_t)/∂x_k‖, one log colour scale; empty where no path exists). Curves: the last "
+           "word's gradient going back, through the RNN one word per tick (usually shrinking), "
+           "through attention to every word in one hop. Dashed (Elman cells): Pascanu's bound "
+           "γ·‖W_ih‖·(λ₁γ)^(n−1−k), which promises vanishing only when λ₁γ < 1.")
 
 
 class GradientCurves(WordPlot):
@@ -169,7 +169,9 @@ class GradientPanel(Panel):
         self.rnn_map.setTitle(f"RNN connectivity  {T}×{T}", size=style.TITLE_SIZE)
         self.attention_map.setTitle(f"attention connectivity  {T}×{T}", size=style.TITLE_SIZE)
         for view, matrix in ((self.rnn_map, rnn), (self.attention_map, attention)):
-            view.set_matrix(matrix, display=style.safe_log10(matrix), row_labels=tokens,
+            display = style.safe_log10(matrix)
+            display[matrix == 0] = np.nan  # no path at all (a later word, a masked one): empty
+            view.set_matrix(matrix, display=display, row_labels=tokens,
                             col_labels=tokens, cols_are_tokens=True, levels=levels,
                             value_name="‖∂(r·y_t)/∂x_k‖", value_format="{:.1e}",
                             col_name="input word")

@@ -112,7 +112,8 @@ class HeatmapView(HoverPlot):
                    value_format: str = "{:.3g}", display: np.ndarray | None = None,
                    col_name: str = "dimension") -> None:
         """Show `data` (R, C); `display` (same shape) is what is coloured when it differs, for
-        example log10 of the values; tooltips and cell numbers always show `data`."""
+        example log10 of the values, with NaN for cells left empty; tooltips and cell numbers
+        always show `data`."""
         data = np.asarray(data, dtype=float)
         shown = data if display is None else np.asarray(display, dtype=float)
         rows, cols = data.shape
@@ -126,7 +127,8 @@ class HeatmapView(HoverPlot):
         self._format = value_format
         if levels is None:
             levels = style.symmetric_levels(shown)
-        self._image.setImage(np.nan_to_num(shown, nan=levels[0]), autoLevels=False, levels=levels)
+        # NaN cells are drawn empty (transparent): panels use them for structural zeros.
+        self._image.setImage(shown, autoLevels=False, levels=levels)
         if self._colorbar is not None:
             self._colorbar.setLevels(levels)
         self._image.setRect(QRectF(0, 0, cols, rows))
@@ -150,6 +152,7 @@ class HeatmapView(HoverPlot):
         fractions = np.clip((np.nan_to_num(shown, nan=levels[0]) - levels[0]) / span, 0.0, 1.0)
         colours = self._image.getColorMap().map(fractions.ravel(), mode="float")  # (R*C, 4)
         luminance = colours[:, :3] @ np.array([0.299, 0.587, 0.114])  # (R*C,)
+        luminance[np.isnan(shown).ravel()] = 1.0  # empty cells show the white background
         for r in range(rows):
             for c in range(cols):
                 value = self._data[r, c]

@@ -165,8 +165,10 @@ def cell_fills(root: ET.Element) -> list[str]:
 
 
 def hex_colours(plot) -> list[str]:
+    """The colour of every drawn cell, row by row; empty (transparent) cells draw no shape."""
     colours = cell_colours(plot._image)  # (R, C, 4) exactly as the bitmap shows them
-    return ["#{:02x}{:02x}{:02x}".format(*rgba[:3]) for rgba in colours.reshape(-1, 4)]
+    return ["#{:02x}{:02x}{:02x}".format(*rgba[:3]) for rgba in colours.reshape(-1, 4)
+            if rgba[3] > 0]
 
 
 @pytest.mark.parametrize("name", ["rnn-hidden", "attention-x", "attention-scores", "attention-weights",
@@ -213,3 +215,14 @@ def test_svg_size_is_the_widget_size(window, tmp_path):
     widget = window.gradient_panel
     root = export_svg(widget, tmp_path / "g.svg")
     assert root.get("viewBox").split() == ["0", "0", str(widget.width()), str(widget.height())]
+
+
+def test_structural_zeros_stay_empty_in_the_svg(window, tmp_path):
+    """Above the RNN map's diagonal no path exists: those cells are empty on screen and draw no
+    shape in the SVG, while every cell on or below the diagonal is a rectangle."""
+    plot = targets.heatmaps(window)["gradient-rnn-connectivity"]
+    T = plot.shown_matrix()[0].shape[0]
+    expected = hex_colours(plot)
+    assert len(expected) == T * (T + 1) // 2
+    fills = cell_fills(export_svg(plot, tmp_path / "rnn-connectivity.svg"))
+    assert fills[: len(expected)] == expected
