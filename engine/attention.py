@@ -77,10 +77,17 @@ def attend(inputs: torch.Tensor, weights: AttentionWeights, *, causal: bool,
     q = torch.einsum("td,hde->hte", inputs, weights.w_q)  # (nh, T, hs)
     k = torch.einsum("td,hde->hte", inputs, weights.w_k)  # (nh, T, hs)
     v = torch.einsum("td,hde->hte", inputs, weights.w_v)  # (nh, T, hs)
-    scores = (q @ k.transpose(1, 2)) * score_scale(weights.head_size, scaling)  # (nh, T, T)
+    scores = (q @ k.transpose(1, 2)).mul_(score_scale(weights.head_size, scaling))  # (nh, T, T)
     masked = scores.masked_fill(causal_mask(T), -math.inf) if causal else scores
-    exp = torch.exp(masked - masked.amax(dim=2, keepdim=True))  # (nh, T, T)
-    attn = exp / exp.sum(dim=2, keepdim=True)  # (nh, T, T)
+    # Softmax, written out. At long sentences the T x T temporaries, not the arithmetic, cost
+    # the time, so it works in place unless autograd needs exp's output (the cost lab's backward).
+    shifted = torch.sub(masked, masked.amax(dim=2, keepdim=True))  # (nh, T, T)
+    if shifted.requires_grad:
+        exp = shifted.exp()  # (nh, T, T)
+        attn = exp / exp.sum(dim=2, keepdim=True)  # (nh, T, T)  rows sum to 1
+    else:
+        attn = shifted.exp_()  # (nh, T, T)
+        attn.div_(attn.sum(dim=2, keepdim=True))  # rows sum to 1
     head_output = attn @ v  # (nh, T, hs)
     output = head_output.transpose(0, 1).reshape(T, -1) @ weights.w_o  # (T, D)
     seconds = time.perf_counter() - start
