@@ -175,3 +175,18 @@ def test_image_to_rgb_matches_the_rendered_pixels(window):
     for x, y in ((0, 0), (57, image.height() // 2), (199, image.height() - 1)):
         colour = image.pixelColor(x, y)
         assert tuple(rgb[y, x]) == (colour.red(), colour.green(), colour.blue())
+
+
+@pytest.mark.skipif("mp4" not in animation_formats(),
+                    reason="MP4 needs the video extra: pip install '.[video]'")
+def test_mp4_of_the_window_has_one_frame_per_tick(window, trace5, tmp_path):
+    import imageio.v2 as imageio
+
+    path = AnimationExport(window, window.timeline, tmp_path / "window.mp4", fps=5,
+                           width=WIDTH).run_blocking()
+    reader = imageio.get_reader(str(path))
+    try:
+        assert reader.count_frames() == 2 * trace5.length + 1
+    finally:
+        reader.close()
+    assert leftovers(tmp_path) == ["window.mp4"]  # no temporary file left beside it
