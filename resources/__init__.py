@@ -1,0 +1,1 @@
+"""Packaged data: presets and sample sentences (read with importlib.resources)."""
