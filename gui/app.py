@@ -32,9 +32,12 @@ def create_window(overrides: dict | None = None, sentence: str | None = None, se
 
 def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None) -> int:
     """Open the window with remembered settings, `overrides` (config fields) and `sentence` winning."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QThreadPool, QTimer
 
     app, window = create_window(overrides, sentence, argv=argv)
     window.show()
     QTimer.singleShot(0, window.run_current)  # after the first paint: loads torch in the worker
-    return app.exec()
+    status = app.exec()
+    # Closing the window cancelled every job; let them stop before Python shuts down under them.
+    QThreadPool.globalInstance().waitForDone(10_000)
+    return status

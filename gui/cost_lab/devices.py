@@ -17,16 +17,20 @@ def cuda_status() -> tuple[bool, str]:
     return True, torch.cuda.get_device_name(0)
 
 
+class _ProbeSignals(QObject):
+    answered = Signal(bool, str)
+
+
 class _ProbeTask(QRunnable):
-    def __init__(self, probe: CudaProbe):
+    def __init__(self, signals: _ProbeSignals):
         super().__init__()
-        self._signal = probe.answered
+        self._signals = signals  # keeps the (parentless) signal object alive while running
 
     def run(self) -> None:  # worker thread
         try:
             available, detail = cuda_status()
-            self._signal.emit(available, detail)
-        except Exception:  # the app is quitting, or the window went away before the answer
+            self._signals.answered.emit(available, detail)
+        except Exception:  # the app is quitting
             pass
 
 
@@ -39,8 +43,12 @@ class CudaProbe(QObject):
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
         self.started = False
+        # The task emits on its own parentless object, never on this one: if the window (and
+        # this probe) is gone before torch answers, Qt just drops the connection.
+        self._signals = _ProbeSignals()
+        self._signals.answered.connect(self.answered)
 
     def start(self) -> None:
         if not self.started:
             self.started = True
-            self._pool.start(_ProbeTask(self))
+            self._pool.start(_ProbeTask(self._signals))
