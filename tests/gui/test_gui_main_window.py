@@ -7,16 +7,7 @@ from PySide6.QtTest import QTest
 
 import engine
 from engine.errors import ConfigError
-
-RUN_TIMEOUT = 20_000
-
-
-def run_and_wait(qtbot, window, sentence=None):
-    if sentence is not None:
-        window.sentence_bar.set_sentence(sentence)
-    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
-        assert window.run_current() is True
-    return blocker.args[0]
+from window_helpers import RUN_TIMEOUT, run_and_wait
 
 
 def test_starts_empty_with_the_default_sentence(make_window):

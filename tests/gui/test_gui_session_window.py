@@ -12,8 +12,8 @@ from engine import SimConfig
 from engine.errors import EngineInputError
 from gui.session import Session, load_session, save_session
 from gui.session_actions import MAX_RECENT
+from window_helpers import RUN_TIMEOUT, run_and_wait
 
-RUN_TIMEOUT = 20_000
 SENTENCE = "Dogs chase red cats quickly"
 CONFIG = dict(d_model=6, hidden_size=5, head_size=3, seed=7)
 
@@ -25,14 +25,6 @@ def warnings(monkeypatch):
     monkeypatch.setattr(QMessageBox, "warning",
                         lambda parent, title, text, *rest: calls.append((title, text)))
     return calls
-
-
-def run_and_wait(qtbot, window, sentence=None):
-    if sentence is not None:
-        window.sentence_bar.set_sentence(sentence)
-    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
-        assert window.run_current() is True
-    return blocker.args[0]
 
 
 def open_and_wait(qtbot, window, path):

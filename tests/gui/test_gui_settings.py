@@ -5,16 +5,15 @@ from PySide6.QtCore import QSettings
 
 import main
 from engine import SimConfig
+from window_helpers import run_and_wait
 
 TINY = dict(d_model=4, hidden_size=4, head_size=2)
 
 
 def finish_run(qtbot, window, sentence):
-    window.sentence_bar.set_sentence(sentence)
-    with qtbot.waitSignal(window.runner.finished, timeout=20_000) as blocker:
-        assert window.run_current() is True
+    trace = run_and_wait(qtbot, window, sentence)
     window.transport.pause()
-    return blocker.args[0]
+    return trace
 
 
 def test_sentence_config_and_speed_come_back(qtbot, make_window):
