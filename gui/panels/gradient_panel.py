@@ -30,7 +30,6 @@ class GradientCurves(WordPlot):
         self.showGrid(x=False, y=True, alpha=0.25)
         self.setTitle("gradient from the last word's output", size=style.TITLE_SIZE)
         self.setLabel("left", "‖∂L/∂x_k‖")
-        self.getAxis("left").enableAutoSIPrefix(False)
         self.setLabel("bottom", "word k")
         self._legend = self.addLegend(offset=(10, 5), labelTextSize="8pt")
         self._legend.setLabelTextColor("#222")

@@ -23,6 +23,8 @@ class ExportablePlot(pg.PlotWidget):
         self.plotItem.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
+        for name in ("left", "bottom"):  # words and dimensions are counts: never "(x0.001)"
+            self.getAxis(name).enableAutoSIPrefix(False)
         self._let_title_shrink()
 
     def _let_title_shrink(self) -> None:
