@@ -11,6 +11,10 @@ from typing import BinaryIO, Iterator
 
 from engine.errors import EngineInputError
 
+# Temporaries being written right now, by any thread: a process that must exit at once removes
+# them (remove_pending_temporaries) so that even then no partial file is left.
+_pending: set[Path] = set()
+
 
 class OutputPathError(EngineInputError):
     """A file that cannot be written: a missing or read-only folder, a full disk, a bad name."""
@@ -48,6 +52,7 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as error:
         raise OutputPathError(f"cannot write {path}: {_reason(error)}") from None
+    _pending.add(Path(temporary))
     try:
         with os.fdopen(handle, "wb") as file:
             yield file
@@ -58,6 +63,20 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    finally:
+        _pending.discard(Path(temporary))
+
+
+def track_temporary(path: Path, pending: bool = True) -> None:
+    """Count a temporary written outside atomic_write (a streamed video) as pending, or not."""
+    (_pending.add if pending else _pending.discard)(Path(path))
+
+
+def remove_pending_temporaries() -> None:
+    """Delete every temporary an unfinished atomic_write still has open (for an immediate exit)."""
+    for temporary in list(_pending):
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:

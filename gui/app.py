@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+QUIT_WAIT_S = 1.5  # seconds background jobs get to stop when the window closes
+
 
 def _on_qt_message(mode, context, message: str) -> None:
     # The offscreen platform (tests, headless export) notes on every window that it cannot
@@ -32,12 +34,28 @@ def create_window(overrides: dict | None = None, sentence: str | None = None, se
 
 def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None) -> int:
     """Open the window with remembered settings, `overrides` (config fields) and `sentence` winning."""
-    from PySide6.QtCore import QThreadPool, QTimer
+    from PySide6.QtCore import QTimer
 
     app, window = create_window(overrides, sentence, argv=argv)
     window.show()
     QTimer.singleShot(0, window.run_current)  # after the first paint: loads torch in the worker
     status = app.exec()
-    # Closing the window cancelled every job; let them stop before Python shuts down under them.
-    QThreadPool.globalInstance().waitForDone(10_000)
-    return status
+    window.settings.sync()
+    return stop_background_work(status)
+
+
+def stop_background_work(status: int) -> int:
+    """Cancel every job and give it QUIT_WAIT_S to stop. Engine work stops within a timestep; what
+    cannot be interrupted (torch still importing, a GIF being written) would keep running while
+    Python shuts down under it, so then the process ends at once, leaving no partial file."""
+    import os
+
+    from engine.atomic import remove_pending_temporaries
+    from gui.jobs import job_manager
+
+    if job_manager().shutdown(QUIT_WAIT_S):
+        return status
+    remove_pending_temporaries()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -1,47 +1,20 @@
-"""Runs the engine off the GUI thread: one run at a time, newer runs cancel older ones, and results
-of a superseded run are dropped (each carries its run id)."""
+"""Runs the engine off the GUI thread: one run at a time, newer runs discard older ones, and only
+the newest run's progress and outcome reach the window."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
-from gui.background import LatestJobRunner, TaskSignals, describe_failure
+from gui.jobs import JobManager
+from gui.latest_job import LatestJobRunner
 
-
-class _SimulationSignals(TaskSignals):
-    cancelled = Signal(int)  # run id
-
-
-class _SimulationTask(QRunnable):
-    def __init__(self, run_id: int, work: Callable, signals: _SimulationSignals, cancel):
-        super().__init__()
-        self._run_id, self._work, self._signals, self._cancel = run_id, work, signals, cancel
-
-    def _emit(self, signal, *args) -> None:  # worker thread
-        try:
-            signal.emit(self._run_id, *args)
-        except RuntimeError:  # the window (and its runner) went away: stop at the next step
-            self._cancel.cancel()
-
-    def run(self) -> None:  # worker thread
-        from engine.errors import RunCancelled
-
-        signals = self._signals
-        try:
-            result = self._work(lambda fraction, label: self._emit(signals.progress, fraction, label),
-                                self._cancel)
-        except RunCancelled:
-            self._emit(signals.cancelled)
-        except Exception as error:  # an engine bug must not take the app down
-            self._emit(signals.failed, *describe_failure(
-                error, "engine", "try a shorter sentence or smaller widths"))
-        else:
-            self._emit(signals.finished, result)
+# work(progress, cancel) -> Trace: the engine's simulate with its inputs bound
+SimulationWork = Callable[[Callable[[float, str], None], object], object]
 
 
-def _simulate(sentence: str, config):
+def simulation_work(sentence: str, config) -> SimulationWork:
     def work(progress, cancel):
         from engine.run import simulate  # imports torch, in the worker thread
 
@@ -52,34 +25,31 @@ def _simulate(sentence: str, config):
 
 
 class SimulationRunner(LatestJobRunner):
-    """Starts simulations on a thread pool and reports only the newest one's outcome."""
+    """Starts simulations in the background and reports only the newest one's outcome."""
 
-    cancelled = Signal()  # the user stopped the newest run; its result will not arrive
+    cancelled = Signal()  # the newest run stopped without a result
 
-    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None):
-        signals = _SimulationSignals()
-        super().__init__(signals, parent, pool)
-        signals.cancelled.connect(self._on_task_cancelled)
+    WHO = "engine"
+    MEMORY_HINT = "try a shorter sentence or smaller widths"
+
+    def __init__(self, parent: QObject | None = None, jobs: JobManager | None = None):
+        super().__init__(parent, jobs)
 
     def run(self, sentence: str, config) -> int:
-        """Start a simulation; any earlier one still running is cancelled. Returns the run id."""
-        return self.run_work(_simulate(sentence, config))
+        """Start a simulation; any earlier one still running is discarded. Returns the run id."""
+        return self.run_work(simulation_work(sentence, config))
 
-    def run_work(self, work: Callable) -> int:
+    def run_work(self, work: SimulationWork) -> int:
         """Run work(progress, cancel) -> Trace; the seam tests use to inject engines."""
-        return self._start(lambda run_id, cancel: _SimulationTask(run_id, work, self._signals, cancel))
+        return self._start(lambda context: work(context.progress, context.cancel))
 
     def cancel(self) -> None:
         """Stop the newest run. Its result is dropped even if it finishes before noticing."""
-        if self._cancel is not None:
-            self._cancel.cancel()
-        if self._busy:
-            self._latest += 1  # whatever the cancelled task still reports is now stale
+        if self._job is not None:
+            self._job.discard()
             self._end()
             self.cancelled.emit()
-        self._cancel = None
 
-    def _on_task_cancelled(self, run_id: int) -> None:
-        if self._is_latest(run_id):  # cancelled from the engine's side, not through cancel()
-            self._end()
-            self.cancelled.emit()
+    def _on_job_cancelled(self) -> None:  # cancelled from the engine's side, not through cancel()
+        self._end()
+        self.cancelled.emit()

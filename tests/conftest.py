@@ -11,8 +11,8 @@ if str(ROOT) not in sys.path:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Let background jobs still on Qt's global thread pool (a GPU probe importing torch, a run
-    being cancelled) finish before the interpreter shuts down under them."""
-    qtcore = sys.modules.get("PySide6.QtCore")
-    if qtcore is not None:
-        qtcore.QThreadPool.globalInstance().waitForDone(60_000)
+    """Let background jobs still running (a GPU probe importing torch, a run being cancelled)
+    finish before the interpreter shuts down under them."""
+    jobs = sys.modules.get("gui.jobs")
+    if jobs is not None and jobs._manager is not None:
+        jobs._manager.shutdown(60)

@@ -1,9 +1,11 @@
-"""Finds out, off the GUI thread, whether torch sees a CUDA GPU (importing torch takes a second or
+"""Finds out in the background whether torch sees a CUDA GPU (importing torch takes a second or
 more, so the window shows first and the device list fills in when the answer comes)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
+
+from gui.jobs import JobManager, job_manager
 
 
 def cuda_status() -> tuple[bool, str]:
@@ -17,38 +19,24 @@ def cuda_status() -> tuple[bool, str]:
     return True, torch.cuda.get_device_name(0)
 
 
-class _ProbeSignals(QObject):
-    answered = Signal(bool, str)
-
-
-class _ProbeTask(QRunnable):
-    def __init__(self, signals: _ProbeSignals):
-        super().__init__()
-        self._signals = signals  # keeps the (parentless) signal object alive while running
-
-    def run(self) -> None:  # worker thread
-        try:
-            available, detail = cuda_status()
-            self._signals.answered.emit(available, detail)
-        except Exception:  # the app is quitting
-            pass
-
-
 class CudaProbe(QObject):
     """start() asks once; `answered(available, detail)` arrives on the GUI thread."""
 
     answered = Signal(bool, str)
 
-    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None):
+    def __init__(self, parent: QObject | None = None, jobs: JobManager | None = None):
         super().__init__(parent)
-        self._pool = pool or QThreadPool.globalInstance()
+        self._jobs = jobs if jobs is not None else job_manager()
         self.started = False
-        # The task emits on its own parentless object, never on this one: if the window (and
-        # this probe) is gone before torch answers, Qt just drops the connection.
-        self._signals = _ProbeSignals()
-        self._signals.answered.connect(self.answered)
 
     def start(self) -> None:
         if not self.started:
             self.started = True
-            self._pool.start(_ProbeTask(self._signals))
+            self._jobs.submit(lambda context: cuda_status(), name="cuda-probe", owner=self,
+                              on_result=self._on_job_result, on_error=self._on_job_error)
+
+    def _on_job_result(self, answer: tuple[bool, str]) -> None:
+        self.answered.emit(*answer)
+
+    def _on_job_error(self, error: BaseException) -> None:
+        self.answered.emit(False, f"the GPU check failed: {type(error).__name__}: {error}")

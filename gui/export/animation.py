@@ -1,11 +1,10 @@
 """The animation of every tick: the GUI thread moves the shared timeline and renders each frame,
-a background thread encodes. Runs a few frames per event-loop turn, so the window stays responsive
-and a progress dialog can cancel it."""
+a background job encodes and writes the file. A progress dialog can cancel it at any point."""
 
 from __future__ import annotations
 
 import contextlib
-import threading
+import queue
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +15,11 @@ from PySide6.QtWidgets import QWidget
 from engine.errors import EngineInputError
 from gui.export.encoders import MAX_FPS, MIN_FPS, FrameEncoder, animation_formats
 from gui.export.images import ExportError, render_png
+from gui.jobs import JobManager, job_manager
 
 DEFAULT_FPS = 4
 DEFAULT_WIDTH = 960  # pixels: readable, and a 2,000-frame GIF still fits in memory
+_END = object()  # put on the frame queue after the last frame
 
 
 def check_animation(path: Path, fps: float, fmt: str) -> None:
@@ -38,8 +39,31 @@ def image_to_rgb(image: QImage) -> np.ndarray:
     return data.reshape(height, image.bytesPerLine())[:, : width * 3].reshape(height, width, 3).copy()
 
 
+def _encoding_work(encoder: FrameEncoder, frames: queue.Queue):
+    """The background half of an export: encode frames as the GUI renders them, then write the
+    file. Cancelling at any point, the final write included, leaves no file."""
+    def work(context) -> str:  # worker thread: numpy, Pillow and ffmpeg only
+        try:
+            while True:
+                try:
+                    frame = frames.get(timeout=0.05)
+                except queue.Empty:
+                    context.cancel.raise_if_cancelled()
+                    continue
+                context.cancel.raise_if_cancelled()
+                if frame is _END:
+                    return str(encoder.finish(before_replace=context.cancel.raise_if_cancelled))
+                encoder.add(frame)
+        finally:
+            encoder.abort()
+    return work
+
+
 class AnimationExport(QObject):
-    """Exports ticks 0..last of `timeline` as seen in `widget`; restores the tick afterwards."""
+    """Exports ticks 0..last of `timeline` as seen in `widget`; restores the tick afterwards.
+
+    The GUI thread renders a few frames per event-loop turn (widgets can only be drawn there), so
+    the window stays responsive; a background job encodes them and writes the file."""
 
     progress = Signal(int, int)  # frames done, frames in all
     finished = Signal(str)  # path written
@@ -47,6 +71,7 @@ class AnimationExport(QObject):
     cancelled = Signal()
 
     FRAMES_PER_TURN = 2
+    QUEUED_FRAMES = 8  # frames rendered ahead of the encoder; rendering pauses beyond that
 
     def __init__(self, widget: QWidget, timeline, path: str | Path, fps: float = DEFAULT_FPS,
                  width: int = DEFAULT_WIDTH, parent: QObject | None = None):
@@ -59,94 +84,105 @@ class AnimationExport(QObject):
         self._ticks = list(range(timeline.last_tick + 1))
         self._next = 0
         self._start_tick = timeline.tick
-        self._encoder: FrameEncoder | None = None
-        self._stopped = False
+        self._frames: queue.Queue = queue.Queue(maxsize=self.QUEUED_FRAMES)
+        self._job = None
+        self._rendering = False
+        self._failure: str | None = None  # why the export was stopped, reported once it has ended
 
     @property
     def frame_count(self) -> int:
         return len(self._ticks)
 
-    def start(self) -> None:
+    @property
+    def running(self) -> bool:
+        return self._job is not None
+
+    def start(self, jobs: JobManager | None = None) -> None:
         """Render a few frames per event-loop turn. A new trace arriving meanwhile (a run the user
         started) would mix two runs in one file, so it stops the export instead."""
-        self._encoder = FrameEncoder(self.path, self._fps, self.fmt)
+        encoder = FrameEncoder(self.path, self._fps, self.fmt)
+        self._job = (jobs or job_manager()).submit(
+            _encoding_work(encoder, self._frames), name="animation-export", owner=self,
+            on_result=self._on_job_result, on_error=self._on_job_error,
+            on_cancelled=self._on_job_cancelled)
+        self._rendering = True
         self._timeline.trace_changed.connect(self._on_timeline_trace_changed)
         QTimer.singleShot(0, self._render_some)
 
-    def _on_timeline_trace_changed(self, _trace) -> None:
-        if not self._stopped:
-            self._stop()
-            self.failed.emit("a new run replaced the picture while exporting; the animation was "
-                             "stopped and nothing was written")
-
     def run_blocking(self, progress=None) -> Path:
-        """The same export without an event loop (headless use); returns the path."""
-        self._encoder = FrameEncoder(self.path, self._fps, self.fmt)
+        """The same export without an event loop or a worker (headless use); returns the path."""
+        encoder = FrameEncoder(self.path, self._fps, self.fmt)
         try:
             for index in range(self.frame_count):
-                self._render_frame(index)
+                encoder.add(self._render_frame(index))
                 if progress is not None:
                     progress(index + 1, self.frame_count)
-            return self._encoder.finish()
+            return encoder.finish()
         finally:
-            self._encoder.abort()
+            encoder.abort()
             self._timeline.set_tick(self._start_tick)
 
     def cancel(self) -> None:
-        if not self._stopped:
-            self._stop()
-            self.cancelled.emit()
+        """Stop; `cancelled` is emitted once the encoder has cleaned up (no file is left)."""
+        self._stop(None)
 
-    def _render_frame(self, index: int) -> None:
+    def _on_timeline_trace_changed(self, _trace) -> None:
+        self._stop("a new run replaced the picture while exporting; the animation was stopped "
+                   "and nothing was written")
+
+    def _render_frame(self, index: int) -> np.ndarray:
         self._timeline.set_tick(self._ticks[index])
         standalone = getattr(self._widget, "standalone", contextlib.nullcontext)
         with standalone():  # the same labels as the plot's PNG and SVG
             image = render_png(self._widget, width=self._width)
-        self._encoder.add(image_to_rgb(image))
+        return image_to_rgb(image)
 
     def _render_some(self) -> None:
-        if self._stopped:
+        if not self._rendering:
             return
         try:
             for _ in range(self.FRAMES_PER_TURN):
                 if self._next >= self.frame_count:
+                    self._end_rendering()
+                    self._frames.put(_END)  # the encoder takes it after the queued frames
                     self.progress.emit(self._next, self.frame_count)
-                    self._finish_in_background()
                     return
-                self._render_frame(self._next)
+                if self._frames.full():  # the encoder is behind: let it catch up
+                    QTimer.singleShot(10, self._render_some)
+                    return
+                self._frames.put_nowait(self._render_frame(self._next))
                 self._next += 1
             self.progress.emit(self._next, self.frame_count)
             QTimer.singleShot(0, self._render_some)
         except (EngineInputError, OSError, ValueError, MemoryError) as error:
-            self._stop()
-            self.failed.emit(str(error))
+            self._stop(str(error))
 
-    def _finish_in_background(self) -> None:
-        """Writing a long GIF takes a while: do it on a thread; signals come back queued."""
-        encoder = self._encoder
-        self._stopped = True
-        self._disconnect()
-        self._timeline.set_tick(self._start_tick)
+    def _stop(self, failure: str | None) -> None:
+        if self._job is None or self._job.cancel_token.cancelled:
+            return
+        self._failure = failure
+        self._end_rendering()
+        self._job.cancel()
 
-        def write() -> None:
-            try:
-                path = encoder.finish()
-            except (OSError, ValueError, EngineInputError, MemoryError) as error:
-                self.failed.emit(str(error))
-            else:
-                self.finished.emit(str(path))
+    def _end_rendering(self) -> None:
+        if self._rendering:
+            self._rendering = False
+            with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
+                self._timeline.trace_changed.disconnect(self._on_timeline_trace_changed)
+            self._timeline.set_tick(self._start_tick)
 
-        threading.Thread(target=write, name="animation-writer", daemon=True).start()
+    def _on_job_result(self, path: str) -> None:
+        self._job = None
+        self.finished.emit(path)
 
-    def _stop(self) -> None:
-        self._stopped = True
-        self._disconnect()
-        if self._encoder is not None:
-            self._encoder.abort()
-        self._timeline.set_tick(self._start_tick)
+    def _on_job_error(self, error: BaseException) -> None:
+        self._job = None
+        self._end_rendering()
+        self.failed.emit(str(error) or type(error).__name__)
 
-    def _disconnect(self) -> None:
-        try:
-            self._timeline.trace_changed.disconnect(self._on_timeline_trace_changed)
-        except (RuntimeError, TypeError):  # never connected (headless) or already disconnected
-            pass
+    def _on_job_cancelled(self) -> None:
+        self._job = None
+        if self._failure is not None:
+            self.failed.emit(self._failure)
+        else:
+            self.cancelled.emit()

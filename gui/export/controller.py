@@ -178,7 +178,6 @@ class ExportController(QObject):
             return
         widget = targets.all_targets(self._window)[choice["target"]]
         try:
-            # No Qt parent: the writer thread holds the job, so it cannot be deleted under it.
             job = AnimationExport(widget, self._window.timeline, path, choice["fps"],
                                   choice["width"])
         except EngineInputError as error:

@@ -1,21 +1,19 @@
 """Animation encoders fed one RGB frame at a time: GIF through Pillow, MP4 through imageio's ffmpeg
-when it is installed. Frames are encoded on a background thread; the file appears only when done."""
+when it is installed. Plain Python: the export runs it as a background job; the file appears only
+when done."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import queue
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
 
-from engine.atomic import atomic_write
+from engine.atomic import atomic_write, track_temporary
 
 MIN_FPS, MAX_FPS = 1, 50
-_DONE = object()
 
 
 def animation_formats() -> tuple[str, ...]:
@@ -26,7 +24,7 @@ def animation_formats() -> tuple[str, ...]:
 
 
 class FrameEncoder:
-    """Accepts frames with add() from the GUI thread; a worker thread converts and encodes them.
+    """Encodes frames handed to add(), on whatever thread calls it; no Qt, no threads of its own.
 
     GIF frames are kept as 256-colour palette images (a quarter of RGB) until finish() writes the
     file; MP4 frames stream straight into ffmpeg, writing a temporary file that finish() renames.
@@ -35,39 +33,16 @@ class FrameEncoder:
 
     def __init__(self, path: str | Path, fps: float, fmt: str = "gif"):
         self.path, self.fps, self.fmt = Path(path), float(fps), fmt
-        self._frames: queue.Queue = queue.Queue(maxsize=8)  # bounded: the GUI waits if we lag
         self._palette_frames: list = []
         self._video = None  # imageio writer, MP4 only
         self._temporary: Path | None = None
-        self._error: BaseException | None = None
-        self._aborted = threading.Event()
-        self._thread = threading.Thread(target=self._work, name="frame-encoder", daemon=True)
-        self._thread.start()
 
     def add(self, rgb: np.ndarray) -> None:
         """rgb: (height, width, 3) uint8."""
-        if self._error is not None:
-            raise self._error
-        self._frames.put(rgb)
-
-    def _work(self) -> None:
-        while True:
-            frame = self._frames.get()
-            if frame is _DONE or self._aborted.is_set():
-                self._close_video()
-                return
-            try:
-                self._encode(frame)
-            except BaseException as error:  # surfaced to the GUI thread by add()/finish()
-                self._error = error
-                self._close_video()
-                return
-
-    def _encode(self, frame: np.ndarray) -> None:
         if self.fmt == "gif":
             from PIL import Image
 
-            self._palette_frames.append(Image.fromarray(frame).quantize(colors=256, dither=0))
+            self._palette_frames.append(Image.fromarray(rgb).quantize(colors=256, dither=0))
             return
         if self._video is None:
             import imageio.v2 as imageio
@@ -76,54 +51,52 @@ class FrameEncoder:
                                             dir=self.path.parent)
             os.close(handle)
             self._temporary = Path(name)
+            track_temporary(self._temporary)
             self._video = imageio.get_writer(name, format="FFMPEG", mode="I", fps=self.fps,
                                              codec="libx264", macro_block_size=2)
-        self._video.append_data(frame)
+        self._video.append_data(rgb)
 
     def _close_video(self) -> None:
         if self._video is not None:
-            self._video.close()
-            self._video = None
+            video, self._video = self._video, None
+            video.close()
 
-    def finish(self) -> Path:
-        """Wait for the encoder, then put the finished file in place."""
-        self._frames.put(_DONE)
-        self._thread.join()
+    def finish(self, before_replace=None) -> Path:
+        """Put the finished file in place; on any failure nothing is left behind. `before_replace()`
+        runs just before the file takes its name: raising there (a cancel) leaves no file."""
+        before_replace = before_replace or (lambda: None)
         try:
-            if self._error is not None:
-                raise self._error
             if self.fmt == "gif":
-                return self._write_gif()
+                return self._write_gif(before_replace)
             if self._temporary is None:
                 raise ValueError("no frames to write")
+            self._close_video()
+            before_replace()
             os.replace(self._temporary, self.path)
+            track_temporary(self._temporary, pending=False)
             self._temporary = None
             return self.path
         finally:
-            self._remove_temporary()
+            self.abort()
 
-    def _write_gif(self) -> Path:
+    def _write_gif(self, before_replace) -> Path:
         if not self._palette_frames:
             raise ValueError("no frames to write")
         first, *rest = self._palette_frames
         with atomic_write(self.path) as file:
             first.save(file, format="GIF", save_all=True, append_images=rest,
                        duration=max(20, round(1000.0 / self.fps)), loop=0, disposal=1)
+            before_replace()
         return self.path
 
-    def _remove_temporary(self) -> None:
+    def abort(self) -> None:
+        """Drop every frame and any temporary file (harmless after finish())."""
+        try:
+            self._close_video()
+        except (OSError, ValueError, RuntimeError):  # ffmpeg already gone: the file is dropped anyway
+            pass
+        self._palette_frames.clear()
         if self._temporary is not None:
             self._temporary.unlink(missing_ok=True)
+            track_temporary(self._temporary, pending=False)
             self._temporary = None
-
-    def abort(self) -> None:
-        self._aborted.set()
-        try:
-            self._frames.put_nowait(_DONE)
-        except queue.Full:
-            pass
-        self._thread.join(timeout=10)
-        self._palette_frames.clear()
-        self._remove_temporary()
-
-

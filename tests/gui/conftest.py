@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
 
 from engine import SimConfig, simulate
+from gui.jobs import JobManager, job_manager
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -70,4 +71,15 @@ def make_window(qtbot, settings_path):
         if window.runner.busy:
             window.runner.cancel()
             qtbot.waitUntil(lambda w=window: not w.runner.busy, timeout=10_000)
-    QThreadPool.globalInstance().waitForDone(10_000)
+    assert job_manager().join(10)
+    job_manager().drain()
+
+
+@pytest.fixture
+def jobs(qtbot):
+    """A job manager of the test's own; every job has ended and been delivered at teardown."""
+    manager = JobManager()
+    yield manager
+    manager.cancel_all()
+    assert manager.join(10)
+    manager.drain()

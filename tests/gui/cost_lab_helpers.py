@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
+
+from gui.jobs import job_manager
 
 from engine.cost_lab import LabConfig, sweep
 
@@ -43,8 +45,8 @@ def make_lab(qtbot, tmp_path):
         window.runner.cancel()
         if window.runner.busy:
             qtbot.waitUntil(lambda w=window: not w.runner.busy, timeout=SWEEP_TIMEOUT_MS)
-    assert QThreadPool.globalInstance().waitForDone(SWEEP_TIMEOUT_MS)
-    qtbot.wait(1)  # deliver queued signals before the windows go away
+    assert job_manager().join(SWEEP_TIMEOUT_MS / 1000)
+    job_manager().drain()
 
 
 def run_sweep(qtbot, window):

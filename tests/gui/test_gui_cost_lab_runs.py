@@ -5,7 +5,6 @@ import threading
 
 import pytest
 from cost_lab_helpers import SWEEP_TIMEOUT_MS, TINY, make_lab, run_sweep, tiny_rows  # noqa: F401
-from PySide6.QtCore import QThreadPool
 
 from engine import cost_lab
 from engine.cost_lab import LabResult, sweep
@@ -87,13 +86,10 @@ def test_a_config_error_from_the_worker_shows_beside_its_field(qtbot, make_lab):
 
 
 @pytest.fixture
-def runner(qtbot):
-    pool = QThreadPool()
-    runner = CostLabRunner(pool=pool)
+def runner(qtbot, jobs):
+    runner = CostLabRunner(jobs=jobs)
     yield runner
     runner.cancel()
-    assert pool.waitForDone(SWEEP_TIMEOUT_MS)
-    qtbot.wait(1)
 
 
 def test_a_newer_run_drops_the_older_runs_rows_and_result(qtbot, runner, tiny_rows):
@@ -115,9 +111,9 @@ def test_a_newer_run_drops_the_older_runs_rows_and_result(qtbot, runner, tiny_ro
     with qtbot.waitSignal(runner.finished, timeout=SWEEP_TIMEOUT_MS):
         runner.run_work(second)
     release_first.set()
-    assert runner._pool.waitForDone(SWEEP_TIMEOUT_MS)
-    with qtbot.assertNotEmitted(runner.row_arrived, wait=50):
-        pass
+    assert runner.jobs.join(SWEEP_TIMEOUT_MS / 1000)
+    with qtbot.assertNotEmitted(runner.row_arrived):
+        runner.jobs.drain()
     assert [row.n for row in rows] == [8]
     assert results == ["second"]
     assert runner.busy is False

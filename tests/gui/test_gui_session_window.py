@@ -177,17 +177,17 @@ def test_a_failed_session_run_does_not_leak_its_view_into_the_next_run(qtbot, ma
     usual: start at tick 0 and play, with no session tick, pin or digest check."""
     _, _, path = saved
     window = make_window(path=str(tmp_path / "leak.ini"))
-    real = gui.worker._simulate
+    real = gui.worker.simulation_work
 
     def failing(sentence, config):
         def work(progress, cancel):
             raise MemoryError
         return work
 
-    monkeypatch.setattr(gui.worker, "_simulate", failing)
+    monkeypatch.setattr(gui.worker, "simulation_work", failing)
     with qtbot.waitSignal(window.runner.failed, timeout=RUN_TIMEOUT):
         assert window.sessions.open(path) is True
-    monkeypatch.setattr(gui.worker, "_simulate", real)
+    monkeypatch.setattr(gui.worker, "simulation_work", real)
     trace = run_and_wait(qtbot, window, "A brand new sentence")
     assert warnings == [], f"a stale session view was applied: {warnings}"
     assert window.selection.pinned == -1

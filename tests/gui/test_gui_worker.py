@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from PySide6.QtCore import QThreadPool
 
 from engine import SimConfig
 from engine.errors import ConfigError, EngineInputError
@@ -11,14 +10,10 @@ from gui.worker import SimulationRunner
 
 
 @pytest.fixture
-def runner(qtbot):
-    pool = QThreadPool()
-    pool.setMaxThreadCount(2)
-    runner = SimulationRunner(pool=pool)
+def runner(qtbot, jobs):
+    runner = SimulationRunner(jobs=jobs)
     yield runner
     runner.cancel()
-    assert pool.waitForDone(10_000)
-    qtbot.wait(1)  # deliver queued signals before the runner goes away
 
 
 def test_a_newer_run_drops_the_older_result(qtbot, runner):
@@ -39,9 +34,9 @@ def test_a_newer_run_drops_the_older_result(qtbot, runner):
     assert blocker.args == ["second result"]
     assert runner.busy is False
     release_first.set()  # the first run now finishes, after the second: its result is stale
-    assert runner._pool.waitForDone(5000)
-    with qtbot.assertNotEmitted(runner.finished, wait=50):
-        pass
+    assert runner.jobs.join(5)
+    with qtbot.assertNotEmitted(runner.finished):
+        runner.jobs.drain()
     assert finished == ["second result"]
     assert busy == [True, False]
 
