@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-QUIT_WAIT_S = 1.5  # seconds background jobs get to stop when the window closes
+OFFSCREEN_NOTICES = ("propagateSizeHints", "does not support raise()")
+QUIT_WAIT_S = 1.0  # seconds background jobs get to stop when the window closes
 
 
 def _on_qt_message(mode, context, message: str) -> None:
     # The offscreen platform (tests, headless export) notes on every window that it cannot
-    # propagate size hints; that is expected there and only noise for the user.
-    if "propagateSizeHints" not in message:
+    # propagate size hints or raise windows; that is expected there and only noise for the user.
+    if not any(notice in message for notice in OFFSCREEN_NOTICES):
         sys.stderr.write(message + "\n")
 
 

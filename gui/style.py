@@ -58,11 +58,12 @@ def symmetric_levels(values: np.ndarray) -> tuple[float, float]:
 
 def log_levels(values: np.ndarray, floor: float = LOG_FLOOR) -> tuple[float, float]:
     """log10 levels covering the positive values, never below the floor."""
-    positive = values[np.isfinite(values) & (values > 0)]
-    if positive.size == 0:
+    with np.errstate(invalid="ignore"):
+        usable = np.isfinite(values) & (values > 0)  # reduce in place: no copy of a T x T map
+    if not usable.any():
         return np.log10(floor), 0.0
-    low = max(float(positive.min()), floor)
-    high = float(positive.max())
+    low = max(float(np.min(values, where=usable, initial=np.inf)), floor)
+    high = float(np.max(values, where=usable, initial=-np.inf))
     low_log, high_log = np.log10(low), np.log10(high)
     return (low_log, high_log) if high_log > low_log else (low_log - 1.0, high_log + 1.0)
 

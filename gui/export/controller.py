@@ -183,13 +183,14 @@ class ExportController(QObject):
         except EngineInputError as error:
             self._fail(error)
             return
-        self._run_animation(job)
+        self.run_animation(job)
 
     def cancel_animation(self) -> None:
         if self._animation is not None:
             self._animation.cancel()
 
-    def _run_animation(self, job: AnimationExport) -> None:
+    def run_animation(self, job: AnimationExport) -> None:
+        """Run an export the window shows progress for (with Cancel); one at a time."""
         self._window.transport.pause()  # the export moves the timeline itself
         dialog = QProgressDialog(f"Rendering {job.frame_count} frames…", "Cancel", 0,
                                  job.frame_count, self._window)

@@ -49,10 +49,23 @@ def fitted_token_ticks(labels: list[str], pixels: float, metrics: QFontMetrics, 
     if vertical:
         step = max(1, int(np.ceil(metrics.height() / max(per_label, 0.5))))
     else:
-        widest = max(metrics.horizontalAdvance(label) for label in labels) + 8
+        widest = _widest_label(metrics, labels) + 8
         step = 1 if widest <= per_label else max(2, int(np.ceil(
             (widest + metrics.horizontalAdvance(f"{count}:")) / max(per_label, 0.5))))
     return [(position - 0.5 + offset, label) for position, label in token_ticks(labels, step)]
+
+
+_WIDEST_CACHE: dict[tuple, int] = {}
+
+
+def _widest_label(metrics: QFontMetrics, labels: list[str]) -> int:
+    """Pixel width of the widest label; remembered, since every n x n map asks on each resize."""
+    key = (metrics.height(), metrics.averageCharWidth(), tuple(labels))
+    if key not in _WIDEST_CACHE:
+        if len(_WIDEST_CACHE) > 64:
+            _WIDEST_CACHE.clear()
+        _WIDEST_CACHE[key] = max(metrics.horizontalAdvance(label) for label in labels)
+    return _WIDEST_CACHE[key]
 
 
 def index_ticks(count: int) -> list[tuple[float, str]]:
