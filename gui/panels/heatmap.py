@@ -91,7 +91,9 @@ class HeatmapView(HoverPlot):
         self._selected_row = self._add_rect(pen=style.selection_pen(), brush=None)
         self._selected_col = self._add_rect(pen=style.selection_pen(), brush=None)
         self._marker = self._add_rect(pen=style.marker_pen(), brush=None)
-        self._texts: list[pg.TextItem] = []
+        self._text_pool: list[pg.TextItem] = []  # created on demand, reused, never removed
+        self._texts: list[pg.TextItem] = []  # the pool's first R*C items, one per cell shown
+        self._full_texts: list[str] = []  # each cell's number in full (items may show it compact)
         self._colorbar: pg.ColorBarItem | None = None
         self._fits: list[tuple[QFont, bool, float, float]] = []
         self._text_fit: int | None = None
@@ -155,27 +157,34 @@ class HeatmapView(HoverPlot):
         self._update_texts()
 
     def _build_value_texts(self, levels: tuple[float, float], shown: np.ndarray) -> None:
-        for item in self._texts:
-            self.removeItem(item)
-        self._texts = []
+        """Cell numbers, on text items kept in a pool: creating and destroying hundreds of items
+        for every new trace stalled the GUI thread for a large part of a second."""
         rows, cols = self._data.shape
-        if rows * cols > MAX_VALUE_CELLS or rows * cols == 0:
+        needed = rows * cols if rows * cols <= MAX_VALUE_CELLS else 0
+        while len(self._text_pool) < needed:
+            item = pg.TextItem("", anchor=(0.5, 0.5))
+            item.setZValue(5)
+            self.addItem(item)
+            self._text_pool.append(item)
+        for item in self._text_pool[needed:]:
+            item.setVisible(False)
+        self._texts = self._text_pool[:needed]
+        self._full_texts = []
+        if not needed:
             return
         span = max(levels[1] - levels[0], 1e-12)
         fractions = np.clip((np.nan_to_num(shown, nan=levels[0]) - levels[0]) / span, 0.0, 1.0)
         colours = self._image.getColorMap().map(fractions.ravel(), mode="float")  # (R*C, 4)
         luminance = colours[:, :3] @ np.array([0.299, 0.587, 0.114])  # (R*C,)
         luminance[np.isnan(shown).ravel()] = 1.0  # empty cells show the white background
-        for r in range(rows):
-            for c in range(cols):
-                value = self._data[r, c]
-                text = "0" if value == 0 else self._format.format(value)
-                item = pg.TextItem(text, anchor=(0.5, 0.5),
-                                   color=style.cell_text_color(luminance[r * cols + c] < 0.5))
-                item.setPos(c + 0.5, r + 0.5)
-                item.setZValue(5)
-                self.addItem(item)
-                self._texts.append(item)
+        for index, item in enumerate(self._texts):
+            r, c = divmod(index, cols)
+            value = self._data[r, c]
+            text = "0" if value == 0 else self._format.format(value)
+            self._full_texts.append(text)
+            item.setPlainText(text)
+            item.setColor(style.cell_text_color(luminance[index] < 0.5))
+            item.setPos(c + 0.5, r + 0.5)
         self._text_fit = None
         self._fits = []
         for size in CELL_FONT_SIZES:  # (font, compact?, width and height needed), largest first
@@ -183,8 +192,8 @@ class HeatmapView(HoverPlot):
             font.setPointSizeF(size)
             metrics = QFontMetrics(font)
             for compact in (False, True):
-                widest = max(metrics.horizontalAdvance(_compact(item.toPlainText()) if compact
-                                                       else item.toPlainText()) for item in self._texts)
+                widest = max(metrics.horizontalAdvance(_compact(text) if compact else text)
+                             for text in self._full_texts)
                 self._fits.append((font, compact, widest + 4, metrics.height() + 1))
 
     def _best_text_fit(self) -> int | None:
@@ -204,10 +213,8 @@ class HeatmapView(HoverPlot):
         fit = self._best_text_fit()
         if fit is not None and fit != self._text_fit:
             font, compact, _width, _height = self._fits[fit]
-            for item in self._texts:
+            for item, full in zip(self._texts, self._full_texts):
                 item.setFont(font)
-                full = item.property("full_text") or item.toPlainText()
-                item.setProperty("full_text", full)
                 item.setPlainText(_compact(full) if compact else full)
         self._text_fit = fit
         cols = self._data.shape[1]
