@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from engine.errors import EngineInputError
+from engine.untrusted import printable
 
 # Temporaries being written right now, by any thread: a process that must exit at once removes
 # them (remove_pending_temporaries) so that even then no partial file is left.
@@ -20,7 +21,11 @@ class OutputPathError(EngineInputError):
     """A file that cannot be written: a missing or read-only folder, a full disk, a bad name."""
 
 
-def _reason(error: OSError) -> str:
+def _reason(error: OSError | ValueError) -> str:
+    if isinstance(error, UnicodeError):
+        return "the name is not valid text for this file system"
+    if isinstance(error, ValueError):  # an embedded NUL character
+        return "the name holds a character no file name may hold"
     if error.errno == errno.ENOSPC:
         return "the disk is full"
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -28,16 +33,23 @@ def _reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def _is_dir(folder: Path) -> bool:
+    try:
+        return folder.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def check_folder(folder: str | os.PathLike) -> Path:
     """The folder as a Path if files can be created in it; OutputPathError otherwise."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise OutputPathError(f"folder {folder} does not exist")
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
             pass
-    except OSError as error:
-        raise OutputPathError(f"cannot write in {folder}: {_reason(error)}") from None
+    except (OSError, ValueError) as error:
+        if isinstance(error, FileNotFoundError) or not _is_dir(folder):
+            raise OutputPathError(f"folder {printable(folder)} does not exist") from None
+        raise OutputPathError(f"cannot write in {printable(folder)}: {_reason(error)}") from None
     return folder
 
 
@@ -46,12 +58,13 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
     """Yield a binary file; on success it replaces `path`, on any error nothing is left behind."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputPathError(f"cannot write {path}: folder {folder} does not exist")
+    if not _is_dir(folder):
+        raise OutputPathError(f"cannot write {printable(path)}: folder {printable(folder)} "
+                              "does not exist")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as error:
-        raise OutputPathError(f"cannot write {path}: {_reason(error)}") from None
+    except (OSError, ValueError) as error:
+        raise OutputPathError(f"cannot write {printable(path)}: {_reason(error)}") from None
     _pending.add(Path(temporary))
     try:
         with os.fdopen(handle, "wb") as file:
@@ -59,7 +72,7 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise OutputPathError(f"cannot write {path}: {_reason(error)}") from None
+        raise OutputPathError(f"cannot write {printable(path)}: {_reason(error)}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

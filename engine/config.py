@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 from engine.errors import ConfigError
+from engine.untrusted import parse_json, printable
 from engine.validation import check_bool, check_choice, check_int
 
 CELLS = ("rnn", "lstm", "gru")
@@ -53,10 +54,12 @@ class SimConfig:
         check_bool("scaling", self.scaling)
         scale = self.recurrent_scale
         low, high = RECURRENT_SCALE_RANGE
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) \
+                or isinstance(scale, float) and not math.isfinite(scale):
             raise ConfigError("recurrent_scale", f"must be a number, got {scale!r}")
-        if not low <= scale <= high:
-            raise ConfigError("recurrent_scale", f"must be between {low:g} and {high:g}, got {scale:g}")
+        if not low <= scale <= high:  # compared before float(): a huge int would overflow it
+            raise ConfigError("recurrent_scale", f"must be between {low:g} and {high:g}, "
+                                                 f"got {printable(scale, 40)}")
         object.__setattr__(self, "recurrent_scale", float(scale))
         if self.positional == "sinusoidal" and self.d_model % 2:
             raise ConfigError("d_model", f"must be even for sinusoidal positions, got {self.d_model}")
@@ -73,19 +76,50 @@ class SimConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> SimConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
+        """A config from JSON-like values; ConfigError for any key, type or value it cannot take."""
+        if not isinstance(values, dict):
+            raise ConfigError("config", f"must be a JSON object, got {_describe(values)}")
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(printable(key, 40) or '""' for key in values if key not in fields)
         if unknown:
-            raise ConfigError(unknown[0], f"is not a configuration key (unknown: {', '.join(unknown)})")
-        return cls(**values)
+            raise ConfigError(unknown[0], printable(
+                f"is not a configuration key (unknown: {', '.join(unknown)})"))
+        for name, value in values.items():
+            _check_type(name, value, type(fields[name].default))
+        try:
+            return cls(**values)
+        except ConfigError as error:  # shortened: a value of 4,000 digits makes a long message
+            raise ConfigError(error.field, printable(error.problem, 120)) from None
 
     @classmethod
     def from_json(cls, text: str) -> SimConfig:
-        try:
-            values = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ConfigError("config", f"is not valid JSON: {error}") from None
+        values = parse_json(text, lambda problem: ConfigError("config", problem))
         if not isinstance(values, dict):
             raise ConfigError("config", "must be a JSON object")
         return cls.from_dict(values)
+
+
+_KINDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
+
+
+def _check_type(name: str, value, kind: type) -> None:
+    """Types first, so that a list or null never reaches the range checks (or their messages)."""
+    if kind is float:
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif kind is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        fits = isinstance(value, kind)
+    if not fits:
+        raise ConfigError(name, f"must be {_KINDS[kind]}, got {_describe(value)}")
+
+
+def _describe(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if value is None:
+        return "null"
+    return printable(repr(value), 40)
 

@@ -1,5 +1,5 @@
 """Cost lab results read out: fitted slopes against Table 1's exponents, the n = d crossover, and the
-sweep as JSON, CSV and a plain-text table."""
+sweep as JSON (written and read back), CSV and a plain-text table."""
 
 from __future__ import annotations
 
@@ -8,11 +8,20 @@ import dataclasses
 import io
 import json
 import math
+import os
 import statistics
 
-from engine.cost_lab import (IMPLEMENTATIONS, LABELS, PAPER_EXPONENT, RECURRENT, TABLE1, LabConfig,
-                             LabResult, crossover_n)
+from engine.cost_lab import (DEVICES, IMPLEMENTATIONS, LABELS, PAPER_EXPONENT, RECURRENT, TABLE1,
+                             LabConfig, LabResult, LabRow, Measurement, crossover_n)
+from engine.errors import ConfigError, EngineInputError
+from engine.untrusted import decode_text, parse_json, printable, read_limited
 from engine.report import format_seconds
+
+MAX_RESULT_BYTES = 16 * 2**20  # a sweep of 100 lengths with 100 repeats is about 1 MB of JSON
+
+
+class ResultFileError(EngineInputError):
+    """A file that cannot be read as a cost-lab result: missing, special, huge, corrupt or invalid."""
 
 
 def fit_slope(ns, values) -> float:
@@ -69,6 +78,107 @@ def result_to_dict(result: LabResult) -> dict:
 
 def result_to_json(result: LabResult) -> str:
     return json.dumps(result_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def load_result(path: str | os.PathLike) -> LabResult:
+    """Read a result written by result_to_json back into an equal LabResult; ResultFileError if not."""
+    data = read_limited(path, MAX_RESULT_BYTES, ResultFileError)
+    return result_from_json(decode_text(data, path, ResultFileError), source=printable(path))
+
+
+def result_from_json(text: str, source: str = "the result") -> LabResult:
+    """The LabResult in result_to_json's text. The derived entries (slopes, crossovers, Table 1)
+    are not read: they are recomputed from the rows whenever they are shown."""
+    data = parse_json(text, lambda problem: ResultFileError(f"{source} {problem}"))
+    try:
+        if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+            raise EngineInputError("is not a cost-lab result saved by this app")
+        config = _lab_config(_entry(data, "config", dict))
+        rows = tuple(_row(row, config) for row in data["rows"])
+        if [row.n for row in rows] != list(config.lengths[:len(rows)]):
+            raise EngineInputError("has rows whose lengths n do not follow its configuration")
+        return LabResult(config, rows, _text(data, "stopped_reason"), _text(data, "device_name"),
+                         _text(data, "torch_version"))
+    except ConfigError as error:
+        raise ResultFileError(f"{source} holds an invalid configuration: {printable(error, 200)}") \
+            from None
+    except EngineInputError as error:
+        raise ResultFileError(f"{source} {error}") from None
+    except OverflowError:  # an integer of hundreds of digits where seconds belong
+        raise ResultFileError(f"{source} holds a number too large for its entry") from None
+
+
+def _entry(mapping: dict, key: str, kind: type, where: str = ""):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise EngineInputError(f"lacks the entry {where}{key!r}")
+    value = mapping[key]
+    if kind is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    elif kind is float:
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    else:
+        fits = isinstance(value, kind)
+    if not fits:
+        raise EngineInputError(f"has an entry {where}{key!r} of the wrong type or sign")
+    return float(value) if kind is float else value
+
+
+def _text(mapping: dict, key: str, where: str = "") -> str:
+    value = _entry(mapping, key, str, where)
+    if value != printable(value, len(value) + 1) or len(value) > 1000:
+        raise EngineInputError(f"has an entry {where}{key!r} that is not one line of text")
+    return value
+
+
+# Every LabConfig field and the JSON type result_to_dict writes it as.
+_CONFIG_TYPES = {"device": str, "d_model": int, "hidden_size": int, "head_size": int,
+                 "lengths": list, "backward": bool, "repeats": int, "warmup": int, "dtype": str}
+
+
+def _lab_config(values: dict) -> LabConfig:
+    unknown = sorted(printable(key, 40) for key in values if key not in _CONFIG_TYPES)
+    if unknown:
+        raise ConfigError(unknown[0], "is not a cost-lab configuration key")
+    for key, kind in _CONFIG_TYPES.items():
+        _entry(values, key, kind, "config ")
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in values["lengths"]):
+        raise ConfigError("lengths", "must be a list of whole numbers")
+    if values["device"] not in DEVICES:
+        raise ConfigError("device", f"must be one of {', '.join(DEVICES)}")
+    # A sweep measured on a GPU opens on a machine without one: LabConfig refuses "cuda" where no
+    # GPU is visible (and imports torch to ask), so validate as "cpu", then restore the device.
+    config = LabConfig(**{**values, "device": "cpu"})
+    object.__setattr__(config, "device", values["device"])
+    return config
+
+
+def _row(row, config: LabConfig) -> LabRow:
+    if not isinstance(row, dict):
+        raise EngineInputError("has a row that is not a JSON object")
+    n = _entry(row, "n", int, "row ")
+    where = f"row n = {printable(n, 12)}: "
+    counts = [_entry(row, key, int, where) for key in (
+        "rnn_sequential_operations", "attention_sequential_operations", "rnn_max_path_length",
+        "attention_max_path_length")]
+    measurements = _entry(row, "measurements", dict, where)
+    if sorted(measurements) != sorted(IMPLEMENTATIONS):
+        raise EngineInputError(f"{where}measures {', '.join(printable(k, 30) for k in measurements)}"
+                               f" instead of {', '.join(IMPLEMENTATIONS)}")
+    return LabRow(n, {name: _measurement(measurements[name], name, where + name + " ")
+                      for name in IMPLEMENTATIONS}, *counts)
+
+
+def _measurement(values, name: str, where: str) -> Measurement:
+    if not isinstance(values, dict) or values.get("implementation") != name:
+        raise EngineInputError(f"{where}is not a measurement of {name}")
+    samples = _entry(values, "samples", list, where)
+    if not samples or not all(isinstance(s, (int, float)) and not isinstance(s, bool) and s >= 0
+                              for s in samples):
+        raise EngineInputError(f"{where}has samples that are not times in seconds")
+    return Measurement(name, _entry(values, "median_seconds", float, where),
+                       _entry(values, "min_seconds", float, where),
+                       _entry(values, "max_seconds", float, where),
+                       _entry(values, "macs", int, where), tuple(float(s) for s in samples))
 
 
 CSV_COUNT_COLUMNS = ("rnn_sequential_operations", "attention_sequential_operations",

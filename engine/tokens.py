@@ -14,6 +14,7 @@ from engine.seeding import generator
 # A word (letters, digits, underscores, inner apostrophes) or any single other visible character.
 _TOKEN_PATTERN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
 _ZERO_WIDTH_JOINER = "\u200d"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _is_mark(char: str) -> bool:
@@ -50,6 +51,7 @@ def tokenize(sentence: str) -> list[str]:
         raise EngineInputError(
             f"the sentence has {len(sentence):,} characters; the limit is {MAX_SENTENCE_CHARS:,}"
         )
+    check_encodable(sentence)
     text = "".join(" " if _is_invisible(char) else char for char in sentence)
     tokens: list[str] = []
     end = -1
@@ -64,6 +66,19 @@ def tokenize(sentence: str) -> list[str]:
     return tokens
 
 
+def check_encodable(text: str, what: str = "the sentence") -> None:
+    """Refuse lone surrogates (half of a UTF-16 pair, as a broken paste or file name can give).
+
+    They are refused rather than dropped or replaced: they are not characters, cannot be written
+    as UTF-8 (a session or export would fail later), and quietly changing what the user typed
+    would make the tokens differ from the sentence on screen.
+    """
+    found = _SURROGATE.search(text)
+    if found:
+        raise EngineInputError(f"{what} holds U+{ord(found.group()):04X}, a lone surrogate that "
+                               f"is not a character; delete it or retype the character")
+
+
 def check_tokens(tokens: list[str]) -> None:
     """Raise EngineInputError unless there are 1..MAX_TOKENS non-empty tokens without spaces."""
     if not tokens:
@@ -74,6 +89,8 @@ def check_tokens(tokens: list[str]) -> None:
         )
     if any(not isinstance(token, str) or not token or token != token.strip() for token in tokens):
         raise EngineInputError("every token must be non-empty text without spaces")
+    for token in tokens:
+        check_encodable(token, "a token")
 
 
 def token_key(token: str) -> str:

@@ -5,19 +5,31 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import math
 import os
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.lib import format as npy
 
 from engine.atomic import OutputPathError, atomic_write
 from engine.config import SimConfig
 from engine.cost import ModelCost
 from engine.errors import ConfigError, EngineInputError
+from engine.untrusted import open_regular_file, printable
+from engine.tokens import check_encodable, check_tokens
 
 FORMAT_VERSION = 1
+# The largest trace SimConfig allows (1024 tokens, D = H = 2048, an LSTM, 16 heads of 512) holds
+# about 1.4 GB of arrays; a file that declares more is refused before anything is unpacked.
+MAX_TRACE_BYTES = 2 * 2**30
+MAX_ARRAYS = 256  # a trace has about 45
+MAX_DIRECTORY_BYTES = 2**20  # the zip's table of contents, about 100 bytes per array
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell (engine.cells, which needs torch)
 
 
 class TraceFileError(EngineInputError):
@@ -146,7 +158,10 @@ class Trace:
             with atomic_write(path) as file:
                 np.savez_compressed(file, **self.arrays())
         except OutputPathError as error:
-            raise TraceFileError(str(error)) from None
+            raise TraceFileError(printable(error)) from None  # the path may hold a lone surrogate
+        except UnicodeEncodeError:
+            raise TraceFileError(f"cannot write {printable(path)}: the file name is not valid text") \
+                from None
         return path
 
 
@@ -185,31 +200,169 @@ def _record_from_arrays(cls, prefix: str, data: dict[str, np.ndarray]):
 
 def load_trace(path: str | os.PathLike) -> Trace:
     """Read a trace written by Trace.save, exactly; TraceFileError if it is not one."""
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            data = {key: archive[key] for key in archive.files}
-    except FileNotFoundError:
-        raise TraceFileError(f"{path}: no such file") from None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise TraceFileError(f"{path} is not a readable .npz file ({error})") from None
+    shown = printable(path)
+    data = _read_arrays(Path(path), shown)
     if "format_version" not in data or "config" not in data:
-        raise TraceFileError(f"{path} is a .npz file but not a trace saved by this app")
-    version = int(data["format_version"])
-    if version > FORMAT_VERSION:
-        raise TraceFileError(
-            f"{path} was saved in trace format {version}; this version reads up to {FORMAT_VERSION}"
-        )
+        raise TraceFileError(f"{shown} is a .npz file but not a trace saved by this app")
+    version = data["format_version"]
+    if version.shape != () or version.dtype.kind not in "iu":
+        raise TraceFileError(f"{shown} has no valid trace format version")
+    if int(version) > FORMAT_VERSION:
+        raise TraceFileError(f"{shown} was saved in trace format {int(version)}; "
+                             f"this version reads up to {FORMAT_VERSION}")
     try:
+        config, tokens, sentence = _text_entries(data)
+        _check_arrays(data, config, len(tokens))
         return Trace(
-            sentence=str(data["sentence"]),
-            tokens=tuple(str(token) for token in data["tokens"]),
-            config=SimConfig.from_json(str(data["config"])),
+            sentence=sentence,
+            tokens=tokens,
+            config=config,
             embeddings=data["embeddings"],
             rnn=_record_from_arrays(RNNTrace, "rnn_", data),
             attention=_record_from_arrays(AttentionTrace, "attn_", data),
         )
     except KeyError as missing:
-        raise TraceFileError(f"{path} is missing the array {missing} of a trace") from None
+        raise TraceFileError(f"{shown} is missing the array {printable(missing)} of a trace") from None
     except ConfigError as error:
-        raise TraceFileError(f"{path} holds an invalid configuration: {error}") from None
+        raise TraceFileError(f"{shown} holds an invalid configuration: {error}") from None
+    except EngineInputError as error:
+        raise TraceFileError(f"{shown} is damaged: {error}") from None
+
+
+# ---- reading untrusted .npz files ----------------------------------------------------------------
+# np.load would unpack whatever sizes a file declares, and reads a file that is not a zip as a
+# single array (or a pickle). These guards check every size first, then read each array with the
+# same numpy.lib.format.read_array that np.load uses, pickles refused.
+
+_READ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, struct.error,
+                NotImplementedError, RuntimeError, OverflowError)  # bad zips, deflate, npy headers
+
+
+def _read_arrays(path: Path, shown: str) -> dict[str, np.ndarray]:
+    with open_regular_file(path, MAX_TRACE_BYTES, TraceFileError) as file:
+        try:
+            _check_directory_size(file, shown)
+            with zipfile.ZipFile(file) as archive:
+                members = _checked_members(archive, shown)
+                return {info.filename[:-4]: _read_member(archive, info, shown) for info in members}
+        except TraceFileError:
+            raise
+        except MemoryError:
+            raise TraceFileError(f"{shown} is too large to load in the memory available") from None
+        except _READ_ERRORS as error:
+            reason = "it ends too early" if isinstance(error, EOFError) else type(error).__name__
+            raise TraceFileError(f"{shown} is not a readable .npz file "
+                                 f"({printable(error, 120) or reason})") from None
+
+
+def _check_directory_size(file, shown: str) -> None:
+    """ZipFile keeps one record per entry of the table of contents: refuse millions of them."""
+    if file.read(4) not in (b"PK\x03\x04", b"PK\x05\x06"):  # np.load's test for a .npz
+        raise TraceFileError(f"{shown} is not a .npz file (it does not start as a zip archive)")
+    find_end = getattr(zipfile, "_EndRecData", None)  # private, but the very parse ZipFile runs
+    end = find_end(file) if find_end is not None else None
+    if end is not None and end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:
+        raise TraceFileError(f"{shown} lists far more entries than a trace has")
+    file.seek(0)
+
+
+def _checked_members(archive: zipfile.ZipFile, shown: str) -> list[zipfile.ZipInfo]:
+    members = archive.infolist()
+    names = [info.filename for info in members]
+    if len(members) > MAX_ARRAYS or len(set(names)) != len(names):
+        raise TraceFileError(f"{shown} holds {len(members)} entries ({len(set(names))} names); "
+                             f"a trace has at most {MAX_ARRAYS}, each named once")
+    total = sum(info.file_size for info in members)
+    if total > MAX_TRACE_BYTES:
+        raise TraceFileError(f"{shown} would unpack to {total:,} bytes; a trace is at most "
+                             f"{MAX_TRACE_BYTES:,}")
+    for info in members:
+        if not info.filename.endswith(".npy"):
+            raise TraceFileError(f"{shown} holds {printable(info.filename, 80)}, "
+                                 f"which is not a numpy array")
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise TraceFileError(f"{shown} holds an encrypted or unusually compressed entry "
+                                 f"({printable(info.filename, 80)})")
+    return members
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> np.ndarray:
+    """One array, after its npy header has been checked against the size its zip entry declares."""
+    name = printable(info.filename[:-4], 80)
+    with archive.open(info) as member:
+        version = npy.read_magic(member)
+        if version not in ((1, 0), (2, 0)):
+            raise TraceFileError(f"{shown}: array {name} uses npy format {version}, "
+                                 f"which this app does not read")
+        read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, _fortran_order, dtype = read_header(member)
+        if dtype.hasobject:
+            raise TraceFileError(f"{shown}: array {name} holds Python objects (a pickle), "
+                                 f"which a trace never does; refused unread")
+        if dtype.kind not in "biufcU" or dtype.subdtype is not None:
+            raise TraceFileError(f"{shown}: array {name} has the type {printable(dtype, 60)}, "
+                                 f"which a trace never has")
+        if any(size < 0 for size in shape):
+            raise TraceFileError(f"{shown}: array {name} has a negative size")
+        declared = member.tell() + math.prod(shape) * dtype.itemsize
+        if declared != info.file_size:
+            raise TraceFileError(f"{shown}: array {name}'s header declares {declared:,} bytes, but "
+                                 f"its zip entry holds {info.file_size:,}")
+        member.seek(0)
+        return npy.read_array(member, allow_pickle=False)
+
+
+# ---- checking what was read ----------------------------------------------------------------------
+
+def _text_entries(data: dict[str, np.ndarray]) -> tuple[SimConfig, tuple[str, ...], str]:
+    for key, shape in (("config", ()), ("sentence", ()), ("tokens", None)):
+        value = data[key]
+        if value.dtype.kind != "U" or (shape is not None and value.shape != shape) \
+                or (shape is None and value.ndim != 1):
+            raise EngineInputError(f"its {key} entry is not text of the expected shape")
+    config = SimConfig.from_json(str(data["config"]))
+    tokens = tuple(str(token) for token in data["tokens"])
+    try:
+        check_tokens(list(tokens))
+    except EngineInputError as error:
+        raise EngineInputError(f"its tokens are unusable ({error})") from None
+    sentence = str(data["sentence"])
+    check_encodable(sentence)
+    return config, tokens, sentence
+
+
+def expected_shapes(config: SimConfig, length: int) -> dict[str, tuple[int, ...]]:
+    """The shape of every float64 array of a trace of `length` tokens (docs/trace-format.md)."""
+    T, D, H, nh, hs = length, config.d_model, config.hidden_size, config.heads, config.head_size
+    GH = GATES[config.cell] * H
+    shapes = {
+        "embeddings": (T, D), "rnn_w_ih": (GH, D), "rnn_w_hh": (GH, H), "rnn_b_ih": (GH,),
+        "rnn_b_hh": (GH,), "rnn_hidden": (T, H), "rnn_readout": (H,), "rnn_connectivity": (T, T),
+        "rnn_state_norm": (T,), "rnn_state_bound": (T,), "rnn_input_bound": (T,),
+        "rnn_lambda1": (), "rnn_gamma": (), "rnn_step_seconds": (T,), "rnn_projection_seconds": (),
+        "rnn_gradient_seconds": (), "attn_inputs": (T, D), "attn_w_q": (nh, D, hs),
+        "attn_w_k": (nh, D, hs), "attn_w_v": (nh, D, hs), "attn_w_o": (nh * hs, D),
+        "attn_q": (nh, T, hs), "attn_k": (nh, T, hs), "attn_v": (nh, T, hs),
+        "attn_scores": (nh, T, T), "attn_weights": (nh, T, T), "attn_head_output": (nh, T, hs),
+        "attn_output": (T, D), "attn_readout": (D,), "attn_connectivity": (T, T),
+        "attn_seconds": (), "attn_gradient_seconds": (),
+    }
+    if config.cell == "lstm":
+        shapes["rnn_cell_state"] = (T, H)
+    return shapes
+
+
+def _check_arrays(data: dict[str, np.ndarray], config: SimConfig, length: int) -> None:
+    """Every array a trace's views index must have the shape its config and tokens imply."""
+    if "rnn_cell_state" in data and config.cell != "lstm":
+        raise EngineInputError("it holds a cell state, which only an LSTM trace has")
+    for key, shape in expected_shapes(config, length).items():
+        value = data[key]
+        if value.dtype.kind != "f" or value.dtype.itemsize != 8 or value.shape != shape:
+            raise EngineInputError(f"its array {key} is {value.dtype} {value.shape}; "
+                                   f"a trace of its configuration has float64 {shape}")
+    for prefix in ("rnn_cost_", "attn_cost_"):
+        for field in dataclasses.fields(ModelCost):
+            value = data[prefix + field.name]
+            if value.dtype.kind not in "iu" or value.shape != ():
+                raise EngineInputError(f"its array {prefix}{field.name} is not a whole number")

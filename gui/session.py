@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.atomic import write_text
+from engine.atomic import OutputPathError, write_text
 from engine.config import SimConfig
 from engine.errors import ConfigError, EngineInputError
-from engine.tokens import tokenize
+from engine.untrusted import decode_text, parse_json, printable, read_limited
+from engine.tokens import check_encodable, tokenize
 
 FORMAT_NAME = "rnn-vs-transformer session"
 FORMAT_VERSION = 1
 MAX_SESSION_BYTES = 1_000_000  # a session is a few hundred bytes; refuse anything absurd
+_DIGEST = re.compile(r"[0-9a-f]{64}")  # Trace.digest(): a SHA-256 in hexadecimal
 
 
 class SessionError(EngineInputError):
@@ -34,6 +37,11 @@ class Session:
     trace_digest: str = ""  # Trace.digest() of the run, to check that reopening reproduces it
 
     def to_json(self) -> str:
+        """The file's text; SessionError if it could not be written as UTF-8 (a lone surrogate)."""
+        try:
+            check_encodable(self.sentence)
+        except EngineInputError as error:
+            raise SessionError(f"the session cannot be saved: {error}") from None
         return json.dumps({
             "format": FORMAT_NAME, "version": FORMAT_VERSION, "sentence": self.sentence,
             "config": self.config.to_dict(), "tick": self.tick,
@@ -42,18 +50,16 @@ class Session:
 
     @classmethod
     def from_json(cls, text: str, source: str = "the session") -> Session:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SessionError(f"{source} is not valid JSON ({error.msg}, line {error.lineno})") from None
+        """Read a session; SessionError, naming `source`, for anything else the text may hold."""
+        data = parse_json(text, lambda problem: SessionError(f"{source} {problem}"))
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             raise SessionError(f"{source} is not a session saved by this app")
         version = data.get("version")
-        if not isinstance(version, int) or version < 1:
+        if not _is_int(version) or version < 1:
             raise SessionError(f"{source} has no valid format version")
         if version > FORMAT_VERSION:
-            raise SessionError(f"{source} was saved by a newer version (session format {version}; "
-                               f"this app reads up to {FORMAT_VERSION})")
+            raise SessionError(f"{source} was saved by a newer version (session format "
+                               f"{printable(version, 30)}; this app reads up to {FORMAT_VERSION})")
         if "config" in data and not isinstance(data["config"], dict):
             raise SessionError(f"{source}: 'config' must be a JSON object")
         try:
@@ -68,11 +74,16 @@ class Session:
         if not isinstance(sentence, str) or not _is_int(tick) or not _is_int(selected) \
                 or not isinstance(digest, str):
             raise SessionError(f"{source} has an entry of the wrong type")
+        if digest and not _DIGEST.fullmatch(digest):
+            raise SessionError(f"{source} holds a trace digest that is not 64 hexadecimal digits")
         try:
-            tokenize(sentence)
+            length = len(tokenize(sentence))
         except EngineInputError as error:
             raise SessionError(f"{source} holds a sentence that cannot run: {error}") from None
-        return cls(sentence, config, max(0, tick), max(-1, selected), digest)
+        # Clamped as the app would clamp them, so an absurd number never reaches a widget.
+        tick = min(max(0, tick), 2 * length)
+        selected = selected if 0 <= selected < length else -1
+        return cls(sentence, config, tick, selected, digest)
 
 
 def _is_int(value) -> bool:
@@ -80,18 +91,20 @@ def _is_int(value) -> bool:
 
 
 def save_session(path: str | os.PathLike, session: Session) -> Path:
-    """Write atomically; OutputPathError if the folder is missing or not writable."""
-    return write_text(path, session.to_json() + "\n")
+    """Write atomically; OutputPathError if the folder is missing or not writable, SessionError if
+    the session holds text that UTF-8 cannot write."""
+    text = session.to_json() + "\n"
+    try:
+        return write_text(path, text)
+    except UnicodeEncodeError:  # a file name with a lone surrogate
+        raise OutputPathError(f"cannot write {printable(path)}: the file name is not valid text") \
+            from None
+    except OutputPathError as error:  # its message may quote such a name
+        raise OutputPathError(printable(error)) from None
 
 
 def load_session(path: str | os.PathLike) -> Session:
+    """Read a session file; SessionError for a missing, special, huge, binary or invalid file."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_SESSION_BYTES:
-            raise SessionError(f"{path} is too large to be a session file")
-        text = path.read_text(encoding="utf-8-sig")  # editors on some systems add a BOM
-    except FileNotFoundError:
-        raise SessionError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SessionError(f"cannot read {path}: {error}") from None
-    return Session.from_json(text, source=str(path))
+    text = decode_text(read_limited(path, MAX_SESSION_BYTES, SessionError), path, SessionError)
+    return Session.from_json(text, source=printable(path))
