@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 
 from engine import __version__
 from engine.config import ACTIVATIONS, CELLS, DEFAULT_SENTENCE, MAX_TOKENS, POSITIONALS, SimConfig
@@ -103,8 +106,6 @@ LAB_FLAGS = {"device": "--device", "d_model": "--d-model", "hidden_size": "--hid
 
 def run_benchmark(args: argparse.Namespace) -> int:
     """--benchmark: the cost lab's sweep from the command line; partial results are still printed."""
-    import signal
-
     from engine.cost_lab import LabConfig, default_lengths, sweep
     from engine.cost_lab_report import format_table, result_to_json
     from engine.errors import ConfigError
@@ -117,16 +118,20 @@ def run_benchmark(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return _fail(f"{LAB_FLAGS.get(error.field, error.field)} {error.problem}")
     cancel = CancelToken()
-    signal.signal(signal.SIGINT, lambda *_: cancel.cancel())  # Ctrl-C keeps what was measured
 
     def progress(fraction: float, label: str) -> None:
         if not args.json:
             print(f"\r{fraction:5.0%}  {label[:60]:<60}", end="", file=sys.stderr, flush=True)
 
-    result = sweep(config, progress=progress, cancel=cancel)
+    with _ctrl_c_cancels(cancel):  # Ctrl-C stops before the next timed run and keeps the rows
+        result = sweep(config, progress=progress, cancel=cancel)
     if not args.json:
         print(file=sys.stderr)
+    if cancel.cancelled and not result.rows:
+        return _interrupted("nothing was measured")
     print(result_to_json(result) if args.json else format_table(result))
+    if cancel.cancelled:
+        return _interrupted(f"the table holds the {len(result.rows)} lengths measured before Ctrl-C")
     if result.stopped_reason != "completed":
         print(f"rnn-vs-transformer: stopped early: {result.stopped_reason}", file=sys.stderr)
     return 0
@@ -153,11 +158,51 @@ def _fail(message: str) -> int:
     return 2
 
 
+INTERRUPTED = 130  # the shell's status for a command ended by Ctrl-C (128 + SIGINT)
+
+
+def _interrupted(outcome: str = "nothing was written") -> int:
+    print(f"rnn-vs-transformer: interrupted; {outcome}", file=sys.stderr)
+    return INTERRUPTED
+
+
+@contextlib.contextmanager
+def _ctrl_c_cancels(cancel):
+    """While the block runs, Ctrl-C sets `cancel` (checked between steps, frames and files) instead
+    of raising KeyboardInterrupt wherever Python is: inside a Qt paint call, PySide would print
+    that exception and carry on."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _output_name_error(path: str | None) -> str | None:
+    """Why an output name cannot be used, or None: undecodable bytes (lone surrogates in Python)
+    could be written, but the name could not be printed back (as gui.export.images refuses)."""
+    if path is None:
+        return None
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        from gui.export.images import shown_name  # only now: it loads Qt
+
+        return f"cannot write {shown_name(path)}: its name is not valid UTF-8 text; choose another name"
+    return None
+
+
 def run_headless(args: argparse.Namespace) -> int:
     from engine import EngineInputError, simulate
     from engine.config import ConfigError
     from engine.report import comparison, format_report
 
+    problem = _output_name_error(args.save_trace)
+    if problem:
+        return _fail(problem)
     try:
         config = config_from_args(args)
         trace = simulate(args.sentence if args.sentence is not None else DEFAULT_SENTENCE, config)
@@ -192,7 +237,20 @@ def parse_tick(text: str, last_tick: int) -> int:
 
 
 def run_export(args: argparse.Namespace, argv: list[str]) -> int:
-    """--export DIR: build the window offscreen, draw the run at a tick, write every image."""
+    """--export DIR: build the window offscreen, draw the run at a tick, write every image.
+    All or nothing: a failure or Ctrl-C leaves the folder as it was."""
+    from engine.errors import RunCancelled
+    from engine.progress import CancelToken
+
+    cancel = CancelToken()
+    try:
+        with _ctrl_c_cancels(cancel):
+            return _export(args, argv, cancel)
+    except RunCancelled:
+        return _interrupted()
+
+
+def _export(args: argparse.Namespace, argv: list[str], cancel) -> int:
     import os
     import tempfile
     from pathlib import Path
@@ -213,7 +271,7 @@ def run_export(args: argparse.Namespace, argv: list[str]) -> int:
         else:
             sentence = args.sentence if args.sentence is not None else DEFAULT_SENTENCE
             config, selected, tick_text = config_from_args(args), -1, args.tick
-        trace = simulate(sentence, config)
+        trace = simulate(sentence, config, cancel=cancel)
         last_tick = 2 * trace.length
         # A session's own tick is clamped as the app does; a --tick the user typed is checked.
         tick = min(session.tick, last_tick) if tick_text is None else parse_tick(tick_text, last_tick)
@@ -226,6 +284,7 @@ def run_export(args: argparse.Namespace, argv: list[str]) -> int:
     from PySide6.QtCore import QSettings
     from gui.app import create_window
 
+    on_terminal = sys.stderr.isatty()
     with tempfile.TemporaryDirectory() as scratch:  # never touch the user's remembered settings
         settings = QSettings(str(Path(scratch) / "export.ini"), QSettings.Format.IniFormat)
         app, window = create_window(config.to_dict(), sentence, settings=settings)
@@ -237,12 +296,26 @@ def run_export(args: argparse.Namespace, argv: list[str]) -> int:
         app.processEvents()
         try:
             export_folder(window, args.export, formats, width=args.width, gif=args.gif,
-                          fps=args.fps, data=args.data, report=print)
+                          fps=args.fps, data=args.data, report=_print_path,
+                          progress=_show_progress if on_terminal else None, cancel=cancel)
         except EngineInputError as error:
             return _fail(str(error))
         finally:
+            if on_terminal:
+                _show_progress("")
             window.close()
     return 0
+
+
+def _show_progress(text: str) -> None:
+    """What the export is drawing, rewritten in place on a terminal; "" clears the line."""
+    print(f"\r\033[K{text and 'drawing ' + text}", end="", file=sys.stderr, flush=True)
+
+
+def _print_path(path) -> None:
+    if sys.stderr.isatty():
+        _show_progress("")
+    print(path, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,12 +341,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry_point() -> int:
-    """Console entry: main() with a quiet exit when the output pipe closes early (`| head`)."""
+    """Console entry: main() with a quiet exit when the output pipe closes early (`| head`), and
+    one line, no traceback, for Ctrl-C where no command catches it (imports, torch loading)."""
     try:
         return main()
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # writes are atomic, so whatever was under way left nothing
+        return _interrupted()
 
 
 if __name__ == "__main__":

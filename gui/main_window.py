@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_TITLE)
         self.settings = settings if settings is not None else QSettings()
+        self._damaged_settings: list[str] = []  # remembered values ignored, named in the status bar
         remembered_config, remembered_sentence = self._remembered() if restore else (None, None)
         config = self._merge(remembered_config or SimConfig(), overrides or {})
         sentence = sentence if sentence is not None else (remembered_sentence or DEFAULT_SENTENCE)
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.runner.cancelled.connect(self._on_runner_cancelled)
         if restore:
             self._restore_geometry()
+            self._report_damaged_settings()
 
     # -- construction -------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -276,14 +278,39 @@ class MainWindow(QMainWindow):
         self.status_label.setText("Cancelled; the view shows the last good run.")
 
     # -- settings -----------------------------------------------------------------------------
+    # A settings file can hold anything (hand edits, another version, a crash mid-write): every
+    # remembered value is parsed, and one that fails is forgotten, replaced by the default and
+    # named in the status bar. The keys of the File-menu helpers are checked here at start too.
     def _remembered(self) -> tuple[SimConfig | None, str | None]:
-        text = self.settings.value("run/config", "")
-        sentence = self.settings.value("run/sentence", None)
+        config = self._remembered_value(
+            "run/config", lambda text: SimConfig.from_json(text) if isinstance(text, str) else None)
+        sentence = self._remembered_value(
+            "run/sentence", lambda text: text if isinstance(text, str) and tokenize(text) else None)
+        for key, parse in {**SessionActions.SETTINGS, **ExportController.SETTINGS}.items():
+            self._remembered_value(key, parse)
+        return config, sentence
+
+    def _remembered_value(self, key: str, parse):
+        """parse(the value remembered under `key`), or None when there is none. A value that
+        parse refuses (returning None or raising) is forgotten and noted as damaged."""
+        if not self.settings.contains(key):
+            return None
         try:
-            config = SimConfig.from_json(text) if isinstance(text, str) and text else None
-        except (ConfigError, TypeError, ValueError):
-            config = None  # settings from another version, or damaged: fall back to the defaults
-        return config, sentence if isinstance(sentence, str) else None
+            parsed = parse(self.settings.value(key))
+        except (TypeError, ValueError, OverflowError, RuntimeError):  # EngineInputError included
+            parsed = None
+        if parsed is None:
+            self.settings.remove(key)
+            self._damaged_settings.append(key)
+        return parsed
+
+    def _report_damaged_settings(self) -> None:
+        names = list(self._damaged_settings)
+        if self.settings.status() == QSettings.Status.FormatError:
+            names.insert(0, f"the file {self.settings.fileName()} (not a settings file)")
+        if names:
+            what = "a damaged remembered setting" if len(names) == 1 else "damaged remembered settings"
+            self.statusBar().showMessage(f"Ignored {what}: {', '.join(names)}", 30_000)
 
     def _save_run_settings(self) -> None:
         self.settings.setValue("run/config", self._last_config.to_json())
@@ -291,19 +318,20 @@ class MainWindow(QMainWindow):
         self.settings.setValue("playback/speed", self.transport.speed_box.value())
 
     def _restore_geometry(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
+        def restored(restore):  # restoreGeometry and restoreState say whether they could
+            return lambda data: True if isinstance(data, QByteArray) and restore(data) else None
+
+        if self._remembered_value("window/geometry", restored(self.restoreGeometry)) is None:
             self.resize(1600, 1000)
-        state = self.settings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        speed = self.settings.value("playback/speed")
-        try:
-            self.transport.set_speed(float(speed))
-        except (TypeError, ValueError):
-            pass
+        self._remembered_value("window/state", restored(self.restoreState))
+        speed = self._remembered_value("playback/speed", self._speed_in_range)
+        if speed is not None:
+            self.transport.set_speed(speed)
+
+    def _speed_in_range(self, value) -> float | None:
+        speed = None if isinstance(value, bool) else float(value)  # NaN fails the range below
+        box = self.transport.speed_box
+        return speed if speed is not None and box.minimum() <= speed <= box.maximum() else None
 
     def closeEvent(self, event) -> None:
         # Stop every background job, so quitting never waits for a run, a sweep or an export.

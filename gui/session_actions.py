@@ -12,11 +12,32 @@ from engine.errors import EngineInputError
 from gui.session import Session, load_session, save_session
 
 MAX_RECENT = 8
+MAX_PATH_CHARS = 4096  # PATH_MAX on Linux: a longer remembered path is damage
 FILTER = "Session (*.json)"
+
+
+def remembered_path(value) -> str | None:
+    """A remembered file or folder name, or None if the settings hold something else there."""
+    if isinstance(value, str) and 0 < len(value) <= MAX_PATH_CHARS and "\0" not in value:
+        return value
+    return None
+
+
+def remembered_recent(value) -> list[str] | None:
+    """The remembered recent sessions, or None if the settings hold something else there."""
+    if value is None:  # how QSettings reads back an empty list
+        return []
+    paths = [value] if isinstance(value, str) else value  # a one-item list reads back as its item
+    if not isinstance(paths, list) or len(paths) > MAX_RECENT \
+            or any(remembered_path(path) is None for path in paths):
+        return None
+    return paths
 
 
 class SessionActions(QObject):
     """Writes the window's run and view to JSON, and reopens them (the engine re-runs, exactly)."""
+
+    SETTINGS = {"session/recent": remembered_recent, "session/folder": remembered_path}
 
     def __init__(self, window, settings: QSettings):
         super().__init__(window)
@@ -36,10 +57,10 @@ class SessionActions(QObject):
 
     # -- recent ---------------------------------------------------------------------------------
     def recent(self) -> list[str]:
-        value = self._settings.value("session/recent", [])
-        if isinstance(value, str):  # QSettings returns a lone string for a one-item list
-            value = [value]
-        return [path for path in (value or []) if isinstance(path, str)]
+        return remembered_recent(self._settings.value("session/recent")) or []
+
+    def _folder(self) -> str:
+        return remembered_path(self._settings.value("session/folder")) or str(Path.home())
 
     def _remember(self, path: Path) -> None:
         paths = [str(path)] + [p for p in self.recent() if p != str(path)]
@@ -74,26 +95,23 @@ class SessionActions(QObject):
         if self._window.timeline.trace is None:
             QMessageBox.information(self._window, "Nothing to save", "Run a sentence first.")
             return
-        folder = self._settings.value("session/folder", str(Path.home()))
         path, _ = QFileDialog.getSaveFileName(self._window, "Save session",
-                                              str(Path(str(folder)) / "session.json"), FILTER)
+                                              str(Path(self._folder()) / "session.json"), FILTER)
         if not path:
             return
         path = Path(path) if path.endswith(".json") else Path(path + ".json")
-        self._settings.setValue("session/folder", str(path.parent))
         try:
             saved = self.save(path)
         except EngineInputError as error:
             QMessageBox.warning(self._window, "Could not save the session", str(error))
             return
+        self._settings.setValue("session/folder", str(saved.parent))  # only a folder that worked
         self._window.statusBar().showMessage(f"Session saved to {saved}", 8000)
 
     def open_dialog(self) -> None:
-        folder = self._settings.value("session/folder", str(Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open session", str(folder), FILTER)
-        if path:
+        path, _ = QFileDialog.getOpenFileName(self._window, "Open session", self._folder(), FILTER)
+        if path and self.open(path):
             self._settings.setValue("session/folder", str(Path(path).parent))
-            self.open(path)
 
     def open(self, path: str | Path) -> bool:
         """Load the session and re-run it; the view follows when the run finishes."""

@@ -1,18 +1,29 @@
 """Headless batch export: every plot and panel as images, optionally the animation and the data,
-into one folder with self-explanatory names. Used by `python main.py --export DIR`."""
+into one folder with self-explanatory names. Used by `python main.py --export DIR`.
+
+Everything is first written into a hidden folder inside the destination and moved into place only
+once all of it has been written, so a full disk or a cancel leaves the folder as it was."""
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable
 
 from engine.atomic import OutputPathError, check_folder
+from engine.errors import EngineInputError
+from engine.progress import CancelToken
 from gui.export import targets
 from gui.export.animation import AnimationExport
 from gui.export.data import write_matrix_csv
 from gui.export.encoders import MAX_FPS, MIN_FPS
 from gui.export.images import (MAX_SCALE, MAX_WIDTH, MIN_SCALE, MIN_WIDTH, ExportError, check_format,
-                               export_widget)
+                               check_path_text, export_widget)
+
+STAGING_PREFIX = ".rnn-vs-transformer-export-"
 
 
 def parse_formats(text: str) -> list[str]:
@@ -25,6 +36,7 @@ def parse_formats(text: str) -> list[str]:
 def check_options(folder: str | Path, width: int | None, scale: float | None = None,
                   fps: float | None = None) -> Path:
     """Validate the destination, size and animation speed before anything is computed or drawn."""
+    check_path_text(folder)
     try:
         folder = check_folder(folder)
     except OutputPathError as error:
@@ -40,23 +52,63 @@ def check_options(folder: str | Path, width: int | None, scale: float | None = N
 
 def export_folder(window, folder: str | Path, formats: list[str], width: int | None = None,
                   scale: float | None = None, gif: bool = False, fps: float = 4,
-                  data: bool = False, report: Callable[[Path], None] | None = None) -> list[Path]:
-    """Write every target into `folder`; report(path) after each file. Returns the paths."""
+                  data: bool = False, report: Callable[[Path], None] | None = None,
+                  progress: Callable[[str], None] | None = None,
+                  cancel: CancelToken | None = None) -> list[Path]:
+    """Write every target into `folder`, all or nothing: ExportError (a full disk, say) or
+    RunCancelled (`cancel` set) leave no file. progress(name) comes before each file is drawn,
+    report(path) once it is in place. Returns the paths."""
     folder = check_options(folder, width, scale, fps if gif else None)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    except OSError as error:
+        raise ExportError(f"cannot write in {folder}: {_reason(error)}") from None
+    try:
+        staged = _write_all(window, staging, formats, width, scale, gif, fps, data,
+                            progress or (lambda _name: None), cancel or CancelToken())
+        written = []
+        for path in staged:  # renames within one file system need no space
+            try:
+                os.replace(path, folder / path.name)
+            except OSError as error:  # a folder of that name, say
+                raise ExportError(f"cannot write {folder / path.name}: {_reason(error)}") from None
+            written.append(folder / path.name)
+            if report is not None:
+                report(written[-1])
+        return written
+    except EngineInputError as error:  # name the destination, not the hidden folder
+        raise ExportError(str(error).replace(str(staging), str(folder))) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _reason(error: OSError) -> str:
+    return "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+
+
+def _write_all(window, staging: Path, formats, width, scale, gif, fps, data, progress,
+               cancel: CancelToken) -> list[Path]:
     written: list[Path] = []
 
-    def done(path: Path) -> None:
-        written.append(path)
-        if report is not None:
-            report(path)
+    def next_file(name: str) -> None:
+        cancel.raise_if_cancelled()
+        progress(name)
+
+    def next_frame(done: int, total: int) -> None:
+        next_file(f"animation.gif, frame {done} of {total}")
 
     for name, widget in targets.all_targets(window).items():
         for fmt in formats:
-            done(export_widget(widget, folder / f"{name}.{fmt}", fmt, width, scale))
+            next_file(f"{name}.{fmt}")
+            written.append(export_widget(widget, staging / f"{name}.{fmt}", fmt, width, scale))
     if gif:
-        done(AnimationExport(window, window.timeline, folder / "animation.gif", fps).run_blocking())
+        next_file("animation.gif")
+        animation = AnimationExport(window, window.timeline, staging / "animation.gif", fps)
+        written.append(animation.run_blocking(next_frame))
     if data:
-        done(window.timeline.trace.save(folder / "trace.npz"))
+        next_file("trace.npz")
+        written.append(window.timeline.trace.save(staging / "trace.npz"))
         for name, view in targets.heatmaps(window).items():
-            done(write_matrix_csv(folder / f"{name}.csv", *view.shown_matrix()))
+            next_file(f"{name}.csv")
+            written.append(write_matrix_csv(staging / f"{name}.csv", *view.shown_matrix()))
     return written

@@ -15,7 +15,8 @@ from gui.export.animation import AnimationExport
 from gui.export.batch import export_folder
 from gui.export.data import write_matrix_csv
 from gui.export.dialogs import AnimationOptionsDialog, ImageOptionsDialog
-from gui.export.images import export_widget
+from gui.export.images import check_path_text, export_widget
+from gui.session_actions import remembered_path
 
 FILTERS = {"png": "PNG image (*.png)", "svg": "SVG vector image (*.svg)",
            "gif": "GIF animation (*.gif)", "mp4": "MP4 video (*.mp4)",
@@ -24,6 +25,8 @@ FILTERS = {"png": "PNG image (*.png)", "svg": "SVG vector image (*.svg)",
 
 class ExportController(QObject):
     """Owns no state of the run: it reads the window's Timeline and renders its widgets."""
+
+    SETTINGS = {"export/folder": remembered_path}  # checked by the window at start
 
     def __init__(self, window, settings: QSettings):
         super().__init__(window)
@@ -83,15 +86,21 @@ class ExportController(QObject):
         return True
 
     def _folder(self) -> str:
-        folder = self._settings.value("export/folder", "")
-        return folder if isinstance(folder, str) and Path(folder).is_dir() else str(Path.home())
+        folder = remembered_path(self._settings.value("export/folder"))
+        return folder if folder is not None and Path(folder).is_dir() else str(Path.home())
 
     def _ask_path(self, title: str, name: str, fmt: str) -> Path | None:
+        """The file the user chose, with the format's suffix; None if cancelled or unusable (a
+        message says why)."""
         suggestion = str(Path(self._folder()) / f"{name}.{fmt}")
         path, _ = QFileDialog.getSaveFileName(self._window, title, suggestion, FILTERS[fmt])
         if not path:
             return None
-        path = Path(path)
+        try:
+            path = check_path_text(path)
+        except EngineInputError as error:
+            self._fail(error)
+            return None
         if path.suffix.lower() != f".{fmt}":
             path = path.with_name(path.name + f".{fmt}")
         self._settings.setValue("export/folder", str(path.parent))
@@ -118,12 +127,13 @@ class ExportController(QObject):
             folder = QFileDialog.getExistingDirectory(self._window, "Export every plot into", self._folder())
             if not folder:
                 return
-            self._settings.setValue("export/folder", folder)
             try:
                 self._done(export_folder(self._window, folder, [choice["format"]],
                                          width=choice["width"], scale=choice["scale"]))
             except EngineInputError as error:
                 self._fail(error)
+                return
+            self._settings.setValue("export/folder", folder)
             return
         self.export_image_of(choice["target"], choice["format"], choice["width"], choice["scale"])
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.atomic import OutputPathError, write_text
-from gui.export.images import ExportError
+from gui.export.images import ExportError, check_path_text
 
 
 def matrix_csv(matrix: np.ndarray, row_labels: list[str], col_labels: list[str],
@@ -25,6 +25,7 @@ def matrix_csv(matrix: np.ndarray, row_labels: list[str], col_labels: list[str],
 
 def write_matrix_csv(path: str | Path, matrix: np.ndarray, row_labels: list[str],
                      col_labels: list[str], corner: str = "") -> Path:
+    path = check_path_text(path)
     try:
         return write_text(path, matrix_csv(matrix, row_labels, col_labels, corner))
     except OutputPathError as error:

@@ -4,6 +4,8 @@ when done."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib.util
 import os
 import tempfile
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.atomic import atomic_write, track_temporary
+from engine.atomic import OutputPathError, atomic_write, track_temporary
 
 MIN_FPS, MAX_FPS = 1, 50
 
@@ -44,17 +46,28 @@ class FrameEncoder:
 
             self._palette_frames.append(Image.fromarray(rgb).quantize(colors=256, dither=0))
             return
-        if self._video is None:
-            import imageio.v2 as imageio
+        with self._video_errors():
+            if self._video is None:
+                import imageio.v2 as imageio
 
-            handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part.mp4",
-                                            dir=self.path.parent)
-            os.close(handle)
-            self._temporary = Path(name)
-            track_temporary(self._temporary)
-            self._video = imageio.get_writer(name, format="FFMPEG", mode="I", fps=self.fps,
-                                             codec="libx264", macro_block_size=2)
-        self._video.append_data(rgb)
+                handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part.mp4",
+                                                dir=self.path.parent)
+                os.close(handle)
+                self._temporary = Path(name)
+                track_temporary(self._temporary)
+                self._video = imageio.get_writer(name, format="FFMPEG", mode="I", fps=self.fps,
+                                                 codec="libx264", macro_block_size=2)
+            self._video.append_data(rgb)
+
+    @contextlib.contextmanager
+    def _video_errors(self):
+        """ffmpeg's failures as OutputPathError; it reports a full disk only in its own words."""
+        try:
+            yield
+        except (OSError, RuntimeError) as error:  # imageio-ffmpeg raises both
+            full = getattr(error, "errno", None) == errno.ENOSPC or "No space left" in str(error)
+            reason = "the disk is full" if full else (str(error).splitlines() or ["ffmpeg failed"])[0]
+            raise OutputPathError(f"cannot write {self.path}: {reason}") from None
 
     def _close_video(self) -> None:
         if self._video is not None:
@@ -70,9 +83,11 @@ class FrameEncoder:
                 return self._write_gif(before_replace)
             if self._temporary is None:
                 raise ValueError("no frames to write")
-            self._close_video()
+            with self._video_errors():
+                self._close_video()
             before_replace()
-            os.replace(self._temporary, self.path)
+            with self._video_errors():
+                os.replace(self._temporary, self.path)
             track_temporary(self._temporary, pending=False)
             self._temporary = None
             return self.path

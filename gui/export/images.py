@@ -29,6 +29,26 @@ class ExportError(EngineInputError):
     """An export that cannot be made: unknown format, bad width, unwritable path."""
 
 
+def shown_name(path: str | Path) -> str:
+    """A file name fit to print: undecodable bytes as \\xff, other lone surrogates as \\ud800."""
+    text = str(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def check_path_text(path: str | Path) -> Path:
+    """`path` as a Path if its name is text. A name with undecodable bytes (lone surrogates in
+    Python) cannot be shown, remembered or printed; refusing it first means nothing half-done."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ExportError(f"cannot write {shown_name(path)}: its name is not valid UTF-8 text; "
+                          f"choose another name") from None
+    return Path(path)
+
+
 def check_format(name: str) -> str:
     name = name.lower().lstrip(".")
     if name not in FORMATS:
@@ -120,7 +140,7 @@ def svg_bytes(widget: QWidget, title: str = "") -> bytes:
 def export_widget(widget: QWidget, path: str | Path, fmt: str | None = None,
                   width: int | None = None, scale: float | None = None) -> Path:
     """Write `widget` to `path` as PNG or SVG (from the suffix unless `fmt` is given)."""
-    path = Path(path)
+    path = check_path_text(path)
     fmt = check_format(fmt or path.suffix or "png")
     if path.suffix.lower() != f".{fmt}":
         path = path.with_name(path.name + f".{fmt}")
