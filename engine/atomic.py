@@ -17,6 +17,17 @@ from engine.untrusted import printable
 _pending: set[Path] = set()
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by their owner only; a finished file gets the mode any new file
+# would (what the user's umask allows). Read once, at import, before any worker thread exists.
+FILE_MODE = 0o666 & ~_read_umask()
+
+
 class OutputPathError(EngineInputError):
     """A file that cannot be written: a missing or read-only folder, a full disk, a bad name."""
 
@@ -67,6 +78,7 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
         raise OutputPathError(f"cannot write {printable(path)}: {_reason(error)}") from None
     _pending.add(Path(temporary))
     try:
+        os.chmod(temporary, FILE_MODE)
         with os.fdopen(handle, "wb") as file:
             yield file
         os.replace(temporary, path)

@@ -115,18 +115,29 @@ class CostLabControls(QWidget):
             values[name] = widget.currentData() if isinstance(widget, QComboBox) else widget.value()
         return values
 
-    def set_values(self, values: dict) -> None:
-        """Show values (unknown keys and values that no widget can show are skipped)."""
+    def set_values(self, values: dict) -> list[str]:
+        """Show values; returns the names of those skipped: unknown keys, and values that no
+        widget offers (a choice it lacks, a number out of its range)."""
+        skipped = []
         with _blocked(self.widgets.values()):
             for name, value in values.items():
-                widget = self.widgets.get(name)
-                if isinstance(widget, QComboBox):
-                    index = widget.findData(value)
-                    if index >= 0:
-                        widget.setCurrentIndex(index)
-                elif widget is not None:
-                    widget.setValue(int(value))
+                if not self._show_value(self.widgets.get(name), value):
+                    skipped.append(name)
         self._update_estimate()
+        return skipped
+
+    @staticmethod
+    def _show_value(widget, value) -> bool:
+        if isinstance(widget, QComboBox):
+            index = widget.findData(value)
+            if index >= 0:
+                widget.setCurrentIndex(index)
+            return index >= 0
+        if isinstance(widget, QSpinBox) and isinstance(value, int) and not isinstance(value, bool) \
+                and widget.minimum() <= value <= widget.maximum():
+            widget.setValue(value)
+            return True
+        return False
 
     def config(self) -> LabConfig:
         """The LabConfig the widgets show; raises engine ConfigError naming the field."""

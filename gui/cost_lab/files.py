@@ -1,5 +1,6 @@
-"""Saving a sweep as CSV or JSON and exporting a plot as PNG or SVG: a file dialog that remembers
-its folder, an atomic write, and a message box (never a lost view) when writing fails."""
+"""Saving a sweep as CSV or JSON, opening a saved JSON sweep, and exporting a plot as PNG or SVG:
+a file dialog that remembers its folder, an atomic write, and a message box (never a lost view)
+when reading or writing fails."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from engine.atomic import write_text
-from engine.cost_lab_report import result_to_csv, result_to_json
+from engine.cost_lab_report import ResultFileError, load_result, result_to_csv, result_to_json
 from engine.errors import EngineInputError
 from gui.export.images import export_widget
 
@@ -45,6 +46,23 @@ def save_result(parent: QWidget, result, fmt: str,
         return write_text(path, WRITERS[fmt](result))
     except (EngineInputError, ValueError) as error:
         QMessageBox.warning(parent, "Could not save the results", str(error))
+        return None
+
+
+def open_result(parent: QWidget, settings: QSettings | None = None):
+    """Ask for a JSON file saved by this lab and read it. Returns the LabResult, or None when the
+    user cancelled or the file was refused (a message box says why)."""
+    folder = str(settings.value(FOLDER_KEY, "")) if settings is not None else ""
+    path, _chosen = QFileDialog.getOpenFileName(parent, "Open cost lab results", folder,
+                                                FILTERS["json"])
+    if not path:
+        return None
+    if settings is not None:
+        settings.setValue(FOLDER_KEY, str(Path(path).parent))
+    try:
+        return load_result(path)
+    except ResultFileError as error:
+        QMessageBox.warning(parent, "Could not open the results", str(error))
         return None
 
 

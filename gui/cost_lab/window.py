@@ -131,6 +131,7 @@ class CostLabWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
+        self._action(menu, "&Open results…", self.open_result, QKeySequence.StandardKey.Open)
         self.save_csv_action = self._action(menu, "Save results as &CSV…", lambda: self.save("csv"))
         self.save_json_action = self._action(menu, "Save results as &JSON…",
                                              lambda: self.save("json"))
@@ -192,6 +193,22 @@ class CostLabWindow(QMainWindow):
             self.runner.cancel()
             self._set_status("Cancelling after the current timed run…")
             self._sync_buttons()
+
+    def open_result(self) -> bool:
+        """Ask for a JSON file saved by this lab and show it; False if none was shown."""
+        if self.runner.busy:
+            return False
+        result = files.open_result(self, self._settings)
+        if result is None:
+            return False
+        self.show_result(result)
+        return True
+
+    def show_result(self, result: LabResult) -> None:
+        """Show a finished sweep (a saved one, say) as if it had just been measured."""
+        self._config, self.rows = result.config, []
+        self._reset_views(dict(self.controls.values(), d_model=result.config.d_model))
+        self._on_runner_finished(result)
 
     def save(self, fmt: str):
         """Ask for a file and write the last sweep's results ('csv' or 'json')."""
@@ -274,16 +291,30 @@ class CostLabWindow(QMainWindow):
 
     # -- settings and window events --------------------------------------------------------------
     def _restore_settings(self) -> None:
+        """The last sweep's settings. A settings file can hold anything: a value that no control
+        offers is forgotten, the default kept, and its key named in the status bar."""
         if self._settings is None:
             return
         self._settings.beginGroup(GROUP)
-        stored = {name: self._settings.value(name) for name in FIELDS
-                  if self._settings.contains(name)}
-        geometry = self._settings.value("geometry")
-        self._settings.endGroup()
-        self.controls.set_values(_parsed(stored))
-        if isinstance(geometry, QByteArray):  # anything else is a damaged setting: ignore it
-            self.restoreGeometry(geometry)
+        try:
+            stored = {name: _stored(self._settings, name) for name in (*FIELDS, "geometry", "folder")
+                      if self._settings.contains(name)}
+            values, damaged = _parsed({name: stored[name] for name in FIELDS if name in stored})
+            damaged += self.controls.set_values(values)
+            if "geometry" in stored and not (isinstance(stored["geometry"], QByteArray)
+                                             and self.restoreGeometry(stored["geometry"])):
+                damaged.append("geometry")
+            if "folder" in stored and not _is_path_text(stored["folder"]):  # files.FOLDER_KEY
+                damaged.append("folder")
+            damaged = [name for name in (*FIELDS, "geometry", "folder") if name in damaged]
+            for name in damaged:
+                self._settings.remove(name)
+        finally:
+            self._settings.endGroup()
+        if damaged:
+            names = ", ".join(f"{GROUP}/{name}" for name in damaged)
+            what = "a damaged remembered setting" if len(damaged) == 1 else "damaged remembered settings"
+            self.statusBar().showMessage(f"Ignored {what}: {names}", 30_000)
 
     def _save_settings(self) -> None:
         if self._settings is None:
@@ -332,18 +363,50 @@ def _lengths(values: dict) -> tuple[int, ...]:
         return (values["min_n"],)
 
 
-def _parsed(stored: dict) -> dict:
-    """QSettings values (strings in INI files) back to the controls' types; bad ones dropped."""
-    values = {}
+def _stored(settings: QSettings, name: str):
+    try:
+        return settings.value(name)
+    except (TypeError, ValueError, OverflowError, RuntimeError):  # a value PySide cannot convert
+        return None
+
+
+def _is_path_text(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 4096 and "\0" not in value
+
+
+def _parsed(stored: dict) -> tuple[dict, list[str]]:
+    """QSettings values (strings in INI files) back to the controls' types, and the names of
+    those that are not of that type at all."""
+    values, damaged = {}, []
     for name, value in stored.items():
         default = DEFAULTS[name]
+        if isinstance(default, bool):
+            parsed = _true_or_false(value)
+        elif isinstance(default, int):
+            parsed = _whole_number(value)
+        else:
+            parsed = value if isinstance(value, str) else None
+        if parsed is None:
+            damaged.append(name)
+        else:
+            values[name] = parsed
+    return values, damaged
+
+
+def _true_or_false(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    return {"true": True, "false": False}.get(value.lower()) if isinstance(value, str) else None
+
+
+def _whole_number(value) -> int | None:
+    """An int, or the text of one as INI files store it; None for anything else (NaN, 1e999,
+    a list, true, a thousand digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and len(value) <= 20:
         try:
-            if isinstance(default, bool):
-                values[name] = value if isinstance(value, bool) else str(value).lower() == "true"
-            elif isinstance(default, int):
-                values[name] = int(value)
-            else:
-                values[name] = str(value)
-        except (TypeError, ValueError):
-            continue
-    return values
+            return int(value)
+        except ValueError:
+            return None
+    return None

@@ -118,3 +118,41 @@ def test_plots_export_as_png_and_svg(qtbot, make_lab, save_as, tmp_path):
     text = (tmp_path / "time.svg").read_text(encoding="utf-8")
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     assert "sentence length n (words)" in text  # the axis label stays text
+
+
+@pytest.fixture
+def open_path(monkeypatch):
+    """Answer every open dialog with the path set in `chosen["path"]`."""
+    chosen = {}
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda parent, caption, start, filters:
+                                     (str(chosen["path"]), filters)))
+    return chosen
+
+
+def test_saved_results_open_again_in_a_fresh_window(qtbot, make_lab, save_as, open_path,
+                                                    tmp_path):
+    chosen, _asked = save_as
+    first = make_lab()
+    result = run_sweep(qtbot, first)
+    chosen["path"] = tmp_path / "lab.json"
+    first.save("json")
+    second = make_lab(settings_name="second.ini")
+    open_path["path"] = tmp_path / "lab.json"
+    assert second.open_result() is True
+    assert second.result == result
+    assert [row.n for row in second.rows] == [4, 8, 16]
+    assert set(second.plots["time"].point_counts().values()) == {3}
+    assert second.table.texts() == first.table.texts()
+    assert second.save_csv_button.isEnabled()
+
+
+def test_a_damaged_results_file_is_refused_and_the_view_kept(qtbot, make_lab, open_path, warnings,
+                                                             tmp_path):
+    window = make_lab()
+    result = run_sweep(qtbot, window)
+    (tmp_path / "bad.json").write_text('{"format": "nope", "rows": [NaN]}', encoding="utf-8")
+    open_path["path"] = tmp_path / "bad.json"
+    assert window.open_result() is False
+    assert len(warnings) == 1 and warnings[0][0] == "Could not open the results"
+    assert window.result == result

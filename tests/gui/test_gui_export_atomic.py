@@ -90,3 +90,10 @@ def test_read_only_folder_raises_permission_denied(tmp_path):
     finally:
         folder.chmod(0o700)
     assert names(folder) == []
+
+
+def test_written_files_follow_the_umask_not_mkstemps_private_mode(tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    path = write_bytes(tmp_path / "shared.png", b"png")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # 0o644 under the usual umask 022
