@@ -3,7 +3,7 @@ transport bar below, parameters in a dock. It wires models to views; panels neve
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QP
 from engine.config import DEFAULT_SENTENCE, SimConfig
 from engine.errors import ConfigError, EngineInputError
 from engine.tokens import tokenize
+from gui import style
 from gui.export.controller import ExportController
 from gui.panels.attention_panel import AttentionPanel
 from gui.panels.gradient_panel import GradientPanel
@@ -26,6 +27,7 @@ from gui.transport import TransportBar
 from gui.worker import SimulationRunner
 
 APP_TITLE = "RNN vs Transformer"
+NOTICE_MS = 30_000  # how long a notice stays in the status bar
 
 GUIDE = """<h3>What am I looking at?</h3>
 <p>Both models read the same sentence. Each word is a vector of D numbers.</p>
@@ -125,6 +127,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.parameter_dock)
 
     def _build_status_bar(self) -> None:
+        # A label of its own: a temporary status-bar message would be drawn over status_label.
+        self.notice_label = QLabel("")
+        self.notice_label.setStyleSheet(f"color: {style.ERROR_COLOR};")
+        self.notice_label.setVisible(False)
         self.status_label = QLabel("Starting the engine…")
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
@@ -135,6 +141,7 @@ class MainWindow(QMainWindow):
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.runner.cancel)
         bar = self.statusBar()
+        bar.addWidget(self.notice_label)
         bar.addWidget(self.status_label, 1)
         bar.addPermanentWidget(self.progress_bar)
         bar.addPermanentWidget(self.cancel_button)
@@ -310,7 +317,14 @@ class MainWindow(QMainWindow):
             names.insert(0, f"the file {self.settings.fileName()} (not a settings file)")
         if names:
             what = "a damaged remembered setting" if len(names) == 1 else "damaged remembered settings"
-            self.statusBar().showMessage(f"Ignored {what}: {', '.join(names)}", 30_000)
+            self.notice_label.setText(f"Ignored {what}: {', '.join(names)}.")
+            self.notice_label.setVisible(True)
+            QTimer.singleShot(NOTICE_MS, self.notice_label.hide)
+
+    @property
+    def notice(self) -> str:
+        """The notice shown in the status bar now (damaged settings ignored), or ""."""
+        return self.notice_label.text() if not self.notice_label.isHidden() else ""
 
     def _save_run_settings(self) -> None:
         self.settings.setValue("run/config", self._last_config.to_json())

@@ -314,7 +314,12 @@ class CostLabWindow(QMainWindow):
         if damaged:
             names = ", ".join(f"{GROUP}/{name}" for name in damaged)
             what = "a damaged remembered setting" if len(damaged) == 1 else "damaged remembered settings"
-            self.statusBar().showMessage(f"Ignored {what}: {names}", 30_000)
+            self.statusBar().showMessage(f"Ignored {what}: {names}.", 30_000)
+
+    @property
+    def notice(self) -> str:
+        """The notice shown in the status bar now (damaged settings ignored), or ""."""
+        return self.statusBar().currentMessage()
 
     def _save_settings(self) -> None:
         if self._settings is None:

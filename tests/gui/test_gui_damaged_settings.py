@@ -58,7 +58,7 @@ def write_raw(path: str | Path, text: str) -> None:
 
 
 def status(window) -> str:
-    return window.statusBar().currentMessage()
+    return window.notice.removesuffix(".")
 
 
 def assert_defaults(window) -> None:
