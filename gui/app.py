@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 OFFSCREEN_NOTICES = ("propagateSizeHints", "does not support raise()")
@@ -40,9 +41,19 @@ def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None
     app, window = create_window(overrides, sentence, argv=argv)
     window.show()
     QTimer.singleShot(0, window.run_current)  # after the first paint: loads torch in the worker
+    # Ctrl-C in the terminal closes the window as File > Quit does. Python runs signal handlers
+    # only between bytecodes, so a timer makes sure some Python runs regularly.
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(_on_heartbeat_timeout)
+    heartbeat.start(200)
     status = app.exec()
     window.settings.sync()
     return stop_background_work(status)
+
+
+def _on_heartbeat_timeout() -> None:
+    pass
 
 
 def stop_background_work(status: int) -> int:

@@ -16,16 +16,25 @@ holds (the `release` of a message, say). PySide tracks such a receiver with a we
 its last reference goes on the worker thread, PySide tears the connection down there, racing the
 GUI thread. That crashed this app's tests (`QMetaObject::Connection::~Connection` on a worker).
 Callbacks are plain Python calls made from the drain, on the GUI thread.
+
+Two more things keep Python from freeing GUI objects on a worker:
+- the cycle collector runs wherever an allocation trips its threshold, and job threads allocate a
+  lot, so automatic collection is switched off and a GUI-thread timer collects instead (pyqtgraph's
+  GarbageCollector does the same, for the same reason);
+- deliveries come from an inbox on this side, one at a time, so a callback that opens a modal
+  dialog (a nested event loop) does not hold up the others, and nothing taken off the queue is lost.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import queue
 import threading
 import time
 import traceback
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -38,6 +47,7 @@ from engine.progress import CancelToken
 log = logging.getLogger(__name__)
 
 DRAIN_INTERVAL_MS = 10  # how often the GUI thread looks for news while a job is live
+COLLECT_INTERVAL_MS = 500  # how often the GUI thread runs the cycle collector
 
 # What a worker puts on the queue: (job id, kind, payload)
 _PROGRESS, _MESSAGE, _RESULT, _ERROR, _CANCELLED = "progress", "message", "result", "error", "cancelled"
@@ -107,12 +117,17 @@ class JobManager(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._outbox: queue.SimpleQueue = queue.SimpleQueue()
+        collect_on_gui_thread()
+        self._outbox: queue.SimpleQueue = queue.SimpleQueue()  # filled by workers
+        self._inbox: deque = deque()  # (sequence, job id, kind, payload) taken, not yet delivered
+        self._newest_progress: dict[int, int] = {}  # job id -> sequence of its newest progress
+        self._sequence = itertools.count()
         self._jobs: dict[int, Job] = {}
         self._ids = itertools.count(1)
+        self._delivery_scheduled = False
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_INTERVAL_MS)
-        self._timer.timeout.connect(self.drain)
+        self._timer.timeout.connect(self._on_timer_timeout)
 
     @property
     def live_jobs(self) -> list[Job]:
@@ -123,7 +138,8 @@ class JobManager(QObject):
                owner: QObject | None = None, **callbacks) -> Job:
         """Run work(context) on a new worker thread. Callbacks (all optional, all called on the
         GUI thread): on_progress(fraction, label), on_message(payload, release),
-        on_result(value), on_error(exception), on_cancelled() when the work raised RunCancelled."""
+        on_result(value), on_error(exception), on_cancelled() when the work raised RunCancelled.
+        A callback may open a modal dialog; other jobs' deliveries go on meanwhile."""
         job = Job(next(self._ids), name, CancelToken(), owner=owner, **callbacks)
         context = JobContext(job.id, job.cancel_token, self._outbox)
         job.thread = threading.Thread(target=_run, args=(work, context, self._outbox),
@@ -134,30 +150,57 @@ class JobManager(QObject):
             self._timer.start()
         return job
 
+    def _on_timer_timeout(self) -> None:
+        # Deliver from a fresh single-shot timer, not from this one: Qt does not fire a timer
+        # again while its own slot runs, so a modal dialog opened by a callback would stop it.
+        self._take_reports()
+        if self._inbox and not self._delivery_scheduled:
+            self._delivery_scheduled = True
+            QTimer.singleShot(0, self._on_delivery_due)
+        self._stop_when_idle()
+
+    def _on_delivery_due(self) -> None:
+        self._delivery_scheduled = False
+        self._deliver_inbox()
+
     def drain(self) -> None:
-        """Deliver everything reported so far (the timer calls this; tests may too)."""
-        batch = []
+        """Deliver everything reported so far, now (the timers do this; tests may too)."""
+        self._take_reports()
+        self._deliver_inbox()
+
+    def _take_reports(self) -> None:
         while True:
             try:
-                batch.append(self._outbox.get_nowait())
+                job_id, kind, payload = self._outbox.get_nowait()
             except queue.Empty:
-                break
-        newest_progress = {job_id: index for index, (job_id, kind, _) in enumerate(batch)
-                           if kind == _PROGRESS}
-        for index, (job_id, kind, payload) in enumerate(batch):
+                return
+            sequence = next(self._sequence)
+            if kind == _PROGRESS:
+                self._newest_progress[job_id] = sequence
+            self._inbox.append((sequence, job_id, kind, payload))
+
+    def _deliver_inbox(self) -> None:
+        """One report at a time, so that a nested event loop inside a callback can go on
+        delivering the rest in order. Reports of ended or unknown jobs are dropped."""
+        while self._inbox:
+            sequence, job_id, kind, payload = self._inbox.popleft()
             job = self._jobs.get(job_id)
             if job is None:
                 continue
-            if kind == _PROGRESS and newest_progress[job_id] != index:
-                continue  # a newer report of the same job is in this batch
+            if kind == _PROGRESS and self._newest_progress.get(job_id) != sequence:
+                continue  # a newer report of the same job is waiting
             if kind in _TERMINAL:
                 job.done = True
                 del self._jobs[job_id]
+                self._newest_progress.pop(job_id, None)
             self._deliver(job, kind, payload)
+        self._stop_when_idle()
+
+    def _stop_when_idle(self) -> None:
         for job in self._jobs.values():
             if not job.discarded and job.owner is not None and not shiboken6.isValid(job.owner):
                 job.discard()  # its window is gone: nobody will read what it reports
-        if not self._jobs:
+        if not self._jobs and not self._inbox:
             self._timer.stop()
 
     def _deliver(self, job: Job, kind: str, payload) -> None:
@@ -215,6 +258,30 @@ def _run(work: Callable[[JobContext], Any], context: JobContext,
 
 
 _manager: JobManager | None = None
+_collector: QTimer | None = None
+
+
+def collect_on_gui_thread() -> None:
+    """Switch off automatic cycle collection and run it from a GUI-thread timer instead (once per
+    application). Otherwise whichever thread allocates collects, and a worker would free GUI
+    objects in reference cycles, tearing down their Qt connections off the GUI thread."""
+    global _collector
+    if _collector is not None and shiboken6.isValid(_collector):
+        return
+    gc.disable()
+    _collector = QTimer(QCoreApplication.instance())
+    _collector.setInterval(COLLECT_INTERVAL_MS)
+    _collector.timeout.connect(_collect_generations)
+    _collector.start()
+
+
+def _collect_generations() -> None:
+    """Collect each generation whose count is past its threshold, as automatic collection would."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            return
 
 
 def job_manager() -> JobManager:

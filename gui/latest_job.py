@@ -41,12 +41,19 @@ class LatestJobRunner(QObject):
         was_busy = self._job is not None
         if was_busy:  # superseded: whatever it still reports is dropped
             self._job.discard()
+            self._job = None  # not busy with it even if starting the new one fails
         self._runs += 1
-        self._job = self._jobs.submit(
-            work, name=type(self).__name__, owner=self,
-            on_progress=self._on_job_progress, on_message=self._on_job_message,
-            on_result=self._on_job_result, on_error=self._on_job_error,
-            on_cancelled=self._on_job_cancelled)
+        try:
+            self._job = self._jobs.submit(
+                work, name=type(self).__name__, owner=self,
+                on_progress=self._on_job_progress, on_message=self._on_job_message,
+                on_result=self._on_job_result, on_error=self._on_job_error,
+                on_cancelled=self._on_job_cancelled)
+        except RuntimeError as error:  # the system would not start another thread
+            if was_busy:
+                self.busy_changed.emit(False)
+            self.failed.emit(f"could not start the {self.WHO}: {error}", "")
+            return self._runs
         if not was_busy:
             self.busy_changed.emit(True)
         self.started.emit()
@@ -56,12 +63,6 @@ class LatestJobRunner(QObject):
         if self._job is not None:
             self._job = None
             self.busy_changed.emit(False)
-
-    def shutdown(self) -> None:
-        """Discard the running job without a word: the window is closing."""
-        if self._job is not None:
-            self._job.discard()
-            self._job = None
 
     def _on_job_progress(self, fraction: float, label: str) -> None:
         self.progress.emit(fraction, label)

@@ -142,20 +142,20 @@ class AnimationExport(QObject):
             return
         try:
             for _ in range(self.FRAMES_PER_TURN):
+                if self._frames.full():  # the encoder is behind (or dead): never block on it
+                    QTimer.singleShot(10, self._render_some)
+                    return
                 if self._next >= self.frame_count:
                     self._end_rendering()
-                    self._frames.put(_END)  # the encoder takes it after the queued frames
+                    self._frames.put_nowait(_END)  # the encoder takes it after the queued frames
                     self.progress.emit(self._next, self.frame_count)
-                    return
-                if self._frames.full():  # the encoder is behind: let it catch up
-                    QTimer.singleShot(10, self._render_some)
                     return
                 self._frames.put_nowait(self._render_frame(self._next))
                 self._next += 1
             self.progress.emit(self._next, self.frame_count)
             QTimer.singleShot(0, self._render_some)
-        except (EngineInputError, OSError, ValueError, MemoryError) as error:
-            self._stop(str(error))
+        except Exception as error:  # whatever went wrong, stop: never leave the encoder waiting
+            self._stop(str(error) or type(error).__name__)
 
     def _stop(self, failure: str | None) -> None:
         if self._job is None or self._job.cancel_token.cancelled:

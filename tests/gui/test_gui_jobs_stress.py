@@ -3,17 +3,20 @@ instant fake work, with owners deleted while their jobs run. pytest runs this un
 so a crash prints every thread's stack. Before gui.jobs, the same churn through QRunnables and
 cross-thread signals crashed the interpreter about once in fifteen runs of the runner tests."""
 
+import queue
 import threading
 import weakref
 
+import numpy as np
 import pytest
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
 from gui.cost_lab import devices
 from gui.cost_lab.devices import CudaProbe
 from gui.cost_lab import runner as runner_module
 from gui.cost_lab.runner import CostLabRunner
+from gui.export import animation
 from gui.export.animation import AnimationExport
 from gui.timeline import Timeline
 from gui.worker import SimulationRunner
@@ -173,3 +176,57 @@ def test_no_qt_connection_tracks_an_object_the_worker_owns(qtbot, jobs):
     with qtbot.waitSignal(runner.finished, timeout=10_000):
         runner.run_work(lambda on_result, progress, cancel: (on_result("row"), "done")[1])
     assert watched == [0]
+
+
+class _NeverBlockQueue(queue.Queue):
+    """A frame queue that fails loudly if the GUI thread ever waits on it."""
+
+    blocking_puts = 0
+
+    def put(self, item, block=True, timeout=None):
+        if block:  # on the real queue this could wait forever for an encoder that died
+            self.blocking_puts += 1
+            raise RuntimeError("the GUI thread waited for the encoder")
+        super().put(item, block=False)
+
+
+class _FailingEncoder:
+    """Slower than rendering, so the frame queue stays full; fails at its 12th frame (ffmpeg or
+    the disk giving up)."""
+
+    def __init__(self, *args):
+        self.frames = 0
+
+    def add(self, rgb) -> None:
+        self.frames += 1
+        if self.frames == 12:  # meanwhile the GUI renders the last frames into a full queue
+            threading.Event().wait(0.2)
+            raise OSError(28, "No space left on device")
+        threading.Event().wait(0.02)
+
+    def finish(self, before_replace=None):
+        raise AssertionError("an encoder that failed is never finished")
+
+    def abort(self) -> None:
+        pass
+
+
+class _FakeTimeline(QObject):
+    trace_changed = Signal(object)
+    last_tick, tick = 19, 0  # 20 frames: 12 encoded (the last one fails) and 8 queued
+
+    def set_tick(self, tick: int) -> None:
+        self.tick = tick
+
+
+def test_an_encoder_dying_with_a_full_frame_queue_never_blocks_the_gui(qtbot, jobs, monkeypatch,
+                                                                       tmp_path):
+    monkeypatch.setattr(animation, "FrameEncoder", _FailingEncoder)
+    export = AnimationExport(QLabel("frame"), _FakeTimeline(), tmp_path / "a.gif")
+    export._frames = _NeverBlockQueue(maxsize=export.QUEUED_FRAMES)
+    monkeypatch.setattr(export, "_render_frame", lambda index: np.zeros((2, 2, 3), np.uint8))
+    with qtbot.waitSignal(export.failed, timeout=10_000) as blocker:
+        export.start(jobs)
+    assert "No space left" in blocker.args[0]
+    assert not export.running
+    assert export._frames.blocking_puts == 0
