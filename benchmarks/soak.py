@@ -6,7 +6,9 @@ Builds the real main window (offscreen unless DISPLAY is set) and measures:
 - resident memory (RSS) after 0, 1,000 and 10,000 ticks of playback, every panel repainting;
 - RSS growth over 200 re-runs of the engine through the window (run, wait, show);
 - the longest and 99th-percentile gap of a 10 ms GUI-thread timer while an n x D trace computes
-  in the background, and while the finished trace is put on screen.
+  in the background, and while the finished trace is put on screen;
+- how long the app takes to exit after its window is closed in the middle of work (a run, the
+  first run while torch is still importing, a cost-lab sweep, an animation export).
 Prints a table with the aims beside the numbers; asserts nothing.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +32,8 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa:
 from engine import SimConfig  # noqa: E402
 from gui.app import create_window  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
+QUIT_SCENARIOS = ("first-run", "run", "sweep", "export")  # see tests/gui/quit_midwork_child.py
 SMALL = dict(d_model=64, hidden_size=64, head_size=16)
 SENTENCE = "The quick brown fox jumps over the lazy dog while the cat sat on the mat"
 
@@ -133,6 +138,18 @@ def gaps_while_computing(window, n: int, d_model: int) -> tuple[list[float], lis
     return computing, showing
 
 
+def seconds_to_exit(scenario: str) -> tuple[float, int]:
+    """(seconds from closing the window to the process's exit, exit status) for one scenario."""
+    with tempfile.TemporaryDirectory() as folder:
+        child = subprocess.Popen([sys.executable, str(ROOT / "tests/gui/quit_midwork_child.py"),
+                                  scenario, folder], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True)
+        child.stdout.readline()  # "closing", printed just before the window closes
+        closed = time.perf_counter()
+        status = child.wait(timeout=120)
+        return time.perf_counter() - closed, status
+
+
 def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * (len(values) - 1)))]
 
@@ -167,6 +184,10 @@ def main() -> None:
         print(f"{f'10 ms GUI timer, 99th percentile gap while {what}':<58} "
               f"{percentile(gaps, 0.99) * 1e3:>9.0f} ms")
     window.close()
+    for scenario in QUIT_SCENARIOS:
+        seconds, status = seconds_to_exit(scenario)
+        print(f"{f'window closed mid-work ({scenario}) -> process exited':<58} "
+              f"{seconds:>9.2f} s    <= 2 s, status {status}")
 
 
 if __name__ == "__main__":
