@@ -148,11 +148,15 @@ def test_session_on_a_full_disk(trace5, small_disk):
     assert small_disk.names() == []
 
 
+def weights_animation(window, path) -> AnimationExport:
+    return AnimationExport(targets.plots(window)["attention-weights"], window.timeline, path,
+                           width=320)
+
+
 def test_animation_gif_on_a_full_disk_headless(window, small_disk):
     small_disk.fill(PAGE)
     path = small_disk.out / "animation.gif"
-    export = AnimationExport(targets.plots(window)["attention-weights"], window.timeline, path,
-                             width=320)
+    export = weights_animation(window, path)
     with pytest.raises(OutputPathError) as raised:
         export.run_blocking()
     assert_full_disk_message(raised.value, path)
@@ -163,8 +167,7 @@ def test_animation_gif_on_a_full_disk_headless(window, small_disk):
 def test_animation_gif_on_a_full_disk_in_the_background(qtbot, window, small_disk, jobs):
     small_disk.fill(PAGE)
     path = small_disk.out / "animation.gif"
-    export = AnimationExport(targets.plots(window)["attention-weights"], window.timeline, path,
-                             width=320)
+    export = weights_animation(window, path)
     with qtbot.waitSignal(export.failed, timeout=60_000) as failed:
         export.start(jobs)
     assert failed.args == [f"cannot write {path}: {FULL}"]
@@ -192,8 +195,7 @@ def test_mp4_on_a_full_disk_leaves_no_temporary(window, small_disk, monkeypatch)
     monkeypatch.setattr(animation_module, "animation_formats", lambda: ("gif", "mp4"))
     small_disk.fill(8 * PAGE)  # the temporary video gets part of a frame, then the disk is full
     path = small_disk.out / "animation.mp4"
-    export = AnimationExport(targets.plots(window)["attention-weights"], window.timeline, path,
-                             width=320)
+    export = weights_animation(window, path)
     with pytest.raises(OutputPathError) as raised:
         export.run_blocking()
     assert_full_disk_message(raised.value, path)
