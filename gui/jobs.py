@@ -6,23 +6,23 @@ The cross-thread surface is three plain-Python objects and nothing else:
   (engine code, an encoder) that never creates, calls or destroys a Qt object;
 - the worker reports by putting tuples on one `queue.SimpleQueue` (progress, messages, the result
   or the exception) and reads its `CancelToken` (a `threading.Event`);
-- on the GUI thread one QTimer, running only while a job is live, drains the queue and calls the
-  job's callbacks there.
-No Qt signal crosses a thread and no QObject is touched off the GUI thread, so the PySide6 crashes
-of cross-thread delivery (PYSIDE-3124) and of Python objects freed on pool threads cannot happen.
+- on the GUI thread one QTimer, running only while a job is live, moves the reports into an
+  inbox, and the job's callbacks are called there, one report at a time.
+No Qt signal crosses a thread and no QObject is touched off the GUI thread, which avoids by
+construction the PySide6 crashes of cross-thread delivery (PYSIDE-3124) and of Python-owned Qt
+objects freed on pool threads.
 
-One rule keeps it so: never connect a Qt signal or timer to something a worker created or still
-holds (the `release` of a message, say). PySide tracks such a receiver with a weak reference; when
-its last reference goes on the worker thread, PySide tears the connection down there, racing the
-GUI thread. That crashed this app's tests (`QMetaObject::Connection::~Connection` on a worker).
-Callbacks are plain Python calls made from the drain, on the GUI thread.
-
-Two more things keep Python from freeing GUI objects on a worker:
+Two rules keep Python from freeing GUI objects on a worker, which crashed this app's tests
+(`QMetaObject::Connection::~Connection` on a worker thread):
+- never connect a Qt signal or timer to something a worker created or still holds (the `release`
+  of a message, say). PySide watches such a receiver by weak reference and, when its last
+  reference goes on the worker, tears the connection down there, racing the GUI thread;
 - the cycle collector runs wherever an allocation trips its threshold, and job threads allocate a
-  lot, so automatic collection is switched off and a GUI-thread timer collects instead (pyqtgraph's
-  GarbageCollector does the same, for the same reason);
-- deliveries come from an inbox on this side, one at a time, so a callback that opens a modal
-  dialog (a nested event loop) does not hold up the others, and nothing taken off the queue is lost.
+  lot, so automatic collection is off and a GUI-thread timer collects instead (pyqtgraph's
+  GarbageCollector does the same, for the same reason).
+
+Delivery goes through a fresh single-shot timer, so a callback that opens a modal dialog (a nested
+event loop) does not hold up the other jobs' reports.
 """
 
 from __future__ import annotations
