@@ -4,11 +4,14 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
+TORCH_INDEX ?=  # e.g. https://download.pytorch.org/whl/cpu for the CPU-only torch build
 
 .PHONY: run test report benchmark system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(if $(strip $(TORCH_INDEX)),$(PYTHON) -m pip install --quiet --disable-pip-version-check \
+		-c constraints.txt --index-url $(strip $(TORCH_INDEX)) torch)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
