@@ -45,6 +45,19 @@ def floor_cells(matrix: np.ndarray, no_path: np.ndarray) -> np.ndarray:
     return (matrix < style.LOG_FLOOR) & ~no_path
 
 
+def legend_columns(texts: list[str], pixels: float) -> int:
+    """The most legend columns (all in one row, else two, else one) that fit in `pixels`."""
+    font = QFont()
+    font.setPointSizeF(LEGEND_FONT_POINTS)
+    metrics = QFontMetrics(font)
+    widths = [metrics.horizontalAdvance(text) + LEGEND_SAMPLE_WIDTH for text in texts]
+    for columns in (len(texts), 2):
+        needed = sum(max(widths[j::columns]) for j in range(columns))
+        if needed <= pixels:
+            return columns
+    return 1
+
+
 class GradientMap(HeatmapView):
     """A connectivity map: log colours, empty cells where no path exists, a flat floor colour
     where a path exists but the gradient fell below the floor; the tooltip says which."""
@@ -123,9 +136,9 @@ class GradientCurves(WordPlot):
         self._ready = True
 
     def _build_legend(self) -> None:
-        """A legend in a row of its own under the x axis (plot layout row 4)."""
+        """A legend in a row of its own under the x axis (plot layout row 4, all columns)."""
         self._legend_box = pg.GraphicsWidget()
-        self.plotItem.layout.addItem(self._legend_box, 4, 1)
+        self.plotItem.layout.addItem(self._legend_box, 4, 0, 1, 3)
         self._legend: pg.LegendItem | None = None
         self._legend_key = None
         self._bound_text = "Pascanu bound"
@@ -146,11 +159,7 @@ class GradientCurves(WordPlot):
         """Entries in one row where the plot is wide enough, in two otherwise. Rebuilt whole (it
         changes only with the trace, a resize past the threshold or the floor entry)."""
         entries = self._legend_entries()
-        font = QFont()
-        font.setPointSizeF(LEGEND_FONT_POINTS)
-        metrics = QFontMetrics(font)
-        one_row = sum(metrics.horizontalAdvance(text) + LEGEND_SAMPLE_WIDTH for _item, text in entries)
-        columns = len(entries) if one_row <= self.plotItem.vb.boundingRect().width() else 2
+        columns = legend_columns([text for _item, text in entries], self.width() - 8)
         key = (tuple(text for _item, text in entries), columns)
         if key == self._legend_key:
             return
@@ -278,7 +287,7 @@ class GradientCurves(WordPlot):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self.__dict__.get("_ready"):
+        if event.type() in style.PALETTE_EVENTS and self.__dict__.get("_ready"):
             self.hint.setColor(style.muted_text_colour(self.palette()))
             self._legend_key = None  # labels in the new text colour
             self._rebuild_legend()
