@@ -118,7 +118,7 @@ class GradientCurves(WordPlot):
         self.bound_curve = self.plot([], [], pen=pg.mkPen(style.BOUND_COLOR, width=1.5,
                                                           style=Qt.PenStyle.DashLine))
         self.floor_points = self.plot([], [], pen=None, symbol="t", symbolSize=9,
-                                      symbolBrush=style.FLOOR_COLOR, symbolPen=pg.mkPen("#333333"))
+                                      symbolBrush=style.FLOOR_COLOR, symbolPen=None)
         self.floor_points.setZValue(5)
         self._build_legend()
         self.selected_line = pg.InfiniteLine(angle=90, movable=False,
@@ -211,7 +211,7 @@ class GradientCurves(WordPlot):
         elif self._bound_promises:
             self._bound_text = f"Pascanu bound, λ₁γ = {rate:.3g} < 1"
         else:
-            self._bound_text = f"Pascanu bound, λ₁γ = {rate:.3g} ≥ 1: promises no vanishing"
+            self._bound_text = f"Pascanu bound (λ₁γ = {rate:.3g} ≥ 1: promises nothing)"
         self.bound_curve.setPen(pg.mkPen(style.BOUND_COLOR, width=1.5, style=(
             Qt.PenStyle.DashLine if self._bound_promises else Qt.PenStyle.DotLine)))
         self._rebuild_legend()
@@ -281,7 +281,7 @@ class GradientCurves(WordPlot):
         text = (f"word {k}: {self._tokens[k]}\n{LAST_ROW_NAME}\nRNN: {value(self._true_rnn[k])}"
                 f"\nattention: {value(self._true_attention[k])}")
         if self._bound is not None:
-            promise = "" if self._bound_promises else " (λ₁γ ≥ 1: no vanishing promised)"
+            promise = "" if self._bound_promises else " (λ₁γ ≥ 1: it promises nothing)"
             text += f"\nPascanu bound: {self._bound[k]:.4g}{promise}"
         return text
 

@@ -103,9 +103,9 @@ def test_pascanu_bound_says_when_it_promises_nothing(qtbot, panel, trace5):
     assert rate >= 1
     panel.timeline.set_trace(exploding, 2 * T)
     texts = panel.curves.legend_texts()
-    assert f"Pascanu bound, λ₁γ = {rate:.3g} ≥ 1: promises no vanishing" in texts
+    assert f"Pascanu bound (λ₁γ = {rate:.3g} ≥ 1: promises nothing)" in texts
     assert panel.curves.bound_curve.opts["pen"].style() == Qt.PenStyle.DotLine
-    assert "no vanishing promised" in panel.curves.describe_word(0)
+    assert "it promises nothing" in panel.curves.describe_word(0)
 
 
 @pytest.mark.parametrize("width", [420, 900])
