@@ -135,3 +135,20 @@ def test_one_name_for_the_gradient_and_r_is_defined(panel, trace5):
     shown = [CAPTION, panel.curves.describe_word(2), panel.rnn_map.describe_cell(3, 1),
              panel.curves.plotItem.titleLabel.text]
     assert not any("∂L" in text for text in shown)  # the old second name is gone
+
+
+def test_floor_cells_export_to_svg_as_vector_cells(qtbot, panel, trace5, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from gui.export.images import export_widget
+
+    panel.resize(1000, 360)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.timeline.set_trace(with_rnn_connectivity(trace5, {(4, 0): 0.0}), 2 * T)
+    path = export_widget(panel.rnn_map, tmp_path / "rnn-map.svg", "svg")
+    root = ET.parse(path).getroot()
+    svg = "{http://www.w3.org/2000/svg}"
+    assert list(root.iter(f"{svg}image")) == []  # no bitmap: cells and floor are shapes
+    fills = {element.get("fill") for element in root.iter() if element.get("fill")}
+    assert style.FLOOR_COLOR in fills
