@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QAction, QActionGroup, QColor, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory
 
-PLOT_BACKGROUND = "#ffffff"
+PLOT_BACKGROUND = "#ffffff"  # the theme's plot background: apply_theme sets it for plots made later
 TITLE_SIZE = "10pt"
 DIVERGING = "CET-D1A"  # blue-white-red for signed values (activations, vectors, scores)
 SEQUENTIAL = "viridis"  # for probabilities (softmax weights)
@@ -139,7 +139,7 @@ def dark_palette() -> QPalette:
 
 def apply_theme(name: str) -> None:
     """Set the application's style and palette for a theme, then recolour every plot."""
-    global _system_look
+    global _system_look, PLOT_BACKGROUND
     app = QApplication.instance()
     if _system_look is None:
         _system_look = (app.style().name(), QPalette(app.palette()))
@@ -151,7 +151,8 @@ def apply_theme(name: str) -> None:
         app.setStyle(style_name)
     app.setPalette(palette)
     background, foreground = plot_colours(palette)
-    pg.setConfigOptions(background=background, foreground=foreground)  # plots made later
+    PLOT_BACKGROUND = background.name()  # plots made later (the cost lab's, say) start so
+    pg.setConfigOptions(background=background, foreground=foreground)
     for widget in app.allWidgets():
         if isinstance(widget, pg.PlotWidget):
             restyle_plot(widget, palette)

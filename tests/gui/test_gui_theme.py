@@ -57,6 +57,10 @@ def test_dark_theme_recolours_widgets_and_plots(qtbot, make_window):
     cover = window.rnn_panel.hidden_view._cover.brush().color()
     assert cover == background  # rows not yet computed stay hidden on a dark plot
     assert window.settings.value(style.THEME_SETTING) == "dark"
+    later = pg.PlotWidget(background=style.PLOT_BACKGROUND)  # a plot made after the change
+    qtbot.addWidget(later)
+    assert later.backgroundBrush().color() == background
+    assert later.getAxis("left").textPen().color() == foreground
     window.theme_actions["light"].trigger()
     assert not style.is_dark(QApplication.instance().palette())
     assert window.theme_actions["light"].isChecked()
@@ -104,3 +108,25 @@ def test_readable_model_colours_on_dark():
         assert contrast(style.readable_on(colour, dark), window) >= 4.5
     light = QApplication.style().standardPalette() if QApplication.instance() else QPalette()
     assert style.readable_on(style.RNN_COLOR, light) == QColor(style.RNN_COLOR)
+
+
+def test_token_chips_take_their_colours_from_the_palette(qtbot, trace5):
+    from gui.selection import TokenSelection
+    from gui.timeline import Timeline
+    from gui.token_strip import TokenStrip
+
+    style.apply_theme("dark")
+    timeline = Timeline()
+    strip = TokenStrip(timeline, TokenSelection())
+    qtbot.addWidget(strip)
+    timeline.set_trace(trace5, 2)  # word 0 read, word 1 current, words 2-4 unread
+    image = strip.chips.grab().toImage()
+    palette = strip.chips.palette()
+
+    def fill(index):
+        rect = strip.chips.rects[index]
+        return image.pixelColor(rect.left() + 4, rect.center().y())
+
+    assert fill(4) == palette.color(QPalette.ColorRole.Button)  # unread: the palette's button
+    assert fill(1) == QColor(style.RNN_COLOR)  # the clock's word
+    assert style.is_dark(palette) and fill(0).lightnessF() < 0.5  # read: a dark tint
