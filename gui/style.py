@@ -93,7 +93,8 @@ def mix(first: QColor, second: QColor, share_of_second: float) -> QColor:
 
 def muted_text_colour(palette: QPalette) -> QColor:
     """Secondary text (captions, hints): the text colour a third of the way to the background."""
-    return mix(palette.color(QPalette.ColorRole.WindowText), palette.color(QPalette.ColorRole.Window), 0.3)
+    roles = QPalette.ColorRole
+    return mix(palette.color(roles.WindowText), palette.color(roles.Window), 0.3)
 
 
 def is_dark(palette: QPalette) -> bool:

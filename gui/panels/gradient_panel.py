@@ -27,8 +27,9 @@ CAPTION = (
     "out as one number r·y_t; r is a fixed random unit vector set by the seed. Maps (row t, column "
     "k, one log colour scale) fill in going back: the RNN's one column per tick, attention's at "
     f"once. Empty: no path (a later or masked word); light blue: a path, but below {FLOOR_TEXT} "
-    "or underflowed to 0. Curves: the maps' last row. Dashed: Pascanu's bound "
-    "γ·‖W_ih‖·(λ₁γ)^(n−1−k) for Elman cells, a promise of vanishing only when λ₁γ < 1.")
+    "or underflowed to 0. Curves: the maps' last row. Grey: Pascanu's bound γ·‖W_ih‖·(λ₁γ)^(n−1−k) "
+    "for Elman cells, dashed when λ₁γ < 1 (it promises vanishing), dotted when not (it promises "
+    "nothing).")
 
 
 def no_path_cells(matrix: np.ndarray, causal: bool) -> np.ndarray:
@@ -94,7 +95,7 @@ class GradientMap(HeatmapView):
         if self._at_floor[row, col]:
             if self._data[row, col] == 0:
                 return text + ("\nlight blue: a path exists, but the gradient underflowed "
-                               "float64 (below about 1e-308) to 0")
+                               "float64 (below about 5e-324) to 0")
             return text + f"\nlight blue: below the {FLOOR_TEXT} floor of the colour scale"
         return text
 
@@ -168,7 +169,8 @@ class GradientCurves(WordPlot):
             self._legend.scene().removeItem(self._legend)  # detaches it from the box too
         foreground = style.plot_colours(self.palette())[1]
         self._legend = pg.LegendItem(offset=(1, 1), labelTextSize=f"{LEGEND_FONT_POINTS:g}pt",
-                                     colCount=columns, horSpacing=14, frame=False, labelTextColor=foreground)
+                                     colCount=columns, horSpacing=14, frame=False,
+                                     labelTextColor=foreground)
         self._legend.setParentItem(self._legend_box)
         for item, text in entries:
             self._legend.addItem(item, text)
@@ -345,7 +347,8 @@ class GradientPanel(Panel):
             return
         T = self._timeline.length
         self.rnn_map.set_revealed_last_columns(len(clock.rnn_gradient_columns(tick, T)))
-        self.attention_map.set_revealed_last_columns(T if clock.attention_gradient_shown(tick, T) else 0)
+        attention_shown = clock.attention_gradient_shown(tick, T)
+        self.attention_map.set_revealed_last_columns(T if attention_shown else 0)
         rnn_words = clock.rnn_words_reached(tick, T)
         attention_words = clock.attention_words_reached(tick, T)
         self.curves.show_reached(rnn_words, attention_words)

@@ -194,7 +194,8 @@ class RNNCellView(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(layout.box, 5, 5)
         painter.setPen(text_colour)
-        painter.drawText(layout.box.adjusted(6, 4, -6, -4), FORMULA_FLAGS, formula(self._trace.config))
+        painter.drawText(layout.box.adjusted(6, 4, -6, -4), FORMULA_FLAGS,
+                         formula(self._trace.config))
         for vector, label, column in zip(self.vectors, layout.labels, layout.columns):
             self._draw_label_and_arrow(painter, vector, label, layout.box)
             self._draw_cells(painter, vector, column, layout.numbers)
@@ -203,7 +204,8 @@ class RNNCellView(QWidget):
                               box: QRectF) -> None:
         palette = self.palette()
         selected = vector.token is not None and vector.token == self._selected
-        colour = QColor(style.SELECTION_COLOR) if selected else palette.color(palette.ColorRole.WindowText)
+        colour = (QColor(style.SELECTION_COLOR) if selected
+                  else palette.color(palette.ColorRole.WindowText))
         painter.setPen(colour)
         painter.drawText(label, Qt.AlignmentFlag.AlignCenter, vector.name)
         centre = label.center().x()
@@ -212,7 +214,8 @@ class RNNCellView(QWidget):
         painter.setBrush(QColor(style.RNN_COLOR))
         top, bottom = box.bottom(), label.top()
         painter.drawLine(QPointF(centre, top), QPointF(centre, bottom))
-        tip_y, back = (top, 5.0) if vector.is_input else (bottom, -5.0)  # inputs point up, into the box
+        # inputs point up, into the box; outputs down, out of it
+        tip_y, back = (top, 5.0) if vector.is_input else (bottom, -5.0)
         painter.drawPolygon(QPolygonF([QPointF(centre, tip_y), QPointF(centre - 4, tip_y + back),
                                        QPointF(centre + 4, tip_y + back)]))
 
