@@ -16,6 +16,7 @@ from gui import clock, style
 MAX_PRINTED = 16  # vectors up to this length print their numbers
 MAX_CELL_HEIGHT = 24.0  # pixels
 COLUMN_WIDTH = 40.0  # pixels, at most
+NARROWEST_COLUMN = 30.0  # below this an LSTM's cell-state columns are left out (the formula names c)
 ARROW_ROOM = 16.0  # pixels between the formula box and the labels
 TITLE_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
 FORMULA_FLAGS = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
@@ -34,6 +35,7 @@ class CellVector:
 class CellLayout:
     title: QRectF
     box: QRectF  # the cell, holding its formula (empty when there is nothing to draw)
+    vectors: list[CellVector]  # those drawn (an LSTM's c only where there is room)
     labels: list[QRectF]  # one per vector
     columns: list[QRectF]  # one per vector: its cells, top to bottom
     numbers: bool  # whether the cells print their values
@@ -42,11 +44,9 @@ class CellLayout:
 def formula(config) -> str:
     """What one call of the configured cell computes, in the notation of the labels."""
     if config.cell == "lstm":
-        return ("gates i, f, g, o from W_ih x_t + W_hh h_{t−1} + b;  c_t = f⊙c_{t−1} + i⊙g;  "
-                "h_t = o⊙tanh(c_t)")
+        return "gates i, f, g, o from x_t and h_{t−1};  c_t = f⊙c_{t−1} + i⊙g,  h_t = o⊙tanh(c_t)"
     if config.cell == "gru":
-        return ("gates r, z, n from W_ih x_t and W_hh h_{t−1};  "
-                "h_t = (1−z)⊙n + z⊙h_{t−1}")
+        return "gates r, z, n from x_t and h_{t−1};  h_t = (1−z)⊙n + z⊙h_{t−1}"
     return f"h_t = {config.activation}(W_ih x_t + W_hh h_{{t−1}} + b)"
 
 
@@ -147,34 +147,37 @@ class RNNCellView(QWidget):
         area = QRectF(self.rect()).adjusted(3, 2, -3, -2)
         title = QFontMetrics(bold).boundingRect(
             QRectF(area.x(), area.y(), area.width(), 1000).toRect(), TITLE_FLAGS, self.title())
-        empty = CellLayout(QRectF(title), QRectF(), [], [], False)
+        empty = CellLayout(QRectF(title), QRectF(), [], [], [], False)
         if self._trace is None or not self.vectors:
             return empty
         metrics = QFontMetrics(small)
         text = QRectF(metrics.boundingRect(QRectF(area.x() + 6, 0, area.width() - 12, 1000).toRect(),
                                            FORMULA_FLAGS, formula(self._trace.config)))
         box = QRectF(area.x(), title.bottom() + 4, area.width(), text.height() + 8)
-        count = len(self.vectors)
         gap = 14.0  # extra space between the inputs and the outputs
+        vectors = self.vectors
+        if (area.width() - gap) / len(vectors) - 4 < NARROWEST_COLUMN:
+            vectors = [vector for vector in vectors if not vector.name.startswith("c_")]
+        count = len(vectors)
         width = min(COLUMN_WIDTH, (area.width() - gap) / count - 4)
         spacing = (area.width() - gap - count * width) / count
         label_height = metrics.height() + 2
         top = box.bottom() + ARROW_ROOM
-        longest = max(len(vector.values) for vector in self.vectors)
+        longest = max(len(vector.values) for vector in vectors)
         cell_height = min(MAX_CELL_HEIGHT, (area.bottom() - top - label_height) / longest)
         if width <= 4 or cell_height <= 0:
-            return CellLayout(empty.title, box, [], [], False)
+            return CellLayout(empty.title, box, [], [], [], False)
         numbers = (self.prints_numbers() and cell_height >= metrics.height() - 2
                    and width >= metrics.horizontalAdvance("-.00") + 2)
         labels, columns = [], []
         x = area.x() + spacing / 2
-        for index, vector in enumerate(self.vectors):
-            if index and not vector.is_input and self.vectors[index - 1].is_input:
+        for index, vector in enumerate(vectors):
+            if index and not vector.is_input and vectors[index - 1].is_input:
                 x += gap  # the outputs stand apart from the inputs
             labels.append(QRectF(x - spacing / 2, top, width + spacing, label_height))
             columns.append(QRectF(x, top + label_height, width, cell_height * len(vector.values)))
             x += width + spacing
-        return CellLayout(QRectF(title), box, labels, columns, numbers)
+        return CellLayout(QRectF(title), box, vectors, labels, columns, numbers)
 
     # -- drawing ------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -196,7 +199,7 @@ class RNNCellView(QWidget):
         painter.setPen(text_colour)
         painter.drawText(layout.box.adjusted(6, 4, -6, -4), FORMULA_FLAGS,
                          formula(self._trace.config))
-        for vector, label, column in zip(self.vectors, layout.labels, layout.columns):
+        for vector, label, column in zip(layout.vectors, layout.labels, layout.columns):
             self._draw_label_and_arrow(painter, vector, label, layout.box)
             self._draw_cells(painter, vector, column, layout.numbers)
 
@@ -251,7 +254,8 @@ class RNNCellView(QWidget):
 
     # -- mouse --------------------------------------------------------------------------------
     def value_at(self, point: QPointF) -> tuple[CellVector, int] | None:
-        for vector, column in zip(self.vectors, self.layout().columns):
+        layout = self.layout()
+        for vector, column in zip(layout.vectors, layout.columns):
             if column.contains(point):
                 index = int((point.y() - column.y()) / column.height() * len(vector.values))
                 return vector, min(index, len(vector.values) - 1)

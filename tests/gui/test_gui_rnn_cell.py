@@ -59,6 +59,13 @@ def test_lstm_cell_shows_its_cell_state_and_formula():
     names = [vector.name for vector in cell_vectors(trace, 2)]
     assert names == ["x_t", "h_{t−1}", "c_{t−1}", "h_t", "c_t"]
     assert "c_t = f⊙c_{t−1} + i⊙g" in formula(trace.config)
+    timeline, selection = Timeline(), TokenSelection()
+    view = RNNCellView(timeline, selection)
+    timeline.set_trace(trace, 3)
+    view.resize(400, 300)
+    assert [v.name for v in view.layout().vectors] == names  # room for the cell state
+    view.resize(150, 300)
+    assert [v.name for v in view.layout().vectors] == ["x_t", "h_{t−1}", "h_t"]  # narrow: h only
     assert formula(SimConfig()) == "h_t = tanh(W_ih x_t + W_hh h_{t−1} + b)"
 
 
