@@ -268,10 +268,14 @@ class RNNCellView(QWidget):
             self.hovered.emit(None)
             return
         vector, index = found
-        QToolTip.showText(event.globalPosition().toPoint(),
-                          f"{vector.name}[{index}] = {vector.values[index]:.6g}"
-                          f" (t = {self.step})", self)
+        QToolTip.showText(event.globalPosition().toPoint(), self.describe_value(vector, index), self)
         self.hovered.emit(vector.token)
+
+    def describe_value(self, vector: CellVector, index: int) -> str:
+        text = f"{vector.name}[{index}] = {vector.values[index]:.6g} (t = {self.step})"
+        if vector.is_input and vector.token is None and vector.name != "x_t":
+            text += "\nthe initial state before the first word: zeros"
+        return text
 
     def mousePressEvent(self, event) -> None:
         found = self.value_at(event.position())

@@ -43,6 +43,7 @@ def test_cell_view_shows_the_call_at_the_clocks_word(qtbot, models, trace5, tick
     assert f"t = {t} “{trace5.tokens[t]}”" in view.title()
     assert ("going back" in view.title()) is (tick > T)
     assert view.prints_numbers()  # D = H = 4 <= 16
+    assert ("initial state" in view.describe_value(h_prev, 0)) is (t == 0)
 
 
 def test_cell_view_prints_numbers_only_for_short_vectors():

@@ -54,6 +54,9 @@ def test_dark_theme_recolours_widgets_and_plots(qtbot, make_window):
         contrast(stylesheet_colour(panel.caption_label), window_colour) >= 4.5
         and contrast(stylesheet_colour(panel.counter_label), window_colour) >= 3.0
         for panel in panels))
+    names = [window.race_panel._rows[key][0] for key in ("rnn", "attention")]
+    qtbot.waitUntil(lambda: all(
+        contrast(stylesheet_colour(name), window_colour) >= 4.5 for name in names))
     cover = window.rnn_panel.hidden_view._cover.brush().color()
     assert cover == background  # rows not yet computed stay hidden on a dark plot
     assert window.settings.value(style.THEME_SETTING) == "dark"
