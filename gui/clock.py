@@ -2,7 +2,8 @@
 
 Tick 0 shows nothing. Forward phase, ticks 1..T: tick t reveals h_t (one RNN cell call per tick)
 while attention finishes the whole sentence at tick 1. Backward phase, ticks T+1..2T: the RNN's
-gradient moves back one word per tick, attention's reaches every word at tick T+1.
+gradient moves back one word per tick, attention's reaches every word at tick T+1. Gradients exist
+only in the backward phase: no gradient map or curve shows anything before tick T+1.
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ def rnn_words_reached(tick: int, length: int) -> int:
 
 def attention_words_reached(tick: int, length: int) -> int:
     return length if tick > length else 0
+
+
+def rnn_gradient_columns(tick: int, length: int) -> range:
+    """Columns k of the RNN's connectivity map known at this tick: backprop through time step j
+    computes column j (every output t >= j at once), from the last word back to the first."""
+    return range(length - rnn_words_reached(tick, length), length)
+
+
+def attention_gradient_shown(tick: int, length: int) -> bool:
+    """Attention's whole connectivity map comes from one backward pass, at the first backward tick."""
+    return attention_words_reached(tick, length) == length > 0
 
 
 def current_word(tick: int, length: int) -> int | None:

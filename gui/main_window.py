@@ -178,6 +178,11 @@ class MainWindow(QMainWindow):
         view.addAction(self.parameter_dock.toggleViewAction())
         self._action(view, "&Cost lab…", "Ctrl+L", self.show_cost_lab,
                      "Measure sequential vs parallel cost on this machine, against Table 1")
+        # View > Theme: light, dark or the system's palette, remembered between launches.
+        theme = self._remembered_value(style.THEME_SETTING, style.theme_from_setting) or "system"
+        self.theme_actions = style.add_theme_actions(
+            view.addMenu("&Theme"), self, theme,
+            lambda name: self.settings.setValue(style.THEME_SETTING, name))
         help_menu = menus.addMenu("&Help")
         self._action(help_menu, "What am I looking at?", "F1", self._show_guide)
         self._action(help_menu, "About", None, self._show_about)

@@ -1,22 +1,27 @@
-"""Colours, fonts and pens shared by every panel, so the two models look alike everywhere."""
+"""Colours, fonts and pens shared by every panel, so the two models look alike everywhere, and
+the themes (light, dark, the system's): the application palette, with the plots' colours taken
+from it."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QLabel
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QAction, QActionGroup, QColor, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory
 
-PLOT_BACKGROUND = "#ffffff"
+PLOT_BACKGROUND = "#ffffff"  # the theme's plot background: apply_theme sets it for plots made later
 TITLE_SIZE = "10pt"
 DIVERGING = "CET-D1A"  # blue-white-red for signed values (activations, vectors, scores)
 SEQUENTIAL = "viridis"  # for probabilities (softmax weights)
 GRADIENT = "inferno"  # for log10 gradient norms
 RNN_COLOR = "#d95f02"  # orange: the recurrent model, everywhere
 ATTENTION_COLOR = "#1b73b3"  # blue: self-attention, everywhere
-BOUND_COLOR = "#555555"
+BOUND_COLOR = "#8a8a8a"  # mid grey: readable on light and dark plots
 SELECTION_COLOR = "#19b34c"
 MARKER_COLOR = "#000000"
 LOG_FLOOR = 1e-30  # gradient norms below this are drawn at the floor
+FLOOR_COLOR = "#8ecae6"  # light blue, outside the GRADIENT map: "a path, but below the floor"
 ERROR_COLOR = "#c0392b"
 
 
@@ -72,3 +77,128 @@ def safe_log10(values: np.ndarray, floor: float = LOG_FLOOR) -> np.ndarray:
     """log10 for colouring, in float32: colours resolve far less than float32 does, and a
     T x T map at T = 1024 takes two thirds of the time of float64 on the GUI thread."""
     return np.log10(np.maximum(values, floor, dtype=np.float32))
+
+
+# -- colours from the palette ---------------------------------------------------------------------
+def plot_colours(palette: QPalette) -> tuple[QColor, QColor]:
+    """(background, foreground) of the plots: the palette's base and text colours."""
+    return palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+
+
+def mix(first: QColor, second: QColor, share_of_second: float) -> QColor:
+    a = share_of_second
+    channels = zip(first.getRgbF()[:3], second.getRgbF()[:3])
+    return QColor.fromRgbF(*((1 - a) * x + a * y for x, y in channels))
+
+
+def muted_text_colour(palette: QPalette) -> QColor:
+    """Secondary text (captions, hints): the text colour a third of the way to the background."""
+    roles = QPalette.ColorRole
+    return mix(palette.color(roles.WindowText), palette.color(roles.Window), 0.3)
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def readable_on(colour: str, palette: QPalette) -> QColor:
+    """A model's colour as text: lightened on a dark window, so orange and blue stay legible."""
+    base = QColor(colour)
+    return mix(base, QColor("#ffffff"), 0.35) if is_dark(palette) else base
+
+
+# -- themes -------------------------------------------------------------------------------------
+# A widget hears of a new application palette through one of these (which, depends on the widget).
+PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+THEME_SETTING = "view/theme"  # the settings key that remembers the choice
+THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+_system_look: tuple[str, QPalette] | None = None  # the style and palette the app started with
+
+
+def theme_from_setting(value) -> str | None:
+    """A remembered theme name, or None when it is not one."""
+    return value if isinstance(value, str) and value in THEMES else None
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in ((roles.Window, "#2b2b2b"), (roles.WindowText, "#e6e6e6"),
+                         (roles.Base, "#1e1e1e"), (roles.AlternateBase, "#333333"),
+                         (roles.Text, "#e6e6e6"), (roles.Button, "#3a3a3a"),
+                         (roles.ButtonText, "#e6e6e6"), (roles.BrightText, "#ff6b6b"),
+                         (roles.Highlight, "#3d7ab8"), (roles.HighlightedText, "#ffffff"),
+                         (roles.ToolTipBase, "#3a3a3a"), (roles.ToolTipText, "#e6e6e6"),
+                         (roles.PlaceholderText, "#9a9a9a"), (roles.Link, "#6fb3ea"),
+                         (roles.Light, "#4a4a4a"), (roles.Midlight, "#3f3f3f"),
+                         (roles.Mid, "#555555"), (roles.Dark, "#1a1a1a"), (roles.Shadow, "#101010")):
+        palette.setColor(role, QColor(colour))
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    return palette
+
+
+def apply_theme(name: str) -> None:
+    """Set the application's style and palette for a theme, then recolour every plot."""
+    global _system_look, PLOT_BACKGROUND
+    app = QApplication.instance()
+    if _system_look is None:
+        _system_look = (app.style().name(), QPalette(app.palette()))
+    style_name, palette = _system_look
+    if name != "system":
+        style_name = "fusion"
+        palette = dark_palette() if name == "dark" else _fusion_light_palette()
+    if app.style().name().lower() != style_name.lower():
+        app.setStyle(style_name)
+    app.setPalette(palette)
+    background, foreground = plot_colours(palette)
+    PLOT_BACKGROUND = background.name()  # plots made later (the cost lab's, say) start so
+    pg.setConfigOptions(background=background, foreground=foreground)
+    for widget in app.allWidgets():
+        if isinstance(widget, pg.PlotWidget):
+            restyle_plot(widget, palette)
+
+
+def _fusion_light_palette() -> QPalette:
+    return QStyleFactory.create("fusion").standardPalette()
+
+
+def restyle_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
+    """Background, axes, titles, axis labels and legends of one plot in the palette's colours.
+    Cell numbers (TextItems) keep the colours chosen for their cells."""
+    background, foreground = plot_colours(palette)
+    plot.setBackground(background)
+    for item in plot.scene().items():
+        if isinstance(item, pg.AxisItem):
+            item.setPen(foreground)
+            item.setTextPen(foreground)
+        elif isinstance(item, pg.LabelItem):
+            item.setText(item.text, color=foreground)
+        elif isinstance(item, pg.LegendItem):
+            item.setLabelTextColor(foreground)
+
+
+def _theme_chooser(name: str, on_chosen):
+    def choose(_checked: bool = False) -> None:
+        apply_theme(name)
+        on_chosen(name)
+
+    return choose
+
+
+def add_theme_actions(menu, parent, current: str, on_chosen) -> dict[str, QAction]:
+    """Checkable View > Theme entries; choosing one applies it and calls on_chosen(name)."""
+    group = QActionGroup(parent)
+    group.setExclusive(True)
+    actions = {}
+    for name, text in THEMES.items():
+        action = QAction(text, parent)
+        action.setCheckable(True)
+        action.setChecked(name == current)
+        action.setStatusTip(f"Colours: {text.lower()}")
+        action.triggered.connect(_theme_chooser(name, on_chosen))
+        group.addAction(action)
+        menu.addAction(action)
+        actions[name] = action
+    apply_theme(current)
+    return actions

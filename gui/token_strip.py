@@ -4,7 +4,7 @@ outlined; hovering a chip selects it everywhere and a click pins it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QScrollArea, QToolTip, QWidget
 
 from gui import clock, style
@@ -49,17 +49,20 @@ class _Chips(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         visible = event.rect()
+        palette = self.palette()
+        text_colour = palette.color(QPalette.ColorRole.ButtonText)
+        unread = palette.color(QPalette.ColorRole.Button)
+        read = style.mix(unread, QColor(style.RNN_COLOR), 0.25)  # words the RNN has read: a tint
+        border = palette.color(QPalette.ColorRole.Mid)
         for index, (token, rect) in enumerate(zip(self.tokens, self.rects)):
             if not rect.intersects(visible):
                 continue
             if index == self.current:
                 fill, text = QColor(style.RNN_COLOR), QColor("white")
-            elif index < self.processed:
-                fill, text = QColor("#fbe3cf"), QColor("#222")
             else:
-                fill, text = QColor("#eeeeee"), QColor("#444")
+                fill, text = (read if index < self.processed else unread), text_colour
             painter.setBrush(fill)
-            pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if index == self.selected else QPen(QColor("#bbbbbb"), 1)
+            pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if index == self.selected else QPen(border, 1)
             painter.setPen(pen)
             painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 6, 6)
             painter.setPen(text)

@@ -1,17 +1,21 @@
-"""The frame every panel shares: a title with a live counter, the plots, a caption on reading them."""
+"""The frame every panel shares: a title with a live counter, the plots, a caption on reading them.
+Text colours come from the palette (and follow it when the theme changes)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui import style
 
 
 class Panel(QWidget):
     """Title and counter on top, content in the middle, a one- or two-sentence caption below."""
 
     def __init__(self, title: str, caption: str, parent: QWidget | None = None,
-                 colour: str = "#222222"):
+                 colour: str | None = None):
+        """`colour`: the counter's colour (a model's), or None for the palette's text colour."""
         super().__init__(parent)
         self.title_label = QLabel(title)
         bold = QFont()
@@ -22,7 +26,7 @@ class Panel(QWidget):
         self.counter_label.setObjectName("counter")
         self.counter_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.counter_label.setFont(bold)
-        self.counter_label.setStyleSheet(f"color: {colour};")
+        self._counter_colour = colour
         header = QHBoxLayout()
         header.addWidget(self.title_label)
         header.addStretch(1)
@@ -30,7 +34,6 @@ class Panel(QWidget):
         self.caption_label = QLabel(caption)
         self.caption_label.setWordWrap(True)
         self.caption_label.setObjectName("caption")
-        self.caption_label.setStyleSheet("color: #444;")
         self.content = QVBoxLayout()
         self.content.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
@@ -39,6 +42,20 @@ class Panel(QWidget):
         layout.addLayout(header)
         layout.addLayout(self.content, 1)
         layout.addWidget(self.caption_label)
+        self._colour_text()
+
+    def _colour_text(self) -> None:
+        """Caption in a muted text colour, counter in the model's colour, both from the palette."""
+        palette = self.palette()
+        self.caption_label.setStyleSheet(f"color: {style.muted_text_colour(palette).name()};")
+        counter = (style.readable_on(self._counter_colour, palette) if self._counter_colour
+                   else palette.color(palette.ColorRole.WindowText))
+        self.counter_label.setStyleSheet(f"color: {counter.name()};")
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in style.PALETTE_EVENTS:
+            self._colour_text()
 
     def set_counter(self, text: str) -> None:
         self.counter_label.setText(text)

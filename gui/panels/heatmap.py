@@ -1,7 +1,7 @@
 """A labelled heatmap that is built once per trace and updated in place per tick.
 
 Rows not yet computed are hidden under a cover rectangle whose height changes per tick (no image
-upload per frame). The selected token is outlined (its row, and its column on word-by-word maps),
+upload per frame); maps filled from the last column back use a second cover over the first columns. The selected token is outlined (its row, and its column on word-by-word maps),
 hovering shows the exact value in a tooltip, and small matrices print their numbers in the cells.
 """
 
@@ -88,6 +88,7 @@ class HeatmapView(HoverPlot):
         self._image.setColorMap(pg.colormap.get(colormap))
         self.addItem(self._image)
         self._cover = self._add_rect(pen=None, brush=QBrush(QColor(style.PLOT_BACKGROUND)))
+        self._column_cover = self._add_rect(pen=None, brush=self._cover.brush())
         self._selected_row = self._add_rect(pen=style.selection_pen(), brush=None)
         self._selected_col = self._add_rect(pen=style.selection_pen(), brush=None)
         self._marker = self._add_rect(pen=style.marker_pen(), brush=None)
@@ -105,6 +106,7 @@ class HeatmapView(HoverPlot):
         self._rows_are_tokens = True
         self._cols_are_tokens = False
         self._revealed = 0
+        self._first_revealed_column = 0
         self._value_name = "value"
         self._col_name = "dimension"
         self._format = "{:.3g}"
@@ -153,7 +155,9 @@ class HeatmapView(HoverPlot):
         self.plotItem.vb.setRange(xRange=(0, max(cols, 1)), yRange=(0, max(rows, 1)), padding=0)
         self._build_value_texts(levels, shown)
         self._revealed = rows
+        self._first_revealed_column = 0
         self._cover.setVisible(False)
+        self._column_cover.setVisible(False)
         self._update_texts()
 
     def _build_value_texts(self, levels: tuple[float, float], shown: np.ndarray) -> None:
@@ -180,7 +184,10 @@ class HeatmapView(HoverPlot):
         for index, item in enumerate(self._texts):
             r, c = divmod(index, cols)
             value = self._data[r, c]
-            text = "0" if value == 0 else self._format.format(value)
+            if np.isnan(shown[r, c]):
+                text = ""  # an empty cell says nothing, not "0"
+            else:
+                text = "0" if value == 0 else self._format.format(value)
             self._full_texts.append(text)
             item.setPlainText(text)
             item.setColor(style.cell_text_color(luminance[index] < 0.5))
@@ -219,7 +226,9 @@ class HeatmapView(HoverPlot):
         self._text_fit = fit
         cols = self._data.shape[1]
         for index, item in enumerate(self._texts):
-            item.setVisible(fit is not None and index // cols < self._revealed)
+            row, col = divmod(index, cols)
+            item.setVisible(fit is not None and row < self._revealed
+                            and col >= self._first_revealed_column)
 
     def _update_axis_ticks(self) -> None:
         """Label every row and column that has room for its word; thin the labels otherwise."""
@@ -261,6 +270,24 @@ class HeatmapView(HoverPlot):
         self._cover.setRect(QRectF(0, count, cols, rows - count))
         self._update_texts()
 
+    def set_revealed_last_columns(self, count: int) -> None:
+        """Show the last `count` columns; cover the ones before them (filled from the right)."""
+        rows, cols = self._data.shape
+        first = cols - max(0, min(count, cols))
+        if first == self._first_revealed_column:
+            return
+        self._first_revealed_column = first
+        self._column_cover.setVisible(first > 0)
+        self._column_cover.setRect(QRectF(0, 0, first, rows))
+        self._update_texts()
+
+    def setBackground(self, background) -> None:
+        """The covers take the plot's background colour with it (a theme change, say)."""
+        super().setBackground(background)
+        for cover in (self.__dict__.get("_cover"), self.__dict__.get("_column_cover")):
+            if cover is not None:
+                cover.setBrush(self.backgroundBrush())
+
     def set_marker_row(self, row: int | None) -> None:
         """Outline the row the clock is on (the newest hidden state, say)."""
         rows, cols = self._data.shape
@@ -295,7 +322,7 @@ class HeatmapView(HoverPlot):
         point = self.plotItem.vb.mapSceneToView(scene_pos)
         row, col = int(np.floor(point.y())), int(np.floor(point.x()))
         rows, cols = self._data.shape
-        if 0 <= row < min(rows, self._revealed) and 0 <= col < cols:
+        if 0 <= row < min(rows, self._revealed) and self._first_revealed_column <= col < cols:
             return row, col
         return None
 

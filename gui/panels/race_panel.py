@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from engine.report import cell_label, format_seconds
@@ -37,8 +37,9 @@ class RaceBar(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        painter.setPen(QColor("#bbbbbb"))
-        painter.setBrush(QColor("#f4f4f4"))
+        palette = self.palette()
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
         painter.drawRect(rect)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self._colour)
@@ -64,7 +65,6 @@ class RacePanel(QWidget):
         for row, (key, colour) in enumerate((("rnn", style.RNN_COLOR),
                                              ("attention", style.ATTENTION_COLOR)), start=1):
             name = QLabel()
-            name.setStyleSheet(f"color: {colour}; font-weight: bold;")
             bar = RaceBar(colour)
             bar.setToolTip("Share of this model's forward pass done by this tick")
             grid.addWidget(name, row, 0)
@@ -78,9 +78,21 @@ class RacePanel(QWidget):
                 values.append(label)
             self._rows[key] = (name, bar, values)
         grid.setColumnStretch(1, 1)
+        self._colour_names()
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         self._trace = None
+
+    def _colour_names(self) -> None:
+        """Each model's name in its colour, made legible on a dark palette."""
+        for key, colour in (("rnn", style.RNN_COLOR), ("attention", style.ATTENTION_COLOR)):
+            shown = style.readable_on(colour, self.palette()).name()
+            self._rows[key][0].setStyleSheet(f"color: {shown}; font-weight: bold;")
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in style.PALETTE_EVENTS:
+            self._colour_names()
 
     def _on_timeline_trace_changed(self, trace) -> None:
         self._trace = trace

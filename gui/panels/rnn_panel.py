@@ -10,45 +10,44 @@ from PySide6.QtWidgets import QHBoxLayout
 from gui import clock, style
 from gui.panels.base import Panel
 from gui.panels.heatmap import HeatmapView, token_ticks
+from gui.panels.rnn_cell_view import RNNCellView
 from gui.panels.plot_base import WordPlot
 
 CAPTION = ("Row t is the hidden state h_t after the RNN reads word t: one cell call per tick, and "
-           "row t must wait for row t−1. The bars: how strongly each earlier word still reaches the "
-           "newest state, relative to the newest word (log scale). Early words fade.")
+           "row t must wait for row t−1; the cell on the right is that call at the current word. The "
+           "bars: how strongly each earlier word still reaches the newest state, as a share of the "
+           "strongest word (linear, 0–100 %). Early words fade.")
 
 
 class ReachBars(WordPlot):
-    """Horizontal log-scale bars, one per token row, aligned with the hidden-state rows."""
+    """Horizontal bars on a linear 0-100 % axis, one per token row, aligned with the hidden-state
+    rows: word k's gradient into h_t as a share of the strongest word's."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.plotItem.vb.invertY(True)
-        self.setTitle("reach into h_t", size=style.TITLE_SIZE)
-        self.setLabel("bottom", "log₁₀ relative")
+        self.setTitle("reach", size=style.TITLE_SIZE)
+        self.setLabel("bottom", "% of max")
         self.getAxis("left").setStyle(showValues=False)
+        self.getAxis("bottom").setTicks([[(0, "0"), (50, "50"), (100, "100")]])
         self._bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.75, brush=style.RNN_COLOR,
                                      pen=None)
         self._selected_bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.75,
                                              brush=style.SELECTION_COLOR, pen=None)
         self.addItem(self._bars)
         self.addItem(self._selected_bar)
-        self._relative_log = np.zeros((0, 0))
-        self._floor = -8.0
+        self._percent = np.zeros((0, 0))
+        self._relative = np.zeros((0, 0))
         self._tokens: list[str] = []
         self._row = None  # the hidden state whose reach is drawn
         self._selected = -1
+        self.setXRange(0, 100, padding=0.1)  # room for the "0" and "100" labels
 
     def set_trace(self, trace) -> None:
-        connectivity = trace.rnn.connectivity  # (T, T)
-        diagonal = np.maximum(np.diag(connectivity), style.LOG_FLOOR)  # (T,)
-        relative = connectivity / diagonal[:, None]  # (T, T) word k's reach into h_t vs word t
-        self._relative_log = style.safe_log10(np.tril(relative))
-        lower = self._relative_log[np.tril_indices_from(self._relative_log)]
-        self._floor = float(np.clip(np.floor(lower.min()) - 0.5, np.log10(style.LOG_FLOOR), -1.0))
+        self._percent, self._relative = reach_shares(trace.rnn.connectivity)
         T = trace.length
         self._tokens = list(trace.tokens)
         self._row = -1  # nothing of this trace drawn yet: the next show_row draws
-        self.setXRange(self._floor, 0.3, padding=0)
         self.setYRange(0, T, padding=0)
         self.getAxis("left").setTicks([token_ticks(list(trace.tokens))])
 
@@ -58,22 +57,23 @@ class ReachBars(WordPlot):
         if row == self._row:
             return
         self._row = row
-        if row is None or self._relative_log.shape[0] == 0:
+        if row is None or self._percent.shape[0] == 0:
             self._bars.setOpts(x0=[], y=[], width=[])
         else:
-            values = self._relative_log[row, : row + 1]  # (row+1,)
-            self._bars.setOpts(x0=np.full(row + 1, self._floor), y=np.arange(row + 1) + 0.5,
-                               width=values - self._floor, height=0.75)
+            self._bars.setOpts(x0=np.zeros(row + 1), y=np.arange(row + 1) + 0.5,
+                               width=self._percent[row, : row + 1], height=0.75)
         self.show_selected(self._selected)
+
+    def bar_widths(self) -> np.ndarray:
+        return np.asarray(self._bars.opts["width"], dtype=float)
 
     def show_selected(self, selected: int) -> None:
         """Draw the selected word's bar in green (only that one bar changes)."""
         self._selected = selected
         row = self._row
         if row is not None and 0 <= selected <= row:
-            width = self._relative_log[row, selected] - self._floor
-            self._selected_bar.setOpts(x0=[self._floor], y=[selected + 0.5], width=[width],
-                                       height=0.75)
+            self._selected_bar.setOpts(x0=[0.0], y=[selected + 0.5],
+                                       width=[self._percent[row, selected]], height=0.75)
         else:
             self._selected_bar.setOpts(x0=[], y=[], width=[])
 
@@ -82,9 +82,22 @@ class ReachBars(WordPlot):
         return k if self._row is not None and 0 <= k <= self._row else None  # -1: none drawn
 
     def describe_word(self, k: int) -> str:
-        ratio = 10.0 ** self._relative_log[self._row, k]
-        return (f"word {k} “{self._tokens[k]}” reaches h_{self._row} (“{self._tokens[self._row]}”)"
-                f"\nwith {ratio:.4g} × the newest word's gradient")
+        row = self._row
+        return (f"word {k} “{self._tokens[k]}” reaches h_{row} (“{self._tokens[row]}”)\n"
+                f"with {self._percent[row, k]:.3g} % of the strongest word's gradient\n"
+                f"({self._relative[row, k]:.4g} × the newest word's)")
+
+
+def reach_shares(connectivity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each state h_t (row) and word k <= t: k's gradient into h_t as a percentage of the
+    strongest word's, and as a multiple of the newest word's. connectivity: (T, T)."""
+    lower = np.tril(connectivity)  # (T, T) an RNN cannot look ahead
+    strongest = lower.max(axis=1, keepdims=True)  # (T, 1)
+    newest = np.diag(connectivity)[:, None]  # (T, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.where(strongest > 0, 100.0 * lower / strongest, 0.0)  # (T, T)
+        relative = np.where(newest > 0, lower / newest, np.inf)  # (T, T)
+    return percent, relative
 
 
 class RNNPanel(Panel):
@@ -96,9 +109,11 @@ class RNNPanel(Panel):
         self.hidden_view = HeatmapView(x_label="hidden dimension", y_label="word (timestep t)")
         self.reach = ReachBars()
         self.reach.setYLink(self.hidden_view)
+        self.cell_view = RNNCellView(timeline, selection)
         row = QHBoxLayout()
         row.addWidget(self.hidden_view, 4)
         row.addWidget(self.reach, 1)
+        row.addWidget(self.cell_view, 2)
         self.content.addLayout(row)
         for view in (self.hidden_view, self.reach):
             view.hovered.connect(selection.set_hovered)

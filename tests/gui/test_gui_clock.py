@@ -55,3 +55,14 @@ def test_backward_phase_walks_from_the_last_word_to_the_first():
     assert words == [3, 2, 1, 0]
     reached = [clock.rnn_words_reached(tick, T) for tick in range(0, 2 * T + 1)]
     assert reached == [0, 0, 0, 0, 0, 1, 2, 3, 4]
+
+
+def test_gradients_exist_only_in_the_backward_phase():
+    """Backprop through time computes column j of the RNN's map at backward step j, from the last
+    word back; attention's whole map comes from its one backward pass at tick T+1."""
+    T = 4
+    columns = [list(clock.rnn_gradient_columns(tick, T)) for tick in range(0, 2 * T + 1)]
+    assert columns == [[], [], [], [], [], [3], [2, 3], [1, 2, 3], [0, 1, 2, 3]]
+    shown = [clock.attention_gradient_shown(tick, T) for tick in range(0, 2 * T + 1)]
+    assert shown == [False] * (T + 1) + [True] * T
+    assert clock.attention_gradient_shown(1, 0) is False  # an empty sentence shows nothing

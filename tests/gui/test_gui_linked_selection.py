@@ -106,8 +106,8 @@ def test_reach_bar_of_the_selected_word_is_green(window, trace5):
     opts = reach._selected_bar.opts
     assert opts["brush"] == style.SELECTION_COLOR == "#19b34c"
     assert reach._bars.opts["brush"] == style.RNN_COLOR
-    row = reach._relative_log[4]  # tick 10: the bars show the reach into h_4
-    np.testing.assert_allclose(opts["width"], [row[1] - reach._floor])
+    row = reach._percent[4]  # tick 10: the bars show the reach into h_4
+    np.testing.assert_allclose(opts["width"], [row[1]])
     window.timeline.set_tick(1)  # only word 0 has reached h_0: no bar for word 1
     assert list(reach._selected_bar.opts["y"]) == []
     assert len(reach._bars.opts["y"]) == 1

@@ -145,9 +145,48 @@ def test_gradient_curves_grow_backwards(qtbot, models, trace5, tick):
         assert panel.counter_label.text() == (f"backward: RNN {reached} of 5 words reached · "
                                               "attention 5 of 5 in 1 hop")
     else:
-        assert panel.counter_label.text() == "backward pass starts after the forward phase"
-    assert panel.rnn_map._revealed == clock.rnn_rows_revealed(tick, T)
-    assert panel.attention_map._revealed == (T if tick >= 1 else 0)
+        assert panel.counter_label.text() == "the backward pass starts at tick 6"
+
+
+def covered_columns(view) -> int:
+    """Leading columns hidden under the column cover, checked against its geometry."""
+    rows, _cols = view._data.shape
+    if not view._column_cover.isVisible():
+        return 0
+    rect = view._column_cover.rect()
+    assert (rect.x(), rect.y(), rect.height()) == (0, 0, rows)
+    return int(rect.width())
+
+
+@pytest.mark.parametrize("tick", TICKS)
+def test_gradient_maps_appear_only_going_back(qtbot, models, trace5, tick):
+    """No gradient before the backward phase; then the RNN's map grows one column per tick from
+    the last word back (the column backprop computes at that step), attention's appears whole."""
+    timeline, selection = models
+    panel = GradientPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, tick)
+    reached = clock.rnn_words_reached(tick, T)
+    assert covered_columns(panel.rnn_map) == T - reached
+    assert covered_columns(panel.attention_map) == (0 if tick > T else T)
+    for view in (panel.rnn_map, panel.attention_map):
+        assert covered_rows(view) == 0  # rows are all "computed"; columns are what is revealed
+        shown = [item.isVisible() for item in view._texts]  # cell numbers only where revealed
+        first = view._first_revealed_column
+        assert shown == [index % T >= first for index in range(T * T)]
+
+
+def test_gradient_map_columns_shrink_when_scrubbing_back(qtbot, models, trace5):
+    timeline, selection = models
+    panel = GradientPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, 2 * T)
+    assert covered_columns(panel.rnn_map) == 0
+    timeline.set_tick(T + 2)
+    assert panel.rnn_map._column_cover.rect() == QRectF(0, 0, 3, T)
+    timeline.set_tick(T)
+    assert covered_columns(panel.rnn_map) == T
+    assert covered_columns(panel.attention_map) == T
 
 
 def test_gradient_maps_share_one_log_scale(qtbot, models, trace5):
