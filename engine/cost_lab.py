@@ -16,6 +16,7 @@ from engine.cost import attention_cost, rnn_cost
 from engine.cost_lab_models import (RUNNERS, LabModels, build_models, lab_inputs, model_leaves,
                                     uses_fused_sdpa)
 from engine.errors import ConfigError, RunCancelled
+from engine.timing import TimingSummary, summarize
 from engine.validation import check_choice, check_int
 
 IMPLEMENTATIONS = ("rnn_stepwise", "rnn_fused", "attention", "attention_sdpa")
@@ -26,6 +27,7 @@ LABELS = {
     "attention_sdpa": "attention, torch SDPA",  # F.scaled_dot_product_attention between projections
 }
 RECURRENT = ("rnn_stepwise", "rnn_fused")
+COMPARED = (("rnn_stepwise", "attention"), ("rnn_fused", "attention_sdpa"))  # (RNN, attention)
 DEVICES = ("cpu", "cuda")
 DTYPES = ("float32", "float64")
 BYTES_PER_ELEMENT = {"float32": 4, "float64": 8}
@@ -202,6 +204,15 @@ class Measurement:
     @property
     def spread_seconds(self) -> float:
         return self.max_seconds - self.min_seconds
+
+    @property
+    def timing(self) -> TimingSummary:
+        """Median and interquartile range of the samples, and whether they can be trusted."""
+        return summarize(self.samples)
+
+    @property
+    def unsteady(self) -> bool:
+        return self.timing.unsteady
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,16 @@
-"""The cost lab's sentences: how a sweep ended, what it ran with, and where attention caught up
-with the RNN (Table 1's n = d, the counted crossover, and the first n measured slower)."""
+"""The cost lab's sentences: how a sweep ended, what it ran with, where attention caught up with
+the RNN (Table 1's n = d, the counted crossover, the stable measured crossover), and why a
+measurement should not be trusted."""
 
 from __future__ import annotations
 
-from engine.cost_lab_report import counted_crossover_n, first_slower
+from engine.cost_lab_report import (SMALL_N_NOTE, attention_slower_at_smallest_n,
+                                    counted_crossover_n, crossovers, fit_slope, slope_warnings,
+                                    unsteady_text)
+from engine.timing import crossover_text
 
-PAIRS = (("rnn_stepwise", "attention", "attend()", "our step loop"),
-         ("rnn_fused", "attention_sdpa", "SDPA", "torch.nn.RNN"))
+NAMES = {"rnn_stepwise": "our step loop", "rnn_fused": "torch.nn.RNN", "attention": "attend()",
+         "attention_sdpa": "SDPA"}
 
 
 def _lengths(count: int) -> str:
@@ -37,11 +41,22 @@ def verdict_text(config, rows) -> str:
              f"Counted forward multiply-adds of attend() (one head of size {config.head_size}) "
              f"reach the RNN's at n = {counted_crossover_n(config)}."]
     if rows:
-        verdicts = []
-        for recurrent, attention, attention_name, recurrent_name in PAIRS:
-            n = first_slower(rows, recurrent, attention)
-            verdicts.append(f"{attention_name} took at least as long as {recurrent_name} from "
-                            f"n = {n}" if n is not None else
-                            f"{attention_name} beat {recurrent_name} at every n so far")
-        lines.append("Measured: " + "; ".join(verdicts) + ".")
+        verdicts = [crossover_text(crossover, NAMES[attention], NAMES[recurrent])
+                    for (recurrent, attention), crossover in crossovers(rows).items()]
+        lines.append("Measured (medians): " + "; ".join(verdicts) + ".")
+        if attention_slower_at_smallest_n(rows):
+            lines.append(SMALL_N_NOTE)
     return " ".join(lines)
+
+
+def warning_text(rows) -> str:
+    """Why the measured order or the fitted time slopes should not be trusted ("" when nothing)."""
+    warnings = []
+    unsteady = unsteady_text(rows)
+    if unsteady:
+        warnings.append(f"⚠ {unsteady[0].upper()}{unsteady[1:]}.")
+    ns = [row.n for row in rows]
+    for name, warning in slope_warnings(rows).items():
+        slope = fit_slope(ns, [row[name].median_seconds for row in rows])
+        warnings.append(f"⚠ The time slope of {NAMES[name]}, {slope:.2f}, is {warning}.")
+    return " ".join(warnings)
