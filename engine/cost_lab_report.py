@@ -79,6 +79,18 @@ def crossovers(rows) -> dict[tuple[str, str], Crossover | None]:
             for recurrent, attention in COMPARED}
 
 
+def crossover_sentences(rows, names: dict[str, str]) -> list[str]:
+    """One sentence per compared pair, naming implementations as `names` does, with a caution
+    when the pair's timings include unsteady ones."""
+    sentences = []
+    for (recurrent, attention), crossover in crossovers(rows).items():
+        text = crossover_text(crossover, names[attention], names[recurrent])
+        if any(row[recurrent].unsteady or row[attention].unsteady for row in rows):
+            text += " (some of these timings are unsteady)"
+        sentences.append(text)
+    return sentences
+
+
 def unsteady_text(rows) -> str | None:
     """The warning for unsteady timings, or None when every timing can be trusted."""
     unsteady, total = len(unsteady_measurements(rows)), len(rows) * len(IMPLEMENTATIONS)
@@ -355,8 +367,8 @@ def _crossover_lines(result: LabResult) -> list[str]:
     lines = [f"Crossover: Table 1 makes self-attention cheaper per layer while n < d = "
              f"{crossover_n(c.d_model)}; with one head of size {c.head_size}, the counted forward "
              f"MACs of attend() reach the RNN's at n = {counted_crossover_n(c)}."]
-    for (recurrent, attention), crossover in crossovers(result.rows).items():
-        lines.append(f"  Measured: {crossover_text(crossover, LABELS[attention], LABELS[recurrent])}.")
+    for sentence in crossover_sentences(result.rows, LABELS):
+        lines.append(f"  Measured: {sentence}.")
     if attention_slower_at_smallest_n(result.rows):
         lines.append(f"  {SMALL_N_NOTE}")
     warnings = [text for text in (unsteady_text(result.rows),) if text]

@@ -66,6 +66,7 @@ class Crossover:
     n: int | None  # the first n of the final run of one order (None for "always_*")
     flips: int  # how often the order changed between neighbouring n
     faster_at_end: bool  # the candidate's order at the largest n measured
+    stretch: int  # lengths in the final run of one order (all of them for "always_*")
 
 
 def stable_crossover(ns, candidate_seconds, baseline_seconds) -> Crossover | None:
@@ -74,7 +75,8 @@ def stable_crossover(ns, candidate_seconds, baseline_seconds) -> Crossover | Non
     The order is taken from the medians at each n. One change of order makes a stable crossover at
     the first n of the final stretch: from there on the order holds at every larger n measured.
     More changes make it "unstable", and `n` names where the final stretch starts if it covers at
-    least two lengths (None otherwise). None when nothing was measured.
+    least two lengths (None otherwise). A change at the largest n alone is reported with a stretch
+    of 1: not yet confirmed. None when nothing was measured.
     """
     faster = [c < b for c, b in zip(candidate_seconds, baseline_seconds)]
     ns = list(ns)[:len(faster)]
@@ -82,14 +84,15 @@ def stable_crossover(ns, candidate_seconds, baseline_seconds) -> Crossover | Non
         return None
     flips = sum(a != b for a, b in zip(faster, faster[1:]))
     if flips == 0:
-        return Crossover("always_faster" if faster[0] else "always_slower", None, 0, faster[0])
+        return Crossover("always_faster" if faster[0] else "always_slower", None, 0, faster[0],
+                         len(faster))
     start = len(faster) - 1
     while start > 0 and faster[start - 1] == faster[-1]:
         start -= 1
-    kind = "faster_from" if faster[-1] else "slower_from"
+    kind, stretch = ("faster_from" if faster[-1] else "slower_from"), len(faster) - start
     if flips == 1:
-        return Crossover(kind, ns[start], 1, faster[-1])
-    return Crossover("unstable", ns[start] if start < len(faster) - 1 else None, flips, faster[-1])
+        return Crossover(kind, ns[start], 1, faster[-1], stretch)
+    return Crossover("unstable", ns[start] if stretch > 1 else None, flips, faster[-1], stretch)
 
 
 def crossover_text(crossover: Crossover | None, candidate: str, baseline: str) -> str:
@@ -103,6 +106,9 @@ def crossover_text(crossover: Crossover | None, candidate: str, baseline: str) -
     if crossover.kind in ("faster_from", "slower_from"):
         word = "faster" if crossover.kind == "faster_from" else "slower"
         other = "slower" if word == "faster" else "faster"
+        if crossover.stretch == 1:
+            return (f"{candidate} was {word} than {baseline} only at the largest n, "
+                    f"{crossover.n} ({other} below): measure longer n to confirm a crossover")
         return (f"{candidate} is {word} than {baseline} from n = {crossover.n} on "
                 f"({other} below): a stable crossover")
     tail = (f"; from n = {crossover.n} on it stays {'faster' if crossover.faster_at_end else 'slower'}"

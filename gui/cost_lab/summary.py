@@ -5,9 +5,8 @@ measurement should not be trusted."""
 from __future__ import annotations
 
 from engine.cost_lab_report import (SMALL_N_NOTE, attention_slower_at_smallest_n,
-                                    counted_crossover_n, crossovers, fit_slope, slope_warnings,
-                                    unsteady_text)
-from engine.timing import crossover_text
+                                    counted_crossover_n, crossover_sentences, fit_slope,
+                                    slope_warnings, unsteady_text)
 
 NAMES = {"rnn_stepwise": "our step loop", "rnn_fused": "torch.nn.RNN", "attention": "attend()",
          "attention_sdpa": "SDPA"}
@@ -41,9 +40,7 @@ def verdict_text(config, rows) -> str:
              f"Counted forward multiply-adds of attend() (one head of size {config.head_size}) "
              f"reach the RNN's at n = {counted_crossover_n(config)}."]
     if rows:
-        verdicts = [crossover_text(crossover, NAMES[attention], NAMES[recurrent])
-                    for (recurrent, attention), crossover in crossovers(rows).items()]
-        lines.append("Measured (medians): " + "; ".join(verdicts) + ".")
+        lines.append("Measured (medians): " + "; ".join(crossover_sentences(rows, NAMES)) + ".")
         if attention_slower_at_smallest_n(rows):
             lines.append(SMALL_N_NOTE)
     return " ".join(lines)

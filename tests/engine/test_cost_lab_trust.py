@@ -45,7 +45,7 @@ REPORTED = {"rnn_stepwise": LINEAR, "rnn_fused": LINEAR,
 def test_the_verdict_is_the_stable_crossover_not_the_first_slower_n():
     result = _result(REPORTED)
     found = crossovers(result.rows)
-    assert found[("rnn_stepwise", "attention")] == Crossover("faster_from", 32, 1, True)
+    assert found[("rnn_stepwise", "attention")] == Crossover("faster_from", 32, 1, True, 3)
     text = format_table(result)
     assert ("Measured: attention, our attend() is faster than RNN, our step loop from n = 32 on "
             "(slower below): a stable crossover.") in text
@@ -68,6 +68,8 @@ def test_unsteady_timings_are_marked_counted_and_explained():
     assert line_64.count(" *") == 1
     assert "* unsteady: the middle half of the repeats spans more than 25% of the median" in text
     assert "Warning: 2 of 16 timings are unsteady" in text
+    assert ("Measured: attention, torch SDPA is faster than RNN, torch.nn.RNN from n = 32 on "
+            "(slower below): a stable crossover (some of these timings are unsteady).") in text
     assert unsteady_text(_result(REPORTED).rows) is None
     assert "unsteady" not in format_table(_result(REPORTED))
 
@@ -108,7 +110,7 @@ def test_json_and_csv_carry_the_quartiles_and_flags():
     assert measured["unsteady"] is True and measured["q1_seconds"] < measured["q3_seconds"]
     assert data["unsteady_timings"] == 1
     assert data["crossovers"]["attention_vs_rnn_stepwise"] == {
-        "kind": "faster_from", "n": 32, "flips": 1, "faster_at_end": True}
+        "kind": "faster_from", "n": 32, "flips": 1, "faster_at_end": True, "stretch": 3}
     assert result_from_json(result_to_json(result)) == result  # derived entries are not read
     rows = list(csv.DictReader(io.StringIO(result_to_csv(result))))
     assert list(rows[0]) == csv_columns()

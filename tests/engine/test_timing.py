@@ -56,33 +56,39 @@ NS = [16, 32, 64, 128, 256, 512]
 
 
 @pytest.mark.parametrize("attention, rnn, expected", [
-    ([1, 1, 1, 1, 1, 1], [2] * 6, Crossover("always_faster", None, 0, True)),
-    ([3, 3, 3, 3, 3, 3], [2] * 6, Crossover("always_slower", None, 0, False)),
+    ([1, 1, 1, 1, 1, 1], [2] * 6, Crossover("always_faster", None, 0, True, 6)),
+    ([3, 3, 3, 3, 3, 3], [2] * 6, Crossover("always_slower", None, 0, False, 6)),
     # one change: the CPU's story, attention's n² overtaking the RNN from n = 128 on
-    ([1, 1, 1, 3, 3, 3], [2] * 6, Crossover("slower_from", 128, 1, False)),
+    ([1, 1, 1, 3, 3, 3], [2] * 6, Crossover("slower_from", 128, 1, False, 3)),
     # the report's case: slower at the smallest n, ten times faster later in the same run
-    ([3, 0.2, 0.2, 0.2, 0.2, 0.2], [2] * 6, Crossover("faster_from", 32, 1, True)),
+    ([3, 0.2, 0.2, 0.2, 0.2, 0.2], [2] * 6, Crossover("faster_from", 32, 1, True, 5)),
+    # one change at the largest n only: not yet confirmed
+    ([1, 1, 1, 1, 1, 3], [2] * 6, Crossover("slower_from", 512, 1, False, 1)),
     # flips twice: no stable crossover, but faster at every n from 128 on
-    ([1, 3, 1, 1, 1, 1], [2] * 6, Crossover("unstable", 64, 2, True)),
+    ([1, 3, 1, 1, 1, 1], [2] * 6, Crossover("unstable", 64, 2, True, 4)),
     # flips at the largest n: no stretch of two lengths to stand on
-    ([1, 3, 1, 3, 1, 3], [2] * 6, Crossover("unstable", None, 5, False)),
+    ([1, 3, 1, 3, 1, 3], [2] * 6, Crossover("unstable", None, 5, False, 1)),
 ])
 def test_stable_crossover(attention, rnn, expected):
     assert stable_crossover(NS, attention, rnn) == expected
 
 
 def test_the_crossover_ignores_lengths_not_measured_yet():
-    assert stable_crossover(NS, [1, 3], [2, 2]) == Crossover("slower_from", 32, 1, False)
+    assert stable_crossover(NS, [1, 3], [2, 2]) == Crossover("slower_from", 32, 1, False, 1)
     assert stable_crossover(NS, [], []) is None
 
 
 def test_crossover_sentences():
-    faster = crossover_text(Crossover("faster_from", 32, 1, True), "SDPA", "torch.nn.RNN")
+    faster = crossover_text(Crossover("faster_from", 32, 1, True, 2), "SDPA", "torch.nn.RNN")
     assert faster == "SDPA is faster than torch.nn.RNN from n = 32 on (slower below): a stable crossover"
-    unstable = crossover_text(Crossover("unstable", 64, 2, True), "attend()", "our step loop")
+    last = crossover_text(Crossover("slower_from", 1024, 1, False, 1), "SDPA", "torch.nn.RNN")
+    assert last == ("SDPA was slower than torch.nn.RNN only at the largest n, 1024 (faster below): "
+                    "measure longer n to confirm a crossover")
+    unstable = crossover_text(Crossover("unstable", 64, 2, True, 4), "attend()", "our step loop")
     assert unstable == ("attend() vs our step loop: no stable crossover, the order flips 2 times; "
                         "from n = 64 on it stays faster")
-    assert "every n measured" in crossover_text(Crossover("always_slower", None, 0, False), "a", "b")
+    always = crossover_text(Crossover("always_slower", None, 0, False, 6), "a", "b")
+    assert "every n measured" in always
 
 
 @pytest.mark.parametrize("time_slope, work_slope, warned", [

@@ -54,6 +54,9 @@ def test_unsteady_timings_and_implausible_slopes_are_warned_about(window):
     assert not window.warning_label.isHidden()
     assert warnings.startswith("⚠ 2 of 16 timings are unsteady")
     assert "⚠ The time slope of torch.nn.RNN, -0.14, is negative" in warnings
+    verdict = window.verdict_label.text()
+    assert "SDPA is faster than torch.nn.RNN from n = 32 on" in verdict
+    assert verdict.count("(some of these timings are unsteady)") == 2  # both pairs have one
     table_cell = window.table.item(1, 1)
     assert "nn.RNN -0.14 ⚠" in table_cell.text() and "negative" in table_cell.toolTip()
     legend = window.plots["time"].legend_texts()[1]
