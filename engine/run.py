@@ -167,20 +167,25 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
                  if config.positional == "sinusoidal" else None)
     attention_in = attention_inputs(embeddings, positions)  # (T, D)
 
+    fewest, most = TIMING_REPEATS
+    steppers, attention_seconds = [], []
+
+    def report(_step=None) -> None:  # between steps too (outside their timing): cancel stays quick
+        if phases is not None:
+            phases.update("timing", len(steppers) / most,
+                          f"timing: repeat {len(steppers) + 1} of up to {most}")
+
     def timed_pair() -> tuple[RNNStepper, float]:
         stepper = RNNStepper(cell, inputs)
-        stepper.run()
+        stepper.run(report)
         return stepper, attend(attention_in, weights, causal=config.causal,
                                scaling=config.scaling).seconds
 
     timed_pair()  # warm-up at this size: allocations and kernel choice stay out of the numbers
-    fewest, most = TIMING_REPEATS
-    steppers, attention_seconds, start = [], [], time.perf_counter()
+    start = time.perf_counter()
     while len(steppers) < most and (len(steppers) < fewest
                                     or time.perf_counter() - start < TIMING_BUDGET_SECONDS):
-        if phases is not None:
-            phases.update("timing", len(steppers) / most,
-                          f"timing: repeat {len(steppers) + 1} of up to {most}")
+        report()
         stepper, seconds = timed_pair()
         steppers.append(stepper)
         attention_seconds.append(seconds)

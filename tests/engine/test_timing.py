@@ -7,7 +7,10 @@ import zipfile
 import numpy as np
 import pytest
 
+import engine.run as engine_run
 from engine import SimConfig, TraceFileError, load_trace, simulate
+from engine.errors import RunCancelled
+from engine.progress import CancelToken
 from engine.report import comparison, format_report, timing_verdict
 from engine.run import TIMING_REPEATS
 from engine.timing import (Crossover, crossover_text, order_is_clear, slope_warning, spread_text,
@@ -175,3 +178,22 @@ def test_damaged_repeats_are_refused_with_a_message(trace, tmp_path, bad):
                        drop=("attn_repeat_seconds",), replace={"attn_repeat_seconds": bad})
     with pytest.raises(TraceFileError, match="attn_repeat_seconds is not a list of 1 to"):
         load_trace(damaged)
+
+
+@pytest.mark.parametrize("budget, repeats", [(0.0, TIMING_REPEATS[0]), (1e9, TIMING_REPEATS[1])])
+def test_the_time_budget_bounds_the_repeats(monkeypatch, budget, repeats):
+    monkeypatch.setattr(engine_run, "TIMING_BUDGET_SECONDS", budget)
+    trace = simulate("a b c", SimConfig(d_model=4, hidden_size=4, head_size=2))
+    assert len(trace.rnn.forward_repeat_seconds) == len(trace.attention.repeat_seconds) == repeats
+
+
+def test_cancelling_while_timing_stops_the_run():
+    token = CancelToken()
+
+    def progress(_fraction, label):
+        if label.startswith("timing"):
+            token.cancel()
+
+    with pytest.raises(RunCancelled):
+        simulate("a b c d", SimConfig(d_model=4, hidden_size=4, head_size=2), progress=progress,
+                 cancel=token)
