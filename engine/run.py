@@ -160,13 +160,6 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
                         phases: PhaseProgress | None = None) -> ForwardTimings:
     """Warm up, then time both forward passes again and again, alternating, so a busy moment
     slows both alike; the medians and spreads of these repeats are what the views show."""
-    cell = build_cell(config)
-    inputs = torch.from_numpy(embeddings)  # (T, D)
-    weights = init_attention_weights(config)
-    positions = (sinusoidal_positions(len(embeddings), config.d_model)
-                 if config.positional == "sinusoidal" else None)
-    attention_in = attention_inputs(embeddings, positions)  # (T, D)
-
     fewest, most = TIMING_REPEATS
     steppers, attention_seconds = [], []
 
@@ -175,12 +168,7 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
             phases.update("timing", len(steppers) / most,
                           f"timing: repeat {len(steppers) + 1} of up to {most}")
 
-    def timed_pair() -> tuple[RNNStepper, float]:
-        stepper = RNNStepper(cell, inputs)
-        stepper.run(report)
-        return stepper, attend(attention_in, weights, causal=config.causal,
-                               scaling=config.scaling).seconds
-
+    timed_pair = _forward_pair(embeddings, config, report)
     timed_pair()  # warm-up at this size: allocations and kernel choice stay out of the numbers
     start = time.perf_counter()
     while len(steppers) < most and (len(steppers) < fewest
@@ -197,3 +185,22 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
                           step_seconds=np.median(steps, axis=0),
                           projection_seconds=float(np.median(projections)),
                           attention_seconds=np.array(attention_seconds))
+
+
+def _forward_pair(embeddings: np.ndarray, config: SimConfig, on_step):
+    """A function that runs the RNN (calling on_step after each step) and then attention on the
+    sentence, and returns the stepper with its timings and the attention call's seconds."""
+    cell = build_cell(config)
+    inputs = torch.from_numpy(embeddings)  # (T, D)
+    weights = init_attention_weights(config)
+    positions = (sinusoidal_positions(len(embeddings), config.d_model)
+                 if config.positional == "sinusoidal" else None)
+    attention_in = attention_inputs(embeddings, positions)  # (T, D)
+
+    def timed_pair() -> tuple[RNNStepper, float]:
+        stepper = RNNStepper(cell, inputs)
+        stepper.run(on_step)
+        return stepper, attend(attention_in, weights, causal=config.causal,
+                               scaling=config.scaling).seconds
+
+    return timed_pair
