@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 from engine.timing import TimingSummary, order_is_clear, spread_text
 from engine.trace import Trace
 
@@ -53,16 +56,18 @@ def timing_dict(timing: TimingSummary) -> dict:
 
 
 def timing_verdict(rnn: TimingSummary, attention: TimingSummary) -> str:
-    """Which forward pass was faster, and whether the spreads let that be trusted."""
-    if rnn.unsteady or attention.unsteady:
-        return ("timings unsteady (too few repeats, or the middle half of the repeats spans more "
-                "than 25% of the median): the machine was busy, so the order may be noise")
-    if not order_is_clear(rnn, attention):
-        return "too close to call: the middle halves of the repeats overlap"
+    """Which forward pass was faster in the median, and whether the spreads let that be trusted."""
     faster, slower, name = ((attention, rnn, "attention") if attention.median < rnn.median
                             else (rnn, attention, "the RNN"))
-    ratio = slower.median / faster.median
-    return f"{name} was {ratio:.{2 if ratio < 1.1 else 1}f}× faster, beyond the spread"
+    ratio = slower.median / faster.median if faster.median > 0 else math.inf
+    order = f"{name} was {ratio:.{2 if ratio < 1.1 else 1}f}× faster"
+    if rnn.unsteady or attention.unsteady:
+        return (f"{order} in the median, but the timings are unsteady (too few repeats, or the "
+                f"middle half of the repeats spans more than 25% of the median): the machine "
+                f"was busy, so the order may be noise")
+    if not order_is_clear(rnn, attention):
+        return "too close to call: the middle halves of the repeats overlap"
+    return f"{order}, beyond the spread"
 
 
 SMALL_N_ON_CPU = (
@@ -113,9 +118,10 @@ def format_report(trace: Trace) -> str:
         lines += ["", "The Pascanu bound (λ₁γ) is stated for Elman cells; gated cells are not "
                       "bound by it."]
     rnn_timing, attention_timing = trace.rnn.forward_timing, trace.attention.timing
-    lines += ["", f"Forward passes timed {rnn_timing.count} times each after a warm-up: "
-                  f"{timing_verdict(rnn_timing, attention_timing)}."]
+    timing = (f"Forward passes timed {rnn_timing.count} times each on one CPU thread after a "
+              f"warm-up: {timing_verdict(rnn_timing, attention_timing)}.")
     if attention_timing.median >= rnn_timing.median:
-        lines.append(SMALL_N_ON_CPU)
+        timing += " " + SMALL_N_ON_CPU
+    lines += ["", *textwrap.wrap(timing, width=100)]
     lines.append("Gradients are ||d(r·y_last)/d x_word|| in float64; timings measured on this machine.")
     return "\n".join(lines)

@@ -82,9 +82,10 @@ class RacePanel(QWidget):
             self._rows[key] = (name, bar, values)
         self.timing_note = QLabel()
         self.timing_note.setWordWrap(True)
-        self.timing_note.setToolTip("Both forward passes are run several times, alternating, after "
-                                    "an untimed warm-up; one measurement alone can be off by a "
-                                    "factor of two on a busy machine.")
+        self.timing_note.setToolTip("Both forward passes run several times, alternating, after an "
+                                    "untimed warm-up, on one CPU thread: split over several "
+                                    "threads, such small products wait for a free core and a busy "
+                                    "machine makes single runs many times slower.")
         grid.addWidget(self.timing_note, 3, 0, 1, len(COLUMNS) + 2)
         grid.setColumnStretch(1, 1)
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
@@ -108,9 +109,9 @@ class RacePanel(QWidget):
 
     def _show_timing_note(self, trace) -> None:
         rnn, attention = trace.rnn.forward_timing, trace.attention.timing
-        runs = (f"median of {rnn.count} timed runs each" if rnn.count > 1
+        runs = (f"on one CPU thread, median of {rnn.count} timed runs each" if rnn.count > 1
                 else "one measurement each (a trace saved before repeats were timed)")
-        text = f"Measured forward passes, {runs}: {timing_verdict(rnn, attention)}."
+        text = f"Measured forward passes {runs}: {timing_verdict(rnn, attention)}."
         if attention.median >= rnn.median:
             text += " " + SMALL_N_ON_CPU
         self.timing_note.setText(text)
