@@ -95,6 +95,7 @@ class RacePanel(QWidget):
     def _on_timeline_trace_changed(self, trace) -> None:
         self._trace = trace
         if trace is None:
+            self.timing_note.clear()
             return
         config = trace.config
         self._rows["rnn"][0].setText(cell_label(config))
@@ -109,9 +110,9 @@ class RacePanel(QWidget):
 
     def _show_timing_note(self, trace) -> None:
         rnn, attention = trace.rnn.forward_timing, trace.attention.timing
-        runs = (f"on one CPU thread, median of {rnn.count} timed runs each" if rnn.count > 1
-                else "one measurement each (a trace saved before repeats were timed)")
-        text = f"Measured forward passes {runs}: {timing_verdict(rnn, attention)}."
+        runs = (f" on one CPU thread, median of {rnn.count} timed runs each" if rnn.count > 1
+                else ", one measurement each (a trace saved before repeats were timed)")
+        text = f"Measured forward passes{runs}: {timing_verdict(rnn, attention)}."
         if attention.median >= rnn.median:
             text += " " + SMALL_N_ON_CPU
         self.timing_note.setText(text)
