@@ -99,7 +99,15 @@ def unsteady_text(rows) -> str | None:
     verb = "is" if unsteady == 1 else "are"
     return (f"{unsteady} of {total} timings {verb} unsteady (the middle half of the repeats spans "
             f"more than {UNSTEADY_SPREAD:.0%} of the median, or fewer than 3 repeats): rerun with "
-            f"more repeats, on a quieter machine, before trusting {'it' if unsteady == 1 else 'them'}")
+            f"more repeats, on 1 CPU thread or a quieter machine, before trusting "
+            f"{'it' if unsteady == 1 else 'them'}")
+
+
+def threads_text(threads: int) -> str:
+    """'1 CPU thread', '4 CPU threads' or "torch's default CPU threads"."""
+    if threads == 0:
+        return "torch's default CPU threads"
+    return f"{threads} CPU thread{'' if threads == 1 else 's'}"
 
 
 SMALL_N_NOTE = ("At small n on a CPU attention can be the slower one: its one call runs about a "
@@ -203,10 +211,13 @@ def _text(mapping: dict, key: str, where: str = "") -> str:
 
 # Every LabConfig field and the JSON type result_to_dict writes it as.
 _CONFIG_TYPES = {"device": str, "d_model": int, "hidden_size": int, "head_size": int,
-                 "lengths": list, "backward": bool, "repeats": int, "warmup": int, "dtype": str}
+                 "lengths": list, "backward": bool, "repeats": int, "warmup": int, "dtype": str,
+                 "threads": int}
+OPTIONAL_CONFIG = {"threads": 0}  # keys that files saved by earlier versions lack: their value then
 
 
 def _lab_config(values: dict) -> LabConfig:
+    values = {**OPTIONAL_CONFIG, **values}
     unknown = sorted(printable(key, 40) for key in values if key not in _CONFIG_TYPES)
     if unknown:
         raise ConfigError(unknown[0], "is not a cost-lab configuration key")
@@ -301,7 +312,8 @@ def _header_lines(result: LabResult) -> list[str]:
         paper.append(f"  {label:<15}{row['complexity']:<23}{row['sequential']:<24}{row['path']}")
     return [f"Cost lab on {c.device}: {result.device_name}, torch {result.torch_version}",
             f"{c.dtype}, D = {c.d_model}, H = {c.hidden_size}, one head of size {c.head_size}, "
-            f"{mode}; median of {c.repeats} run(s) after {c.warmup} warm-up(s)", "",
+            f"{mode}; median of {c.repeats} run(s) after {c.warmup} warm-up(s); "
+            f"{threads_text(c.threads)}", "",
             "Table 1 of Vaswani et al. (2017), per layer (n words, width d):", *paper, ""]
 
 

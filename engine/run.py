@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import math
@@ -20,6 +19,7 @@ from engine.gradients import attention_connectivity, pascanu_bounds, rnn_gradien
 from engine.progress import CancelToken, PhaseProgress, ProgressCallback
 from engine.rnn import RNNStepper, build_cell, derivative_bound, largest_singular_value
 from engine.seeding import unit_vector
+from engine.timing import intraop_threads
 from engine.tokens import check_tokens, embed_tokens, sinusoidal_positions, tokenize
 from engine.trace import AttentionTrace, RNNTrace, Trace
 
@@ -170,7 +170,7 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
                           f"timing: repeat {len(steppers) + 1} of up to {most}")
 
     timed_pair = _forward_pair(embeddings, config, report)
-    with one_intraop_thread():
+    with intraop_threads(1):  # see intraop_threads: many threads made busy-machine timings noise
         timed_pair()  # warm-up at this size: allocations and kernel choice stay out of the numbers
         start = time.perf_counter()
         while len(steppers) < most and (len(steppers) < fewest
@@ -187,24 +187,6 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
                           step_seconds=np.median(steps, axis=0),
                           projection_seconds=float(np.median(projections)),
                           attention_seconds=np.array(attention_seconds))
-
-
-@contextlib.contextmanager
-def one_intraop_thread():
-    """Run torch's operations on this thread alone while the block runs.
-
-    A sentence's forward pass is a handful of small matrix products. Split over torch's thread
-    pool, each one waits for a second core; when the cores are busy (the GUI thread beside the
-    worker, other programs) that wait made single passes 100 to 1000 times slower here (0.3 ms
-    became 170 ms on 2 cores at load 10), while on one thread they stayed within a few percent.
-    The setting belongs to the calling thread (OpenMP and MKL keep it per thread).
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _forward_pair(embeddings: np.ndarray, config: SimConfig, on_step):

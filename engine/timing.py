@@ -3,6 +3,7 @@ when the spread is too large to trust, and the stable crossover of two implement
 
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
 from dataclasses import dataclass
@@ -56,6 +57,29 @@ def spread_text(summary: TimingSummary) -> str:
 def order_is_clear(first: TimingSummary, second: TimingSummary) -> bool:
     """Whether the two interquartile ranges do not overlap, so their order is not a matter of noise."""
     return first.q3 < second.q1 or second.q3 < first.q1
+
+
+@contextlib.contextmanager
+def intraop_threads(count: int):
+    """Run torch's operations on `count` threads of the calling thread's pool while the block
+    runs (0: leave torch's setting alone), then restore the previous number.
+
+    Split over a thread pool, small matrix products wait for a free core; when the cores are busy
+    (a GUI thread beside the worker, other programs) that wait made single runs 100 to 1000 times
+    slower here (0.3 ms became 170 ms on 2 cores at load 10), while on one thread they stayed
+    within a few percent. OpenMP and MKL keep the setting per thread, so other threads keep theirs.
+    """
+    if count == 0:
+        yield
+        return
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 # ---- crossover over a sweep of lengths ------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from engine.cost_lab_report import (SMALL_N_NOTE, attention_slower_at_smallest_n,
                                     counted_crossover_n, crossover_sentences, fit_slope,
-                                    slope_warnings, unsteady_text)
+                                    slope_warnings, threads_text, unsteady_text)
 
 NAMES = {"rnn_stepwise": "our step loop", "rnn_fused": "torch.nn.RNN", "attention": "attend()",
          "attention_sdpa": "SDPA"}
@@ -28,8 +28,8 @@ def outcome_text(reason: str, count: int) -> str:
 def settings_text(config) -> str:
     mode = "forward + backward" if config.backward else "forward only"
     return (f"{config.device}, {config.dtype}, D = {config.d_model}, H = {config.hidden_size}, "
-            f"hs = {config.head_size}, {mode}, median of {config.repeats} after "
-            f"{config.warmup} warm-up.")
+            f"hs = {config.head_size}, {mode}, {threads_text(config.threads)}, median of "
+            f"{config.repeats} after {config.warmup} warm-up.")
 
 
 def verdict_text(config, rows) -> str:

@@ -127,3 +127,30 @@ def test_a_saved_result_without_the_new_entries_still_loads():
             for key in ("q1_seconds", "q3_seconds", "unsteady"):
                 del measurement[key]
     assert result_from_json(json.dumps(data)) == _result(REPORTED)
+
+
+# ---- CPU threads ----------------------------------------------------------------------------------
+
+def test_a_sweep_runs_on_the_threads_asked_for_and_restores_them():
+    import torch
+
+    from engine.cost_lab import sweep
+
+    before, seen = torch.get_num_threads(), []
+    config = LabConfig(d_model=8, hidden_size=8, head_size=4, lengths=(4,), repeats=1, warmup=0,
+                       threads=1)
+    result = sweep(config, progress=lambda _fraction, _label: seen.append(torch.get_num_threads()))
+    assert set(seen) == {1} and result.device_name.endswith("(1 thread)")
+    assert torch.get_num_threads() == before
+    assert "1 CPU thread" in format_table(result)
+
+
+def test_threads_are_validated_and_older_results_load_with_torch_default():
+    from engine.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="threads"):
+        LabConfig(threads=-1)
+    data = json.loads(result_to_json(_result(REPORTED)))
+    del data["config"]["threads"]  # as saved before the setting existed
+    assert result_from_json(json.dumps(data)).config.threads == 0
+    assert "torch's default CPU threads" in format_table(_result(REPORTED))

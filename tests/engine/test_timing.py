@@ -13,9 +13,9 @@ from engine import SimConfig, TraceFileError, load_trace, simulate
 from engine.errors import RunCancelled
 from engine.progress import CancelToken
 from engine.report import comparison, format_report, timing_verdict
-from engine.run import TIMING_REPEATS, one_intraop_thread
-from engine.timing import (Crossover, crossover_text, order_is_clear, slope_warning, spread_text,
-                           stable_crossover, summarize)
+from engine.run import TIMING_REPEATS
+from engine.timing import (Crossover, crossover_text, intraop_threads, order_is_clear,
+                           slope_warning, spread_text, stable_crossover, summarize)
 
 
 def test_summary_is_the_median_and_quartiles_of_the_repeats():
@@ -138,9 +138,11 @@ def test_the_report_carries_median_spread_and_flag(trace):
 
 def test_repeats_run_on_one_thread_and_leave_the_thread_count_as_it_was():
     before = torch.get_num_threads()
-    with one_intraop_thread():
+    with intraop_threads(1):
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
+    with intraop_threads(0):  # 0: torch's own setting
+        assert torch.get_num_threads() == before
     simulate("a b", SimConfig(d_model=4, hidden_size=4, head_size=2))
     assert torch.get_num_threads() == before
 

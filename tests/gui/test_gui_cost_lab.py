@@ -27,7 +27,7 @@ def test_window_opens_with_defaults(qtbot):
     values = window.controls.values()
     assert values == {"device": "cpu", "d_model": 512, "hidden_size": 512, "head_size": 64,
                       "min_n": 16, "max_n": 4096, "backward": False, "repeats": 5, "warmup": 1,
-                      "dtype": "float32"}
+                      "threads": 0, "dtype": "float32"}
     assert window.controls.widgets["device"].itemText(1) == CUDA_CHECKING
     assert window.controls.config().lengths == (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
     assert not window.save_csv_button.isEnabled() and not window.cancel_button.isEnabled()
@@ -126,14 +126,16 @@ def test_before_a_sweep_the_plots_preview_the_chosen_range(make_lab):
 
 
 def test_settings_are_remembered_in_the_cost_lab_group(qtbot, make_lab):
-    window = make_lab(dict(TINY, backward=True, dtype="float64"))
+    window = make_lab(dict(TINY, backward=True, dtype="float64", threads=1))
     result = run_sweep(qtbot, window)
     assert result.config.backward is True and result.config.dtype == "float64"
+    assert result.config.threads == 1 and result.device_name.endswith("(1 thread)")
     window.close()
     settings = window._settings
     assert settings.value("cost_lab/d_model") in (16, "16")
     again = make_lab(values={})
-    assert again.controls.values() == dict(TINY, device="cpu", backward=True, dtype="float64")
+    assert again.controls.values() == dict(TINY, device="cpu", backward=True, dtype="float64",
+                                           threads=1)
 
 
 def test_invalid_lengths_show_beside_the_longest_n(qtbot, make_lab):
