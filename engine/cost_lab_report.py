@@ -91,16 +91,17 @@ def crossover_sentences(rows, names: dict[str, str]) -> list[str]:
     return sentences
 
 
-def unsteady_text(rows) -> str | None:
-    """The warning for unsteady timings, or None when every timing can be trusted."""
+def unsteady_text(rows, threads: int = 0) -> str | None:
+    """The warning for unsteady timings, or None when every timing can be trusted. `threads`:
+    the sweep's setting (one thread is suggested unless it was used)."""
     unsteady, total = len(unsteady_measurements(rows)), len(rows) * len(IMPLEMENTATIONS)
     if not unsteady:
         return None
     verb = "is" if unsteady == 1 else "are"
     return (f"{unsteady} of {total} timings {verb} unsteady (the middle half of the repeats spans "
             f"more than {UNSTEADY_SPREAD:.0%} of the median, or fewer than 3 repeats): rerun with "
-            f"more repeats, on 1 CPU thread or a quieter machine, before trusting "
-            f"{'it' if unsteady == 1 else 'them'}")
+            f"more repeats, {'' if threads == 1 else 'on 1 CPU thread or '}on a quieter machine, "
+            f"before trusting {'it' if unsteady == 1 else 'them'}")
 
 
 def threads_text(threads: int) -> str:
@@ -383,7 +384,7 @@ def _crossover_lines(result: LabResult) -> list[str]:
         lines.append(f"  Measured: {sentence}.")
     if attention_slower_at_smallest_n(result.rows):
         lines.append(f"  {SMALL_N_NOTE}")
-    warnings = [text for text in (unsteady_text(result.rows),) if text]
+    warnings = [text for text in (unsteady_text(result.rows, result.config.threads),) if text]
     if slope_warnings(result.rows):
         warnings.append("some fitted time slopes cannot be read as the algorithm's exponent "
                         f"(marked {UNSTEADY_MARK} above)")

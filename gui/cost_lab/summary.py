@@ -46,10 +46,10 @@ def verdict_text(config, rows) -> str:
     return " ".join(lines)
 
 
-def warning_text(rows) -> str:
+def warning_text(rows, config=None) -> str:
     """Why the measured order or the fitted time slopes should not be trusted ("" when nothing)."""
     warnings = []
-    unsteady = unsteady_text(rows)
+    unsteady = unsteady_text(rows, config.threads if config is not None else 0)
     if unsteady:
         warnings.append(f"⚠ {unsteady[0].upper()}{unsteady[1:]}.")
     ns = [row.n for row in rows]

@@ -284,7 +284,7 @@ class CostLabWindow(QMainWindow):
             plot.show_rows(self.rows)
         self.table.show_rows(self.rows)
         self.verdict_label.setText(verdict_text(self._config, self.rows))
-        warnings = warning_text(self.rows)
+        warnings = warning_text(self.rows, self._config)
         self.warning_label.setText(warnings)
         self.warning_label.setVisible(bool(warnings))
 

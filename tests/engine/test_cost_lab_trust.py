@@ -3,6 +3,7 @@ crossover instead of the first slower n, implausible slopes named, and --benchma
 kept apart. Every result here is fabricated: no clock is read."""
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -67,7 +68,9 @@ def test_unsteady_timings_are_marked_counted_and_explained():
     line_64 = next(line for line in text.splitlines() if line.startswith(" 64   "))  # n is 3 wide
     assert line_64.count(" *") == 1
     assert "* unsteady: the middle half of the repeats spans more than 25% of the median" in text
-    assert "Warning: 2 of 16 timings are unsteady" in text
+    assert "Warning: 2 of 16 timings are unsteady" in text and "on 1 CPU thread or" in text
+    one_thread = dataclasses.replace(result, config=CONFIG.replace(threads=1))
+    assert "on 1 CPU thread" not in unsteady_text(one_thread.rows, one_thread.config.threads)
     assert ("Measured: attention, torch SDPA is faster than RNN, torch.nn.RNN from n = 32 on "
             "(slower below): a stable crossover (some of these timings are unsteady).") in text
     assert unsteady_text(_result(REPORTED).rows) is None
