@@ -16,6 +16,7 @@ from engine.cost import attention_cost, rnn_cost
 from engine.cost_lab_models import (RUNNERS, LabModels, build_models, lab_inputs, model_leaves,
                                     uses_fused_sdpa)
 from engine.errors import ConfigError, RunCancelled
+from engine.timing import TimingSummary, intraop_threads, summarize
 from engine.validation import check_choice, check_int
 
 IMPLEMENTATIONS = ("rnn_stepwise", "rnn_fused", "attention", "attention_sdpa")
@@ -26,6 +27,7 @@ LABELS = {
     "attention_sdpa": "attention, torch SDPA",  # F.scaled_dot_product_attention between projections
 }
 RECURRENT = ("rnn_stepwise", "rnn_fused")
+COMPARED = (("rnn_stepwise", "attention"), ("rnn_fused", "attention_sdpa"))  # (RNN, attention)
 DEVICES = ("cpu", "cuda")
 DTYPES = ("float32", "float64")
 BYTES_PER_ELEMENT = {"float32": 4, "float64": 8}
@@ -34,6 +36,7 @@ WIDTH_RANGE = (2, 8192)
 HEAD_SIZE_RANGE = (1, 512)
 REPEATS_RANGE = (1, 100)
 WARMUP_RANGE = (0, 100)
+THREADS_RANGE = (0, 256)  # 0: torch's default number of CPU threads
 # Copies of one n x n matrix alive at the peak of attend() (measured: about 3.2 forward, 8.4 with
 # backward), rounded up; the SDPA reference needs less, so attend() sets the limit.
 MATRIX_COPIES = {False: 4, True: 9}
@@ -69,6 +72,7 @@ class LabConfig:
     repeats: int = 5  # timed runs per implementation and n; the median is reported
     warmup: int = 1  # untimed runs before the timed ones (caches, kernel selection)
     dtype: str = "float32"  # element type of weights and inputs: "float32" or "float64"
+    threads: int = 0  # CPU threads torch may use for each operation; 0: torch's default
 
     def __post_init__(self) -> None:
         check_choice("device", self.device, DEVICES)
@@ -78,6 +82,7 @@ class LabConfig:
         check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
         check_int("repeats", self.repeats, REPEATS_RANGE)
         check_int("warmup", self.warmup, WARMUP_RANGE)
+        check_int("threads", self.threads, THREADS_RANGE)
         if not isinstance(self.backward, bool):
             raise ConfigError("backward", f"must be true or false, got {self.backward!r}")
         object.__setattr__(self, "lengths", _checked_lengths(self.lengths))
@@ -203,6 +208,15 @@ class Measurement:
     def spread_seconds(self) -> float:
         return self.max_seconds - self.min_seconds
 
+    @property
+    def timing(self) -> TimingSummary:
+        """Median and interquartile range of the samples, and whether they can be trusted."""
+        return summarize(self.samples)
+
+    @property
+    def unsteady(self) -> bool:
+        return self.timing.unsteady
+
 
 @dataclass(frozen=True)
 class LabRow:
@@ -323,8 +337,15 @@ def sweep(config: LabConfig, on_result: Callable[[LabRow], None] | None = None,
     on_result(row) is called after each n; progress(fraction, label) before every run; cancel is an
     engine.progress.CancelToken, checked before every run (never inside a timed one).
     """
+    with intraop_threads(config.threads):
+        rows, reason = _sweep_lengths(config, on_result, _Ticker(config, progress, cancel))
+        return LabResult(config, tuple(rows), reason, device_name(config.device),
+                         _torch_version())
+
+
+def _sweep_lengths(config: LabConfig, on_result, ticker: _Ticker) -> tuple[list[LabRow], str]:
+    """The rows measured and why the sweep ended ("completed", "cancelled" or the refusal)."""
     models, rows, reason = build_models(config), [], "completed"
-    ticker = _Ticker(config, progress, cancel)
     try:
         for n in config.lengths:
             reason = memory_refusal(config, n) or "completed"
@@ -341,11 +362,11 @@ def sweep(config: LabConfig, on_result: Callable[[LabRow], None] | None = None,
         reason = f"n = {config.lengths[len(rows)]} ran out of memory: {str(error).splitlines()[0]}"
     if reason == "completed":
         ticker.finish()
-    return LabResult(config, tuple(rows), reason, device_name(config.device), _torch_version())
+    return rows, reason
 
 
 def device_name(device: str) -> str:
-    """The GPU's name, or the CPU's model name and the threads torch uses."""
+    """The GPU's name, or the CPU's model name and the threads torch uses on this thread."""
     import torch
 
     if device == "cuda":
@@ -357,7 +378,8 @@ def device_name(device: str) -> str:
                           if line.startswith("model name")), model)
     except OSError:
         pass
-    return f"{model} ({torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"{model} ({threads} thread{'' if threads == 1 else 's'})"
 
 
 def _torch_version() -> str:

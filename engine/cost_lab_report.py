@@ -11,9 +11,11 @@ import math
 import os
 import statistics
 
-from engine.cost_lab import (DEVICES, IMPLEMENTATIONS, LABELS, PAPER_EXPONENT, RECURRENT, TABLE1,
-                             LabConfig, LabResult, LabRow, Measurement, crossover_n)
+from engine.cost_lab import (COMPARED, DEVICES, IMPLEMENTATIONS, LABELS, PAPER_EXPONENT, RECURRENT,
+                             TABLE1, LabConfig, LabResult, LabRow, Measurement, crossover_n)
 from engine.errors import ConfigError, EngineInputError
+from engine.timing import (UNSTEADY_SPREAD, Crossover, crossover_text, slope_warning,
+                           stable_crossover)
 from engine.untrusted import decode_text, parse_json, printable, read_limited
 from engine.report import format_seconds
 
@@ -50,6 +52,75 @@ def fitted_slopes(result: LabResult) -> dict[str, dict[str, float]]:
             for name in IMPLEMENTATIONS}
 
 
+def slope_warnings(rows) -> dict[str, str]:
+    """Implementation -> why its fitted time exponent cannot be read as the algorithm's (only
+    those that cannot). The counted multiply-adds over the same lengths are the expectation."""
+    ns = [row.n for row in rows]
+    warnings = {}
+    for name in IMPLEMENTATIONS:
+        warning = slope_warning(fit_slope(ns, [row[name].median_seconds for row in rows]),
+                                fit_slope(ns, [row[name].macs for row in rows]))
+        if warning is not None:
+            warnings[name] = warning
+    return warnings
+
+
+def unsteady_measurements(rows) -> list[tuple[int, str]]:
+    """(n, implementation) of every timing whose spread is too large, or unknown, to trust."""
+    return [(row.n, name) for row in rows for name in IMPLEMENTATIONS if row[name].unsteady]
+
+
+def crossovers(rows) -> dict[tuple[str, str], Crossover | None]:
+    """(RNN, attention) -> where attention becomes faster or slower for good, from the medians."""
+    ns = [row.n for row in rows]
+    return {(recurrent, attention): stable_crossover(
+                ns, [row[attention].median_seconds for row in rows],
+                [row[recurrent].median_seconds for row in rows])
+            for recurrent, attention in COMPARED}
+
+
+def crossover_sentences(rows, names: dict[str, str]) -> list[str]:
+    """One sentence per compared pair, naming implementations as `names` does, with a caution
+    when the pair's timings include unsteady ones."""
+    sentences = []
+    for (recurrent, attention), crossover in crossovers(rows).items():
+        text = crossover_text(crossover, names[attention], names[recurrent])
+        if any(row[recurrent].unsteady or row[attention].unsteady for row in rows):
+            text += " (some of these timings are unsteady)"
+        sentences.append(text)
+    return sentences
+
+
+def unsteady_text(rows, threads: int = 0) -> str | None:
+    """The warning for unsteady timings, or None when every timing can be trusted. `threads`:
+    the sweep's setting (one thread is suggested unless it was used)."""
+    unsteady, total = len(unsteady_measurements(rows)), len(rows) * len(IMPLEMENTATIONS)
+    if not unsteady:
+        return None
+    verb = "is" if unsteady == 1 else "are"
+    return (f"{unsteady} of {total} timings {verb} unsteady (the middle half of the repeats spans "
+            f"more than {UNSTEADY_SPREAD:.0%} of the median, or fewer than 3 repeats): rerun with "
+            f"more repeats, {'' if threads == 1 else 'on 1 CPU thread or '}on a quieter machine, "
+            f"before trusting {'it' if unsteady == 1 else 'them'}")
+
+
+def threads_text(threads: int) -> str:
+    """'1 CPU thread', '4 CPU threads' or "torch's default CPU threads"."""
+    if threads == 0:
+        return "torch's default CPU threads"
+    return f"{threads} CPU thread{'' if threads == 1 else 's'}"
+
+
+SMALL_N_NOTE = ("At small n on a CPU attention can be the slower one: its one call runs about a "
+                "dozen tensor operations, each with a fixed cost of microseconds, which outweighs "
+                "the little arithmetic of a short sentence.")
+
+
+def attention_slower_at_smallest_n(rows) -> bool:
+    return bool(rows) and any(rows[0][attention].median_seconds >= rows[0][recurrent].median_seconds
+                              for recurrent, attention in COMPARED)
+
+
 def counted_crossover_n(config: LabConfig) -> int:
     """The smallest n at which our attention's forward MACs reach the RNN's (d·hs and D·H matter)."""
     D, H, hs = config.d_model, config.hidden_size, config.head_size
@@ -63,17 +134,26 @@ def result_to_dict(result: LabResult) -> dict:
              "attention_sequential_operations": row.attention_sequential_operations,
              "rnn_max_path_length": row.rnn_max_path_length,
              "attention_max_path_length": row.attention_max_path_length,
-             "measurements": {name: {**dataclasses.asdict(m), "samples": list(m.samples)}
-                              for name, m in row.measurements.items()}}
+             "measurements": {name: _measurement_dict(m) for name, m in row.measurements.items()}}
             for row in result.rows]
     slopes = {name: {key: None if math.isnan(value) else value for key, value in pair.items()}
               for name, pair in fitted_slopes(result).items()}
+    found = {f"{attention}_vs_{recurrent}": None if crossover is None else dataclasses.asdict(crossover)
+             for (recurrent, attention), crossover in crossovers(result.rows).items()}
     return {"config": {**dataclasses.asdict(result.config), "lengths": list(result.config.lengths)},
             "device_name": result.device_name, "torch_version": result.torch_version,
             "stopped_reason": result.stopped_reason, "table1": TABLE1,
             "paper_exponents": PAPER_EXPONENT, "crossover_n": crossover_n(result.config.d_model),
             "counted_crossover_n": counted_crossover_n(result.config),
-            "rows": rows, "slopes": slopes}
+            "rows": rows, "slopes": slopes, "slope_warnings": slope_warnings(result.rows),
+            "crossovers": found, "unsteady_timings": len(unsteady_measurements(result.rows))}
+
+
+def _measurement_dict(m: Measurement) -> dict:
+    """A measurement's fields, with its quartiles and trust flag (derived: not read back)."""
+    timing = m.timing
+    return {**dataclasses.asdict(m), "samples": list(m.samples), "q1_seconds": timing.q1,
+            "q3_seconds": timing.q3, "unsteady": timing.unsteady}
 
 
 def result_to_json(result: LabResult) -> str:
@@ -87,8 +167,8 @@ def load_result(path: str | os.PathLike) -> LabResult:
 
 
 def result_from_json(text: str, source: str = "the result") -> LabResult:
-    """The LabResult in result_to_json's text. The derived entries (slopes, crossovers, Table 1)
-    are not read: they are recomputed from the rows whenever they are shown."""
+    """The LabResult in result_to_json's text. The derived entries (slopes, crossovers, quartiles,
+    flags, Table 1) are not read: they are recomputed from the rows whenever they are shown."""
     data = parse_json(text, lambda problem: ResultFileError(f"{source} {problem}"))
     try:
         if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
@@ -132,10 +212,13 @@ def _text(mapping: dict, key: str, where: str = "") -> str:
 
 # Every LabConfig field and the JSON type result_to_dict writes it as.
 _CONFIG_TYPES = {"device": str, "d_model": int, "hidden_size": int, "head_size": int,
-                 "lengths": list, "backward": bool, "repeats": int, "warmup": int, "dtype": str}
+                 "lengths": list, "backward": bool, "repeats": int, "warmup": int, "dtype": str,
+                 "threads": int}
+OPTIONAL_CONFIG = {"threads": 0}  # keys that files saved by earlier versions lack: their value then
 
 
 def _lab_config(values: dict) -> LabConfig:
+    values = {**OPTIONAL_CONFIG, **values}
     unknown = sorted(printable(key, 40) for key in values if key not in _CONFIG_TYPES)
     if unknown:
         raise ConfigError(unknown[0], "is not a cost-lab configuration key")
@@ -186,10 +269,12 @@ CSV_COUNT_COLUMNS = ("rnn_sequential_operations", "attention_sequential_operatio
 
 
 def csv_columns() -> list[str]:
-    """n, then median/min/max seconds and MACs for each implementation, then the counts."""
+    """n, then for each implementation median/min/max seconds, MACs, the quartiles and the trust
+    flag (1: too unsteady to trust), then the counts."""
     columns = ["n"]
     for name in IMPLEMENTATIONS:
-        columns += [f"{name}_median_s", f"{name}_min_s", f"{name}_max_s", f"{name}_macs"]
+        columns += [f"{name}_median_s", f"{name}_min_s", f"{name}_max_s", f"{name}_macs",
+                    f"{name}_q1_s", f"{name}_q3_s", f"{name}_unsteady"]
     return columns + list(CSV_COUNT_COLUMNS)
 
 
@@ -201,8 +286,9 @@ def result_to_csv(result: LabResult) -> str:
     for row in result.rows:
         line = [row.n]
         for name in IMPLEMENTATIONS:
-            m = row[name]
-            line += [repr(m.median_seconds), repr(m.min_seconds), repr(m.max_seconds), m.macs]
+            m, timing = row[name], row[name].timing
+            line += [repr(m.median_seconds), repr(m.min_seconds), repr(m.max_seconds), m.macs,
+                     repr(timing.q1), repr(timing.q3), int(timing.unsteady)]
         writer.writerow(line + [getattr(row, column) for column in CSV_COUNT_COLUMNS])
     return buffer.getvalue()
 
@@ -218,12 +304,6 @@ def _slope_text(slope: float) -> str:
     return "  n/a" if math.isnan(slope) else f"{slope:5.2f}"
 
 
-def first_slower(rows, recurrent: str, attention: str) -> int | None:
-    """The first measured n at which `attention` took at least as long as `recurrent`."""
-    return next((row.n for row in rows
-                 if row[attention].median_seconds >= row[recurrent].median_seconds), None)
-
-
 def _header_lines(result: LabResult) -> list[str]:
     c = result.config
     mode = "forward + backward of output.sum()" if c.backward else "forward only"
@@ -233,17 +313,38 @@ def _header_lines(result: LabResult) -> list[str]:
         paper.append(f"  {label:<15}{row['complexity']:<23}{row['sequential']:<24}{row['path']}")
     return [f"Cost lab on {c.device}: {result.device_name}, torch {result.torch_version}",
             f"{c.dtype}, D = {c.d_model}, H = {c.hidden_size}, one head of size {c.head_size}, "
-            f"{mode}; median of {c.repeats} run(s) after {c.warmup} warm-up(s)", "",
+            f"{mode}; median of {c.repeats} run(s) after {c.warmup} warm-up(s); "
+            f"{threads_text(c.threads)}", "",
             "Table 1 of Vaswani et al. (2017), per layer (n words, width d):", *paper, ""]
 
 
+UNSTEADY_MARK = "*"
+
+
+def _timing_cell(m: Measurement) -> str:
+    """'1.07 ms [1.04 ms – 1.08 ms]': the median and the middle half of the repeats; * if unsteady."""
+    timing = m.timing
+    text = (f"{format_seconds(timing.median)} [{format_seconds(timing.q1)} – "
+            f"{format_seconds(timing.q3)}]")
+    return text + (f" {UNSTEADY_MARK}" if timing.unsteady else "")
+
+
+def _columns(header: list[str], body: list[list[str]], gap: int = 3) -> list[str]:
+    """Text columns as wide as their widest entry, `gap` spaces apart: nothing runs together."""
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    return ["".join(f"{cell:>{w}}" if i == 0 else f"{' ' * gap}{cell:<{w}}"
+                    for i, (cell, w) in enumerate(zip(line, widths))) for line in [header, *body]]
+
+
 def _timing_lines(result: LabResult) -> list[str]:
-    lines = ["Measured time per run: median [min - max]",
-             f"{'n':>7}  " + "".join(f"{LABELS[name]:<31}" for name in IMPLEMENTATIONS)]
-    for row in result.rows:
-        cells = [f"{format_seconds(m.median_seconds)} [{format_seconds(m.min_seconds)} - "
-                 f"{format_seconds(m.max_seconds)}]" for m in (row[name] for name in IMPLEMENTATIONS)]
-        lines.append(f"{row.n:>7}  " + "".join(f"{cell:<31}" for cell in cells))
+    header = ["n", *(LABELS[name] for name in IMPLEMENTATIONS)]
+    body = [[str(row.n), *(_timing_cell(row[name]) for name in IMPLEMENTATIONS)]
+            for row in result.rows]
+    lines = ["Measured time per run: median [first – third quartile of the repeats]",
+             *_columns(header, body)]
+    if unsteady_measurements(result.rows):
+        lines.append(f"{UNSTEADY_MARK} unsteady: the middle half of the repeats spans more than "
+                     f"{UNSTEADY_SPREAD:.0%} of the median (or fewer than 3 repeats); do not trust it")
     return lines + [""]
 
 
@@ -263,10 +364,14 @@ def _count_lines(result: LabResult) -> list[str]:
 def _slope_lines(result: LabResult) -> list[str]:
     lines = ["Fitted exponent k of cost ~ n^k (least squares of logs over the upper half of n)",
              f"  {'':<31}{'time':>6}{'MACs':>7}   paper (large n)"]
+    warnings = slope_warnings(result.rows)
     for name, slopes in fitted_slopes(result).items():
         table = TABLE1["recurrent" if name in RECURRENT else "self_attention"]["complexity"]
+        mark = f"  {UNSTEADY_MARK} see below" if name in warnings else ""
         lines.append(f"  {LABELS[name]:<31}{_slope_text(slopes['seconds']):>6}"
-                     f"{_slope_text(slopes['macs']):>7}   {PAPER_EXPONENT[name]}  ({table})")
+                     f"{_slope_text(slopes['macs']):>7}   {PAPER_EXPONENT[name]}  ({table}){mark}")
+    for name, warning in warnings.items():
+        lines.append(f"  {UNSTEADY_MARK} {LABELS[name]}: time slope {warning}")
     return lines + [""]
 
 
@@ -275,11 +380,16 @@ def _crossover_lines(result: LabResult) -> list[str]:
     lines = [f"Crossover: Table 1 makes self-attention cheaper per layer while n < d = "
              f"{crossover_n(c.d_model)}; with one head of size {c.head_size}, the counted forward "
              f"MACs of attend() reach the RNN's at n = {counted_crossover_n(c)}."]
-    for recurrent, attention in (("rnn_stepwise", "attention"), ("rnn_fused", "attention_sdpa")):
-        first = first_slower(result.rows, recurrent, attention)
-        verdict = (f"took at least as long from n = {first}" if first is not None
-                   else "was faster at every measured n")
-        lines.append(f"  {LABELS[attention]} vs {LABELS[recurrent]}: attention {verdict}.")
+    for sentence in crossover_sentences(result.rows, LABELS):
+        lines.append(f"  Measured: {sentence}.")
+    if attention_slower_at_smallest_n(result.rows):
+        lines.append(f"  {SMALL_N_NOTE}")
+    warnings = [text for text in (unsteady_text(result.rows, result.config.threads),) if text]
+    if slope_warnings(result.rows):
+        warnings.append("some fitted time slopes cannot be read as the algorithm's exponent "
+                        f"(marked {UNSTEADY_MARK} above)")
+    if warnings:
+        lines.append("Warning: " + "; ".join(warnings) + ".")
     return lines + [f"Stopped: {result.stopped_reason}."]
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+
+from engine.timing import TimingSummary, order_is_clear, spread_text
 from engine.trace import Trace
 
 CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -25,6 +29,7 @@ def comparison(trace: Trace) -> dict:
             "max_path_length": rnn.cost.max_path_length,
             "multiply_adds": rnn.cost.multiply_adds,
             "forward_seconds": rnn.forward_seconds,
+            "forward_timing": timing_dict(rnn.forward_timing),
             "gradient_to_first_word": float(rnn.input_gradient[0]),
             "gradient_to_last_word": float(rnn.input_gradient[-1]),
             "lambda1": rnn.lambda1,
@@ -37,10 +42,38 @@ def comparison(trace: Trace) -> dict:
             "max_path_length": attn.cost.max_path_length,
             "multiply_adds": attn.cost.multiply_adds,
             "forward_seconds": attn.seconds,
+            "forward_timing": timing_dict(attn.timing),
             "gradient_to_first_word": float(attn.input_gradient[0]),
             "gradient_to_last_word": float(attn.input_gradient[-1]),
         },
     }
+
+
+def timing_dict(timing: TimingSummary) -> dict:
+    """Median, quartiles, repeats and the trust flag, in plain JSON types."""
+    return {"median_seconds": timing.median, "q1_seconds": timing.q1, "q3_seconds": timing.q3,
+            "repeats": timing.count, "unsteady": timing.unsteady}
+
+
+def timing_verdict(rnn: TimingSummary, attention: TimingSummary) -> str:
+    """Which forward pass was faster in the median, and whether the spreads let that be trusted."""
+    faster, slower, name = ((attention, rnn, "attention") if attention.median < rnn.median
+                            else (rnn, attention, "the RNN"))
+    ratio = slower.median / faster.median if faster.median > 0 else math.inf
+    order = f"{name} was {ratio:.{2 if ratio < 1.1 else 1}f}× faster"
+    if rnn.unsteady or attention.unsteady:
+        return (f"{order} in the median, but the timings are unsteady (too few repeats, or the "
+                f"middle half of the repeats spans more than 25% of the median): the machine "
+                f"was busy, so the order may be noise")
+    if not order_is_clear(rnn, attention):
+        return "too close to call: the middle halves of the repeats overlap"
+    return f"{order}, beyond the spread"
+
+
+SMALL_N_ON_CPU = (
+    "At a few words on a CPU attention can be the slower one: its single call runs about a dozen "
+    "tensor operations, each with a fixed cost of microseconds, while the RNN runs only a few short "
+    "steps. The RNN's steps must wait for each other and grow with n; attention's call does not.")
 
 
 def format_seconds(seconds: float) -> str:
@@ -60,8 +93,10 @@ def format_report(trace: Trace) -> str:
         ("sequential operations", f"{rnn['sequential_operations']:,}", f"{attn['sequential_operations']:,}"),
         ("longest path between two words", f"{rnn['max_path_length']:,}", f"{attn['max_path_length']:,}"),
         ("multiply-adds", f"{rnn['multiply_adds']:,}", f"{attn['multiply_adds']:,}"),
-        ("measured forward time", format_seconds(rnn["forward_seconds"]),
+        ("measured forward time (median)", format_seconds(rnn["forward_seconds"]),
          format_seconds(attn["forward_seconds"])),
+        ("spread (half the interquartile range)", spread_text(trace.rnn.forward_timing),
+         spread_text(trace.attention.timing)),
         ("gradient reaching the first word", f"{rnn['gradient_to_first_word']:.3e}",
          f"{attn['gradient_to_first_word']:.3e}"),
         ("gradient reaching the last word", f"{rnn['gradient_to_last_word']:.3e}",
@@ -82,5 +117,11 @@ def format_report(trace: Trace) -> str:
     else:
         lines += ["", "The Pascanu bound (λ₁γ) is stated for Elman cells; gated cells are not "
                       "bound by it."]
+    rnn_timing, attention_timing = trace.rnn.forward_timing, trace.attention.timing
+    timing = (f"Forward passes timed {rnn_timing.count} times each on one CPU thread after a "
+              f"warm-up: {timing_verdict(rnn_timing, attention_timing)}.")
+    if attention_timing.median >= rnn_timing.median:
+        timing += " " + SMALL_N_ON_CPU
+    lines += ["", *textwrap.wrap(timing, width=100)]
     lines.append("Gradients are ||d(r·y_last)/d x_word|| in float64; timings measured on this machine.")
     return "\n".join(lines)

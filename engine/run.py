@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -17,8 +19,16 @@ from engine.gradients import attention_connectivity, pascanu_bounds, rnn_gradien
 from engine.progress import CancelToken, PhaseProgress, ProgressCallback
 from engine.rnn import RNNStepper, build_cell, derivative_bound, largest_singular_value
 from engine.seeding import unit_vector
+from engine.timing import intraop_threads
 from engine.tokens import check_tokens, embed_tokens, sinusoidal_positions, tokenize
 from engine.trace import AttentionTrace, RNNTrace, Trace
+
+# Timed repeats of each forward pass (after one untimed warm-up pair): the fewest, so the spread
+# is known, and the most. Beyond the fewest, repeats stop once they have taken TIMING_BUDGET_SECONDS.
+# A forward pass grows with T, the gradient maps the run also computes with T^2, so even the
+# fewest repeats stay a small share of a long run.
+TIMING_REPEATS = (3, 9)
+TIMING_BUDGET_SECONDS = 0.25
 
 
 def simulate(sentence: str, config: SimConfig | None = None, *,
@@ -49,11 +59,19 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
         "rnn-gradients": T * (T + 1) / 2 * gates * H * (H + D) + 1,
         "attention": T * D * config.heads * config.head_size + 1,
         "attention-gradients": T * T * config.heads * (1 + 4 * config.heads) + 1,
+        "timing": (TIMING_REPEATS[1] + 1) * (T * gates * H * (H + D) + T * D * config.heads
+                                              * config.head_size) + 1,
     }, progress, cancel)
 
     embeddings = embed_tokens(tokens, D, config.seed)  # (T, D)
     rnn = _run_rnn(embeddings, config, phases)
     attention = _run_attention(embeddings, config, phases)
+    timings = time_forward_passes(embeddings, config, phases)
+    rnn = dataclasses.replace(rnn, step_seconds=timings.step_seconds,
+                              projection_seconds=timings.projection_seconds,
+                              forward_repeat_seconds=timings.rnn_seconds)
+    attention = dataclasses.replace(attention, seconds=float(np.median(timings.attention_seconds)),
+                                    repeat_seconds=timings.attention_seconds)
     return Trace(sentence=sentence if sentence is not None else " ".join(tokens),
                  tokens=tuple(tokens), config=config, embeddings=embeddings,
                  rnn=rnn, attention=attention)
@@ -129,3 +147,62 @@ def _run_attention(embeddings: np.ndarray, config: SimConfig,
         cost=attention_cost(T, config.d_model, config.heads, config.head_size),
         seconds=result.seconds, gradient_seconds=gradient_seconds,
     )
+
+
+@dataclass(frozen=True)
+class ForwardTimings:
+    rnn_seconds: np.ndarray  # (R,)  input projection + every step, per timed repeat
+    step_seconds: np.ndarray  # (T,)  median over the repeats of each step() call
+    projection_seconds: float  # median over the repeats of the input projection
+    attention_seconds: np.ndarray  # (R,)  the one attention call, per timed repeat
+
+
+def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
+                        phases: PhaseProgress | None = None) -> ForwardTimings:
+    """Warm up, then time both forward passes again and again, alternating, so a busy moment
+    slows both alike; the medians and spreads of these repeats are what the views show."""
+    fewest, most = TIMING_REPEATS
+    steppers, attention_seconds = [], []
+
+    def report(_step=None) -> None:  # between steps too (outside their timing): cancel stays quick
+        if phases is not None:
+            phases.update("timing", len(steppers) / most,
+                          f"timing: repeat {len(steppers) + 1} of up to {most}")
+
+    timed_pair = _forward_pair(embeddings, config, report)
+    with intraop_threads(1):  # see intraop_threads: many threads made busy-machine timings noise
+        timed_pair()  # warm-up at this size: allocations and kernel choice stay out of the numbers
+        start = time.perf_counter()
+        while len(steppers) < most and (len(steppers) < fewest
+                                        or time.perf_counter() - start < TIMING_BUDGET_SECONDS):
+            report()
+            stepper, seconds = timed_pair()
+            steppers.append(stepper)
+            attention_seconds.append(seconds)
+    if phases is not None:
+        phases.update("timing", 1.0, "timing: done")
+    steps = np.stack([s.step_seconds for s in steppers])  # (R, T)
+    projections = np.array([s.projection_seconds for s in steppers])  # (R,)
+    return ForwardTimings(rnn_seconds=projections + steps.sum(axis=1),
+                          step_seconds=np.median(steps, axis=0),
+                          projection_seconds=float(np.median(projections)),
+                          attention_seconds=np.array(attention_seconds))
+
+
+def _forward_pair(embeddings: np.ndarray, config: SimConfig, on_step):
+    """A function that runs the RNN (calling on_step after each step) and then attention on the
+    sentence, and returns the stepper with its timings and the attention call's seconds."""
+    cell = build_cell(config)
+    inputs = torch.from_numpy(embeddings)  # (T, D)
+    weights = init_attention_weights(config)
+    positions = (sinusoidal_positions(len(embeddings), config.d_model)
+                 if config.positional == "sinusoidal" else None)
+    attention_in = attention_inputs(embeddings, positions)  # (T, D)
+
+    def timed_pair() -> tuple[RNNStepper, float]:
+        stepper = RNNStepper(cell, inputs)
+        stepper.run(on_step)
+        return stepper, attend(attention_in, weights, causal=config.causal,
+                               scaling=config.scaling).seconds
+
+    return timed_pair

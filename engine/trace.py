@@ -20,6 +20,7 @@ from engine.atomic import OutputPathError, atomic_write
 from engine.config import SimConfig
 from engine.cost import ModelCost
 from engine.errors import ConfigError, EngineInputError
+from engine.timing import TimingSummary, summarize
 from engine.untrusted import open_regular_file, printable
 from engine.tokens import check_encodable, check_tokens
 
@@ -29,6 +30,8 @@ FORMAT_VERSION = 1
 MAX_TRACE_BYTES = 2 * 2**30
 MAX_ARRAYS = 256  # a trace has about 45
 MAX_DIRECTORY_BYTES = 2**20  # the zip's table of contents, about 100 bytes per array
+MAX_REPEATS = 1000  # timed repeats a trace may hold (engine.run makes at most a handful)
+REPEAT_KEYS = ("rnn_forward_repeat_seconds", "attn_repeat_seconds")  # absent in older files
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell (engine.cells, which needs torch)
 
 
@@ -59,16 +62,25 @@ class RNNTrace:
     lambda1: float  # largest singular value of W_hh
     gamma: float  # bound on |act'|
     cost: ModelCost
-    step_seconds: np.ndarray  # (T,)  wall time of each step() call
-    projection_seconds: float  # the all-words input projection W_ih X
+    step_seconds: np.ndarray  # (T,)  wall time of each step() call, median over the repeats
+    projection_seconds: float  # the all-words input projection W_ih X, median over the repeats
     gradient_seconds: float  # computing the connectivity map
+    forward_repeat_seconds: np.ndarray | None = None  # (R,)  whole forward pass per timed repeat
+                                                      # (None in files saved before repeats)
 
     def __post_init__(self):
         _freeze(self)
 
     @property
+    def forward_timing(self) -> TimingSummary:
+        """Median and spread of the forward pass over the timed repeats (one, in older files)."""
+        if self.forward_repeat_seconds is None:
+            return summarize([self.projection_seconds + float(self.step_seconds.sum())])
+        return summarize(self.forward_repeat_seconds)
+
+    @property
     def forward_seconds(self) -> float:
-        return self.projection_seconds + float(self.step_seconds.sum())
+        return self.forward_timing.median
 
     @property
     def input_gradient(self) -> np.ndarray:
@@ -93,11 +105,18 @@ class AttentionTrace:
     readout: np.ndarray  # (D,)
     connectivity: np.ndarray  # (T, T)
     cost: ModelCost
-    seconds: float  # the one call
+    seconds: float  # the one call, median over the timed repeats
     gradient_seconds: float
+    repeat_seconds: np.ndarray | None = None  # (R,)  the one call per timed repeat
+                                              # (None in files saved before repeats)
 
     def __post_init__(self):
         _freeze(self)
+
+    @property
+    def timing(self) -> TimingSummary:
+        """Median and spread of the attention call over the timed repeats (one, in older files)."""
+        return summarize([self.seconds] if self.repeat_seconds is None else self.repeat_seconds)
 
     @property
     def input_gradient(self) -> np.ndarray:
@@ -361,6 +380,13 @@ def _check_arrays(data: dict[str, np.ndarray], config: SimConfig, length: int) -
         if value.dtype.kind != "f" or value.dtype.itemsize != 8 or value.shape != shape:
             raise EngineInputError(f"its array {key} is {value.dtype} {value.shape}; "
                                    f"a trace of its configuration has float64 {shape}")
+    for key in REPEAT_KEYS:
+        value = data.get(key)
+        if value is not None and (value.dtype.kind != "f" or value.dtype.itemsize != 8
+                                  or value.ndim != 1 or not 1 <= len(value) <= MAX_REPEATS
+                                  or not np.all(np.isfinite(value) & (value >= 0))):
+            raise EngineInputError(f"its array {key} is not a list of 1 to {MAX_REPEATS} "
+                                   f"times in seconds")
     for prefix in ("rnn_cost_", "attn_cost_"):
         for field in dataclasses.fields(ModelCost):
             value = data[prefix + field.name]

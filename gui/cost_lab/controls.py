@@ -14,7 +14,7 @@ from gui import style
 POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, cost_lab.LENGTH_RANGE
 MODES = (("forward only", False), ("forward + backward", True))
 FIELDS = ("device", "d_model", "hidden_size", "head_size", "min_n", "max_n", "backward",
-          "repeats", "warmup", "dtype")
+          "repeats", "warmup", "threads", "dtype")
 FIELD_ALIASES = {"lengths": "max_n"}  # engine fields shown beside another widget
 CUDA_CHECKING = "cuda (checking…)"
 TIPS = {
@@ -31,14 +31,18 @@ TIPS = {
     "repeats": "Timed runs per implementation and n: the plot shows their median and the "
                "fastest-to-slowest spread.",
     "warmup": "Untimed runs before the timed ones (caches, kernel selection).",
+    "threads": "CPU threads torch may use for each operation (0: torch's default). On a busy "
+               "machine several threads wait for free cores and make timings unsteady; 1 "
+               "thread measures steadily, many show what a parallel CPU does at long n.",
     "dtype": "The element type of weights and inputs.",
 }
 LABELS = {"device": "Device", "d_model": "Width d (D)", "hidden_size": "Hidden size H",
           "head_size": "Head size hs", "min_n": "Shortest n", "max_n": "Longest n",
           "backward": "Pass", "repeats": "Repeats", "warmup": "Warm-up runs",
-          "dtype": "Element type"}
+          "threads": "CPU threads", "dtype": "Element type"}
 DEFAULTS = {"device": "cpu", "d_model": 512, "hidden_size": 512, "head_size": 64, "min_n": 16,
-            "max_n": 4096, "backward": False, "repeats": 5, "warmup": 1, "dtype": "float32"}
+            "max_n": 4096, "backward": False, "repeats": 5, "warmup": 1, "threads": 0,
+            "dtype": "float32"}
 
 
 def _spin(bounds: tuple[int, int]) -> QSpinBox:
@@ -46,6 +50,12 @@ def _spin(bounds: tuple[int, int]) -> QSpinBox:
     box.setRange(*bounds)
     box.setKeyboardTracking(False)
     box.setAccelerated(True)
+    return box
+
+
+def _threads_box() -> QSpinBox:
+    box = _spin(cost_lab.THREADS_RANGE)
+    box.setSpecialValueText("torch's default")  # shown for 0
     return box
 
 
@@ -99,7 +109,7 @@ class CostLabControls(QWidget):
                 "head_size": _spin(cost_lab.HEAD_SIZE_RANGE), "min_n": _lengths_box(),
                 "max_n": _lengths_box(), "backward": mode,
                 "repeats": _spin(cost_lab.REPEATS_RANGE), "warmup": _spin(cost_lab.WARMUP_RANGE),
-                "dtype": dtype}
+                "threads": _threads_box(), "dtype": dtype}
 
     def _connect(self) -> None:
         for widget in self.widgets.values():
@@ -145,7 +155,8 @@ class CostLabControls(QWidget):
         lengths = default_lengths(v["min_n"], v["max_n"])
         return LabConfig(device=v["device"], d_model=v["d_model"], hidden_size=v["hidden_size"],
                          head_size=v["head_size"], lengths=lengths, backward=v["backward"],
-                         repeats=v["repeats"], warmup=v["warmup"], dtype=v["dtype"])
+                         repeats=v["repeats"], warmup=v["warmup"], threads=v["threads"],
+                         dtype=v["dtype"])
 
     # -- errors -----------------------------------------------------------------------------------
     def show_error(self, field: str, message: str) -> bool:

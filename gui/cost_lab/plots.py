@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
 
 from engine.cost_lab import IMPLEMENTATIONS, LABELS, PAPER_EXPONENT
-from engine.cost_lab_report import fit_slope
+from engine.cost_lab_report import fit_slope, slope_warnings
 from gui import style
 from gui.panels.plot_base import ExportablePlot
 
@@ -37,9 +37,10 @@ def slope_text(slope: float) -> str:
     return "–" if math.isnan(slope) else f"{slope:.2f}"
 
 
-def legend_label(name: str, slope: float) -> str:
-    """'RNN, our step loop — slope 1.02 (paper: 1)'."""
-    return f"{LABELS[name]} — slope {slope_text(slope)} (paper: {PAPER_EXPONENT[name]})"
+def legend_label(name: str, slope: float, warned: bool = False) -> str:
+    """'RNN, our step loop — slope 1.02 (paper: 1)', with ⚠ when the slope cannot be trusted."""
+    mark = " ⚠" if warned else ""
+    return f"{LABELS[name]} — slope {slope_text(slope)}{mark} (paper: {PAPER_EXPONENT[name]})"
 
 
 def length_ticks(lengths) -> list[tuple[float, str]]:
@@ -161,7 +162,7 @@ class TimePlot(LogLogPlot):
     """Median seconds per pass of each implementation, with the fastest-slowest spread as bars."""
 
     def __init__(self, parent=None):
-        super().__init__("Measured time per pass (median; bars: fastest to slowest repeat)",
+        super().__init__("Measured time per pass (median; bars: fastest–slowest)",
                          "time per pass (s)", crossover=True, parent=parent)
         self.spreads: dict[str, pg.ErrorBarItem] = {}
         for name in IMPLEMENTATIONS:
@@ -174,14 +175,14 @@ class TimePlot(LogLogPlot):
 
     def show_rows(self, rows) -> None:
         ns = np.array([row.n for row in rows], dtype=float)
-        extent = []
+        extent, warned = [], slope_warnings(rows)
         for name in IMPLEMENTATIONS:
             median = np.array([row[name].median_seconds for row in rows], dtype=float)
             low = np.array([row[name].min_seconds for row in rows], dtype=float)
             high = np.array([row[name].max_seconds for row in rows], dtype=float)
             self.curves[name].setData(*_positive(ns, median))
             self._set_spread(name, ns, median, low, high)
-            self.set_legend_text(name, legend_label(name, fit_slope(ns, median)))
+            self.set_legend_text(name, legend_label(name, fit_slope(ns, median), name in warned))
             extent += [low, high]
         self.set_y_extent(*extent)
 

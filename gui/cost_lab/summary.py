@@ -1,12 +1,15 @@
-"""The cost lab's sentences: how a sweep ended, what it ran with, and where attention caught up
-with the RNN (Table 1's n = d, the counted crossover, and the first n measured slower)."""
+"""The cost lab's sentences: how a sweep ended, what it ran with, where attention caught up with
+the RNN (Table 1's n = d, the counted crossover, the stable measured crossover), and why a
+measurement should not be trusted."""
 
 from __future__ import annotations
 
-from engine.cost_lab_report import counted_crossover_n, first_slower
+from engine.cost_lab_report import (SMALL_N_NOTE, attention_slower_at_smallest_n,
+                                    counted_crossover_n, crossover_sentences, fit_slope,
+                                    slope_warnings, threads_text, unsteady_text)
 
-PAIRS = (("rnn_stepwise", "attention", "attend()", "our step loop"),
-         ("rnn_fused", "attention_sdpa", "SDPA", "torch.nn.RNN"))
+NAMES = {"rnn_stepwise": "our step loop", "rnn_fused": "torch.nn.RNN", "attention": "attend()",
+         "attention_sdpa": "SDPA"}
 
 
 def _lengths(count: int) -> str:
@@ -25,8 +28,8 @@ def outcome_text(reason: str, count: int) -> str:
 def settings_text(config) -> str:
     mode = "forward + backward" if config.backward else "forward only"
     return (f"{config.device}, {config.dtype}, D = {config.d_model}, H = {config.hidden_size}, "
-            f"hs = {config.head_size}, {mode}, median of {config.repeats} after "
-            f"{config.warmup} warm-up.")
+            f"hs = {config.head_size}, {mode}, {threads_text(config.threads)}, median of "
+            f"{config.repeats} after {config.warmup} warm-up.")
 
 
 def verdict_text(config, rows) -> str:
@@ -37,11 +40,20 @@ def verdict_text(config, rows) -> str:
              f"Counted forward multiply-adds of attend() (one head of size {config.head_size}) "
              f"reach the RNN's at n = {counted_crossover_n(config)}."]
     if rows:
-        verdicts = []
-        for recurrent, attention, attention_name, recurrent_name in PAIRS:
-            n = first_slower(rows, recurrent, attention)
-            verdicts.append(f"{attention_name} took at least as long as {recurrent_name} from "
-                            f"n = {n}" if n is not None else
-                            f"{attention_name} beat {recurrent_name} at every n so far")
-        lines.append("Measured: " + "; ".join(verdicts) + ".")
+        lines.append("Measured (medians): " + "; ".join(crossover_sentences(rows, NAMES)) + ".")
+        if attention_slower_at_smallest_n(rows):
+            lines.append(SMALL_N_NOTE)
     return " ".join(lines)
+
+
+def warning_text(rows, config=None) -> str:
+    """Why the measured order or the fitted time slopes should not be trusted ("" when nothing)."""
+    warnings = []
+    unsteady = unsteady_text(rows, config.threads if config is not None else 0)
+    if unsteady:
+        warnings.append(f"⚠ {unsteady[0].upper()}{unsteady[1:]}.")
+    ns = [row.n for row in rows]
+    for name, warning in slope_warnings(rows).items():
+        slope = fit_slope(ns, [row[name].median_seconds for row in rows])
+        warnings.append(f"⚠ The time slope of {NAMES[name]}, {slope:.2f}, is {warning}.")
+    return " ".join(warnings)

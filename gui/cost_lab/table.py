@@ -9,7 +9,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from engine.cost_lab import PAPER_EXPONENT, TABLE1
-from engine.cost_lab_report import fit_slope
+from engine.cost_lab_report import fit_slope, slope_warnings
 
 ROWS = (("self-attention", "self_attention", ("attention", "attention_sdpa")),
         ("recurrent", "recurrent", ("rnn_stepwise", "rnn_fused")))
@@ -21,7 +21,8 @@ SHORT = {"attention": "attend()", "attention_sdpa": "SDPA", "rnn_stepwise": "ste
 COLUMN_TIPS = (
     "Table 1's cost of one layer: n words, width d.",
     "Slope of log(median time) against log(n) over the upper half of the measured n, for our "
-    "implementation and torch's reference. Table 1 predicts 2 for attention and 1 for the RNN.",
+    "implementation and torch's reference. Table 1 predicts 2 for attention and 1 for the RNN. "
+    "⚠ marks a slope that cannot be read as the algorithm's (hover it for why).",
     "The same fit over the exact multiply-add counts. Below n ≈ d the projections' n·d² term still "
     "dominates attention, so its slope reaches 2 only for n well above d.",
     "Steps that must wait for the previous one: n for the RNN, 1 for attention.",
@@ -34,12 +35,13 @@ def number(value: float) -> str:
     return DASH if value is None or math.isnan(value) else f"{value:.2f}"
 
 
-def slope_cell(names, slopes: dict[str, float]) -> str:
-    """'attend() 2.33 · SDPA 2.80', or one number when both agree to two decimals."""
-    texts = [number(slopes[name]) for name in names]
+def slope_cell(names, slopes: dict[str, float], warned=()) -> str:
+    """'attend() 2.33' and 'SDPA 2.80 ⚠' on lines of their own, or one number when both agree
+    to two decimals; ⚠ after a slope named in `warned`."""
+    texts = [number(slopes[name]) + (" ⚠" if name in warned else "") for name in names]
     if texts[0] == texts[1]:
         return texts[0]
-    return " · ".join(f"{SHORT[name]} {text}" for name, text in zip(names, texts))
+    return "\n".join(f"{SHORT[name]} {text}" for name, text in zip(names, texts))
 
 
 class CostTable(QTableWidget):
@@ -53,6 +55,7 @@ class CostTable(QTableWidget):
             self.horizontalHeaderItem(column).setToolTip(tip)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)  # wrap, never cut a number to "…"
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
@@ -64,22 +67,26 @@ class CostTable(QTableWidget):
         """Fill every cell from the rows measured so far (none: the paper's entries and dashes)."""
         ns = [row.n for row in rows]
         last = rows[-1] if rows else None
+        warnings = slope_warnings(rows)
         for index, (_label, key, names) in enumerate(ROWS):
             paper = TABLE1[key]
             time = {name: fit_slope(ns, [row[name].median_seconds for row in rows])
                     for name in names}
             macs = {name: fit_slope(ns, [row[name].macs for row in rows]) for name in names}
-            exponent = f" (paper {PAPER_EXPONENT[names[0]]})"
+            exponent = f"(paper {PAPER_EXPONENT[names[0]]})"
             recurrent = key == "recurrent"
             sequential = (last.rnn_sequential_operations if recurrent
                           else last.attention_sequential_operations) if last else None
             path = (last.rnn_max_path_length if recurrent
                     else last.attention_max_path_length) if last else None
-            cells = (paper["complexity"], slope_cell(names, time) + exponent,
-                     slope_cell(names, macs) + exponent, _paired(paper["sequential"], sequential),
+            cells = (paper["complexity"], _with(slope_cell(names, time, warnings), exponent),
+                     _with(slope_cell(names, macs), exponent),
+                     _paired(paper["sequential"], sequential),
                      _paired(paper["path"], path))
             for column, text in enumerate(cells):
                 self._set(index, column, text)
+            self.item(index, 1).setToolTip("\n".join(
+                f"{SHORT[name]}: {warnings[name]}" for name in names if name in warnings))
 
     def _fit_header(self, *_args) -> None:
         """Make the header tall enough for its longest wrapped title at the current widths."""
@@ -102,6 +109,12 @@ class CostTable(QTableWidget):
     def texts(self) -> list[list[str]]:
         return [[self.item(r, c).text() for c in range(self.columnCount())]
                 for r in range(self.rowCount())]
+
+
+def _with(slopes: str, exponent: str) -> str:
+    """The paper's exponent after one slope, or on a line of its own below two."""
+    separator = "\n" if "\n" in slopes else " "
+    return slopes + separator + exponent
 
 
 def _paired(paper: str, measured) -> str:

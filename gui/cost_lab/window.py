@@ -16,7 +16,7 @@ from gui.cost_lab.controls import DEFAULTS, FIELDS, CostLabControls
 from gui.cost_lab.devices import CudaProbe
 from gui.cost_lab.plots import DepthPlot, MacsPlot, TimePlot
 from gui.cost_lab.runner import CostLabRunner, sweep_work
-from gui.cost_lab.summary import outcome_text, settings_text, verdict_text
+from gui.cost_lab.summary import outcome_text, settings_text, verdict_text, warning_text
 from gui.cost_lab.table import CostTable
 
 TITLE = "Cost lab — sequential vs parallel on this machine"
@@ -82,6 +82,12 @@ class CostLabWindow(QMainWindow):
         self.caption = _wrapping_label(CAPTION)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.verdict_label = _wrapping_label("")
+        self.warning_label = _wrapping_label("")
+        self.warning_label.setStyleSheet(f"color: {style.ERROR_COLOR};")
+        self.warning_label.setToolTip("A timing is unsteady when the middle half of its repeats "
+                                      "spans more than 25% of its median. A time slope is "
+                                      "compared with the slope of the counted multiply-adds "
+                                      "over the same n.")
 
     def _build_layout(self) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -105,6 +111,10 @@ class CostLabWindow(QMainWindow):
         saves.addWidget(self.save_csv_button)
         saves.addWidget(self.save_json_button)
         layout.addLayout(saves)
+        layout.addSpacing(8)
+        layout.addWidget(QLabel("<b>What this sweep shows</b>"))
+        layout.addWidget(self.warning_label)  # first: no conclusion is read before its warnings
+        layout.addWidget(self.verdict_label)
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(panel)
@@ -113,12 +123,12 @@ class CostLabWindow(QMainWindow):
         return scroll
 
     def _views(self) -> QWidget:
-        """Caption; time and multiply-adds side by side; depth beside the table (splitters)."""
+        """Caption; time and multiply-adds side by side; depth beside the table (splitters).
+        The verdict and its warnings sit in the side panel, where they can grow."""
         table_side = QWidget()
         table_column = QVBoxLayout(table_side)
         table_column.setContentsMargins(0, 0, 0, 0)
         table_column.addWidget(self.table, 1)
-        table_column.addWidget(self.verdict_label)
         top = _splitter(Qt.Orientation.Horizontal, (self.plots["time"], 1),
                         (self.plots["multiply-adds"], 1))
         bottom = _splitter(Qt.Orientation.Horizontal, (self.plots["depth"], 4), (table_side, 5))
@@ -274,6 +284,9 @@ class CostLabWindow(QMainWindow):
             plot.show_rows(self.rows)
         self.table.show_rows(self.rows)
         self.verdict_label.setText(verdict_text(self._config, self.rows))
+        warnings = warning_text(self.rows, self._config)
+        self.warning_label.setText(warnings)
+        self.warning_label.setVisible(bool(warnings))
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)

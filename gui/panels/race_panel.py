@@ -6,14 +6,17 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from engine.report import cell_label, format_seconds
+from engine.report import SMALL_N_ON_CPU, cell_label, format_seconds, timing_verdict
+from engine.timing import spread_text
 from gui import clock, style
 
 COLUMNS = [
     ("sequential ops", "Operations that had to wait for the previous one (Vaswani et al., Table 1)"),
     ("longest path", "Most hops between two words: n−1 through the RNN's chain, 1 through attention"),
     ("multiply-adds", "Multiply-adds of the matrix products run so far (exact count)"),
-    ("measured time", "Wall time the engine measured for the work done so far on this machine"),
+    ("measured time", "Wall time of the work done so far on this machine: the median of the timed "
+                      "repeats of each forward pass, ± half their interquartile range. ⚠ marks a "
+                      "spread above 25% of the median or too few repeats: do not trust it"),
     ("words reached going back", "Backward phase: words the gradient of the last word's output "
                                  "has reached so far"),
 ]
@@ -77,6 +80,13 @@ class RacePanel(QWidget):
                 grid.addWidget(label, row, column + 2)
                 values.append(label)
             self._rows[key] = (name, bar, values)
+        self.timing_note = QLabel()
+        self.timing_note.setWordWrap(True)
+        self.timing_note.setToolTip("Both forward passes run several times, alternating, after an "
+                                    "untimed warm-up, on one CPU thread: split over several "
+                                    "threads, such small products wait for a free core and a busy "
+                                    "machine makes single runs many times slower.")
+        grid.addWidget(self.timing_note, 3, 0, 1, len(COLUMNS) + 2)
         grid.setColumnStretch(1, 1)
         self._colour_names()
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
@@ -97,13 +107,29 @@ class RacePanel(QWidget):
     def _on_timeline_trace_changed(self, trace) -> None:
         self._trace = trace
         if trace is None:
+            self.timing_note.clear()
             return
         config = trace.config
         self._rows["rnn"][0].setText(cell_label(config))
         heads = f"{config.heads} head{'s' if config.heads > 1 else ''}"
         self._rows["attention"][0].setText(f"Self-attention ({heads})")
-        # Cumulative measured time after each RNN step: the input projection, then every step.
-        self._rnn_elapsed = trace.rnn.projection_seconds + trace.rnn.step_seconds.cumsum()  # (T,)
+        # Cumulative time after each RNN step: the input projection, then every step (medians
+        # per step over the repeats), scaled to end at the median of the whole passes.
+        elapsed = trace.rnn.projection_seconds + trace.rnn.step_seconds.cumsum()  # (T,)
+        self._rnn_elapsed = elapsed * (trace.rnn.forward_seconds / elapsed[-1] if elapsed[-1] > 0
+                                       else 1.0)  # (T,)
+        self._show_timing_note(trace)
+
+    def _show_timing_note(self, trace) -> None:
+        rnn, attention = trace.rnn.forward_timing, trace.attention.timing
+        runs = (f" on one CPU thread, median of {rnn.count} timed runs each" if rnn.count > 1
+                else ", one measurement each (a trace saved before repeats were timed)")
+        text = f"Measured forward passes{runs}: {timing_verdict(rnn, attention)}."
+        if attention.median >= rnn.median:
+            text += " " + SMALL_N_ON_CPU
+        self.timing_note.setText(text)
+        trusted = not (rnn.unsteady or attention.unsteady)
+        self.timing_note.setStyleSheet("" if trusted else f"color: {style.ERROR_COLOR};")
 
     def _on_timeline_step_changed(self, tick: int) -> None:
         trace = self._trace
@@ -116,16 +142,16 @@ class RacePanel(QWidget):
         rnn_time = self._rnn_elapsed[steps - 1] if steps else 0.0
         self._set_row("rnn", steps / T, [
             f"{steps} of {T}",
-            f"{rnn.cost.max_path_length} hops",
+            _hops(rnn.cost.max_path_length),
             f"{rnn.cost.multiply_adds * steps // T:,}",
-            format_seconds(rnn_time),
+            _timing_text(rnn_time, rnn.forward_timing),
             f"{clock.rnn_words_reached(tick, T)} of {T}",
         ])
         self._set_row("attention", 1.0 if done else 0.0, [
             f"{1 if done else 0} of 1",
-            f"{attention.cost.max_path_length} hop" + ("s" if attention.cost.max_path_length != 1 else ""),
+            _hops(attention.cost.max_path_length),
             f"{attention.cost.multiply_adds if done else 0:,}",
-            format_seconds(attention.seconds if done else 0.0),
+            _timing_text(attention.seconds if done else 0.0, attention.timing),
             f"{clock.attention_words_reached(tick, T)} of {T}",
         ])
 
@@ -134,3 +160,12 @@ class RacePanel(QWidget):
         bar.set_fraction(fraction)
         for label, text in zip(labels, texts):
             label.setText(text)
+
+
+def _timing_text(seconds: float, timing) -> str:
+    """'446 µs ±1%', with ⚠ when the spread is too large (or unknown) to trust."""
+    return f"{format_seconds(seconds)} {spread_text(timing)}" + (" ⚠" if timing.unsteady else "")
+
+
+def _hops(count: int) -> str:
+    return f"{count} hop{'' if count == 1 else 's'}"

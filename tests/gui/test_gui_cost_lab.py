@@ -13,7 +13,7 @@ from cost_lab_helpers import TINY, make_lab, run_sweep  # noqa: F401 (make_lab: 
 
 from engine import cost_lab
 from engine.cost_lab import IMPLEMENTATIONS
-from engine.cost_lab_report import fit_slope
+from engine.cost_lab_report import fit_slope, slope_warnings
 from gui.cost_lab import CostLabWindow
 from gui.cost_lab.controls import CUDA_CHECKING
 from gui.cost_lab.table import COLUMNS
@@ -27,7 +27,7 @@ def test_window_opens_with_defaults(qtbot):
     values = window.controls.values()
     assert values == {"device": "cpu", "d_model": 512, "hidden_size": 512, "head_size": 64,
                       "min_n": 16, "max_n": 4096, "backward": False, "repeats": 5, "warmup": 1,
-                      "dtype": "float32"}
+                      "threads": 0, "dtype": "float32"}
     assert window.controls.widgets["device"].itemText(1) == CUDA_CHECKING
     assert window.controls.config().lengths == (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
     assert not window.save_csv_button.isEnabled() and not window.cancel_button.isEnabled()
@@ -78,7 +78,8 @@ def test_legends_show_fitted_slopes_beside_table_1(qtbot, make_lab):
     assert len(time_legend) == 4 and all("slope" in text for text in time_legend)
     ns = [row.n for row in result.rows]
     slope = fit_slope(ns, [row["rnn_fused"].median_seconds for row in result.rows])
-    assert time_legend[1] == f"RNN, torch.nn.RNN — slope {slope:.2f} (paper: 1)"
+    mark = " ⚠" if "rnn_fused" in slope_warnings(result.rows) else ""  # real, tiny timings
+    assert time_legend[1] == f"RNN, torch.nn.RNN — slope {slope:.2f}{mark} (paper: 1)"
     assert window.plots["depth"].legend_texts()[0] == "RNN: sequential operations n — O(n)"
 
 
@@ -125,14 +126,16 @@ def test_before_a_sweep_the_plots_preview_the_chosen_range(make_lab):
 
 
 def test_settings_are_remembered_in_the_cost_lab_group(qtbot, make_lab):
-    window = make_lab(dict(TINY, backward=True, dtype="float64"))
+    window = make_lab(dict(TINY, backward=True, dtype="float64", threads=1))
     result = run_sweep(qtbot, window)
     assert result.config.backward is True and result.config.dtype == "float64"
+    assert result.config.threads == 1 and result.device_name.endswith("(1 thread)")
     window.close()
     settings = window._settings
     assert settings.value("cost_lab/d_model") in (16, "16")
     again = make_lab(values={})
-    assert again.controls.values() == dict(TINY, device="cpu", backward=True, dtype="float64")
+    assert again.controls.values() == dict(TINY, device="cpu", backward=True, dtype="float64",
+                                           threads=1)
 
 
 def test_invalid_lengths_show_beside_the_longest_n(qtbot, make_lab):
