@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from engine import SimConfig
 from engine.config import DEFAULT_SENTENCE
 from gui.cost_lab.controls import DEFAULTS
+from gui.window_geometry import centred_default
 
 RAW_MAIN_SETTINGS = r"""[run]
 config={not json
@@ -66,7 +67,8 @@ def assert_defaults(window) -> None:
     assert window.sentence_bar.sentence == DEFAULT_SENTENCE
     assert window.transport.speed_box.value() == 2.0
     assert window.sessions.recent() == []
-    assert (window.width(), window.height()) == (1600, 1000)
+    fitted = centred_default(window.screen().availableGeometry()).size()  # the default size, fitted
+    assert window.size() == fitted.expandedTo(window.minimumSizeHint())
 
 
 # ---- the main window --------------------------------------------------------------------------
