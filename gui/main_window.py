@@ -32,9 +32,15 @@ from gui.worker import SimulationRunner
 
 APP_TITLE = "RNN vs Transformer"
 NOTICE_MS = 30_000  # how long a notice stays in the status bar
+# The narrowest the views may get, so the whole window (transport included) fits a 1024 px screen;
+# without these, one-line headings and the race strip's columns set the window's minimum width.
+PANEL_MIN_WIDTH = 300
+STRIP_MIN_WIDTH = 600
+DOCK_WIDTH = 300  # the parameter dock's starting width, where the screen has room for it
 FIRST_LAUNCH_PRESET = "Readable"  # small enough that every number on screen can be read
-FIRST_LAUNCH_HINT = ("Press Space (or ▶) to watch the RNN read one word per tick while attention "
-                     "reads them all at once; ←/→ step, F1 explains the view.")
+FIRST_LAUNCH_TICK = 1  # after one tick attention has read every word, the RNN only the first
+FIRST_LAUNCH_HINT = ("Paused after one tick: attention has read every word, the RNN only the first. "
+                     "Press Space (or ▶) to play, ←/→ to step; F1 explains the view.")
 
 GUIDE = """<h3>What am I looking at?</h3>
 <p>Both models read the same sentence. Each word is a vector of D numbers.</p>
@@ -108,7 +114,13 @@ class MainWindow(QMainWindow):
             self._report_damaged_settings()
         else:
             self.setGeometry(centred_default(self._available_geometry()))
+            self._start_dock_width()
         self._focus_the_views()
+
+    def _start_dock_width(self) -> None:
+        """Room for the parameter dock's widgets where the screen allows; narrower on small ones."""
+        width = min(DOCK_WIDTH, self.width() - self.centralWidget().minimumSizeHint().width())
+        self.resizeDocks([self.parameter_dock], [max(width, 0)], Qt.Orientation.Horizontal)
 
     def _first_launch_config(self) -> SimConfig:
         return SimConfig().replace(**preset_named(FIRST_LAUNCH_PRESET).values)
@@ -152,6 +164,10 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         self.parameter_dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.parameter_dock)
+        for panel in (self.rnn_panel, self.attention_panel):
+            panel.setMinimumWidth(PANEL_MIN_WIDTH)
+        for strip in (self.gradient_panel, self.race_panel, self.sentence_bar, self.transport):
+            strip.setMinimumWidth(STRIP_MIN_WIDTH)
 
     def _build_status_bar(self) -> None:
         # A label of its own: a temporary status-bar message would be drawn over status_label.
@@ -285,10 +301,10 @@ class MainWindow(QMainWindow):
                                     "shows the new run.")
         elif keep_tick:  # same sentence, new parameters: stay where the user was looking
             self.timeline.set_trace(trace)
-        elif self.first_launch:  # the first run waits for the user, at the start, with a hint
+        elif self.first_launch:  # the first run waits for the user, with a hint
             self.selection.set_pinned(None)
             self.transport.pause()
-            self.timeline.set_trace(trace, 0)
+            self.timeline.set_trace(trace, FIRST_LAUNCH_TICK)
         else:  # a new sentence plays from the start
             self.selection.set_pinned(None)
             self.timeline.set_trace(trace, 0)
@@ -376,7 +392,8 @@ class MainWindow(QMainWindow):
             self.setGeometry(centred_default(self._available_geometry()))
         else:  # remembered on another (larger) screen, perhaps: keep all of it on this one
             self.fit_to(self._available_geometry())
-        self._remembered_value("window/state", restored(self.restoreState))
+        if self._remembered_value("window/state", restored(self.restoreState)) is None:
+            self._start_dock_width()
         speed = self._remembered_value("playback/speed", self._speed_in_range)
         if speed is not None:
             self.transport.set_speed(speed)
@@ -415,6 +432,7 @@ class MainWindow(QMainWindow):
         self.parameter_dock.show()
         self.showNormal()
         self.setGeometry(centred_default(self._available_geometry()))
+        self._start_dock_width()
         config = self._first_launch_config()
         self.parameters.set_config(config)
         self.sentence_bar.set_sentence(DEFAULT_SENTENCE)

@@ -62,7 +62,11 @@ class ParameterPanel(QWidget):
             self.preset_box.addItem(preset.name)
             self.preset_box.setItemData(self.preset_box.count() - 1, preset.description,
                                         Qt.ItemDataRole.ToolTipRole)
-        self.preset_box.setToolTip("Ready-made settings; editing any value below makes it Custom")
+        self.preset_box.setToolTip("Ready-made settings, each with a sentence that shows its effect; "
+                                   "editing any value below makes it Custom")
+        # Sized by a short name, not the longest preset's, so the dock stays narrow.
+        self.preset_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset_box.setMinimumContentsLength(12)
         self.preset_box.currentIndexChanged.connect(self._on_preset_box_changed)
         self.widgets = self._build_widgets()
         self.errors = {name: style.error_label() for name in FIELDS}

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 
 from engine import SimConfig
 from engine.config import DEFAULT_SENTENCE
-from gui.main_window import FIRST_LAUNCH_HINT, about_text
+from gui.main_window import FIRST_LAUNCH_HINT, FIRST_LAUNCH_TICK, about_text
 from gui.resources import preset_named
 from gui.window_geometry import DEFAULT_SIZE, centred_default, fit_within
 from gui.wording import count
@@ -30,7 +30,7 @@ def test_first_launch_opens_on_the_readable_preset_paused_with_a_hint(qtbot, mak
     trace = run_and_wait(qtbot, window)
     assert trace.config.d_model == 8
     assert window.transport.playing is False
-    assert window.timeline.tick == 0
+    assert window.timeline.tick == FIRST_LAUNCH_TICK == 1  # attention done, the RNN one word in
     assert window.status_label.text() == FIRST_LAUNCH_HINT
     assert "\n" not in FIRST_LAUNCH_HINT and "Space" in FIRST_LAUNCH_HINT
 
@@ -65,7 +65,7 @@ def test_reset_settings_forgets_everything_and_shows_the_first_launch_view(qtbot
     assert blocker.args[0].sentence == DEFAULT_SENTENCE
     assert window.sentence_bar.sentence == DEFAULT_SENTENCE
     assert window.transport.speed_box.value() == 2.0
-    assert window.transport.playing is False and window.timeline.tick == 0
+    assert window.transport.playing is False and window.timeline.tick == FIRST_LAUNCH_TICK
     assert window.status_label.text() == FIRST_LAUNCH_HINT
     remembered = QSettings(settings_path, QSettings.Format.IniFormat)
     assert "export/folder" not in remembered.allKeys()
@@ -128,12 +128,13 @@ def test_geometry_remembered_on_a_larger_screen_is_fitted(make_window, settings_
 @pytest.mark.parametrize("width, height", [(1024, 700), (1280, 800)])
 def test_transport_race_strip_and_dock_show_on_small_screens(qtbot, make_window, width, height):
     window = make_window()
-    assert window.minimumSizeHint().width() <= width - 8
-    assert window.minimumSizeHint().height() <= height - 36
     window.resize(width - 8, height - 36)  # less the window manager's frame
     window.show()
     qtbot.waitExposed(window)
-    run_and_wait(qtbot, window)
+    run_and_wait(qtbot, window, "The cat that the dog chased ran up the tree.")
+    window.timeline.go_end()  # the longest headings and counters
+    assert window.minimumSizeHint().width() <= width - 8
+    assert window.minimumSizeHint().height() <= height - 36
     inside = window.rect()
     for widget in (window.transport, window.race_panel, window.parameter_dock,
                    window.transport.play_button, window.transport.tick_label):
