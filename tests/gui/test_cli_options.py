@@ -1,10 +1,16 @@
 """The command line: flags that cannot go together, the help text, and starting without a display."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import main
 from engine import __version__
 
+ROOT = Path(__file__).resolve().parents[2]
 TINY_FLAGS = ["--d-model", "4", "--hidden-size", "4", "--head-size", "2"]
 
 
@@ -68,3 +74,14 @@ def test_without_a_display_the_app_says_what_to_do_in_one_line(capsys, monkeypat
     lines = error_lines(capsys)
     assert len(lines) == 1
     assert "xvfb-run" in lines[0] and "--report" in lines[0] and "--export" in lines[0]
+
+
+@pytest.mark.skipif(not main.sys.platform.startswith("linux"), reason="the display check is for Linux")
+def test_a_real_process_without_a_display_exits_2_with_one_line():
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, text=True,
+                            capture_output=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "xvfb-run" in result.stderr
+    assert "libxcb" not in result.stderr and result.stdout == ""
