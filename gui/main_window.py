@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self._damaged_settings: list[str] = []  # remembered values ignored, named in the status bar
         # First launch: nothing remembered and nothing asked for on the command line. It opens
-        # small and readable (every number printed), paused at the start, with a one-line hint.
+        # small and readable (every number printed), paused after one tick, with a one-line hint.
         self.first_launch = (restore and not overrides and sentence is None
                              and not self.settings.allKeys())
         remembered_config, remembered_sentence = self._remembered() if restore else (None, None)
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
 
     def reset_settings(self) -> None:
         """Forget everything remembered and show the first-launch view: the Readable preset on
-        the default sentence, paused at the start, the window fitted to the screen."""
+        the default sentence, paused after one tick, the window fitted to the screen."""
         self.settings.clear()
         self.settings.sync()
         self.first_launch = True
