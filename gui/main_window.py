@@ -26,7 +26,7 @@ from gui.session_actions import SessionActions
 from gui.timeline import Timeline
 from gui.token_strip import TokenStrip
 from gui.transport import DEFAULT_SPEED, TransportBar
-from gui.window_geometry import centred_default, fit_within
+from gui.window_geometry import centred_default, fit_within, saved_normal_geometry
 from gui.wording import count
 from gui.worker import SimulationRunner
 
@@ -74,7 +74,8 @@ class MainWindow(QMainWindow):
         self.first_launch = (restore and not overrides and sentence is None
                              and not self.settings.allKeys())
         remembered_config, remembered_sentence = self._remembered() if restore else (None, None)
-        base = self._first_launch_config() if self.first_launch else SimConfig()
+        # Flags on the command line apply to the engine's defaults, as they do for --report.
+        base = SimConfig() if overrides else self._first_launch_config()
         config = self._merge(remembered_config or base, overrides or {})
         sentence = sentence if sentence is not None else (remembered_sentence or DEFAULT_SENTENCE)
 
@@ -388,7 +389,7 @@ class MainWindow(QMainWindow):
         def restored(restore):  # restoreGeometry and restoreState say whether they could
             return lambda data: True if isinstance(data, QByteArray) and restore(data) else None
 
-        if self._remembered_value("window/geometry", restored(self.restoreGeometry)) is None:
+        if self._remembered_value("window/geometry", restored(self._restore_window_rect)) is None:
             self.setGeometry(centred_default(self._available_geometry()))
         else:  # remembered on another (larger) screen, perhaps: keep all of it on this one
             self.fit_to(self._available_geometry())
@@ -397,6 +398,16 @@ class MainWindow(QMainWindow):
         speed = self._remembered_value("playback/speed", self._speed_in_range)
         if speed is not None:
             self.transport.set_speed(speed)
+
+    def _restore_window_rect(self, data: QByteArray) -> bool:
+        """restoreGeometry, and where Qt refuses a window saved on a larger screen, its
+        rectangle all the same (fit_to then brings it onto this screen)."""
+        if self.restoreGeometry(data):
+            return True
+        rect = saved_normal_geometry(data)
+        if rect is not None:
+            self.setGeometry(rect)
+        return rect is not None
 
     def _available_geometry(self):
         """The desktop area of the screen the window is on (or will open on), less panels and docks."""

@@ -3,11 +3,30 @@ remembered from a larger screen, is shrunk and moved so the whole window (transp
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize
+from PySide6.QtCore import QByteArray, QDataStream, QMargins, QPoint, QRect, QSize
 
 DEFAULT_SIZE = QSize(1600, 1000)  # on a screen that has room for it
 # Room kept for the title bar and borders a window manager adds around a window not yet shown.
 FRAME_MARGINS = QMargins(4, 32, 4, 4)
+GEOMETRY_MAGIC = 0x1D9D0CB  # what QWidget.saveGeometry() writes first
+MAX_SIDE = 100_000  # pixels: larger is not a window anyone had
+
+
+def saved_normal_geometry(data: QByteArray) -> QRect | None:
+    """The window rectangle inside a QWidget.saveGeometry() value, or None if it is not one.
+    QWidget.restoreGeometry() refuses a window saved on a larger screen; this still reads it."""
+    stream = QDataStream(data)
+    stream.setVersion(QDataStream.Version.Qt_4_0)  # the version saveGeometry() writes with
+    if stream.readUInt32() != GEOMETRY_MAGIC:
+        return None
+    stream.readUInt16()  # major version
+    stream.readUInt16()  # minor version
+    frame, normal = QRect(), QRect()
+    stream >> frame
+    stream >> normal
+    sane = 0 < normal.width() <= MAX_SIDE and 0 < normal.height() <= MAX_SIDE \
+        and abs(normal.x()) <= MAX_SIDE and abs(normal.y()) <= MAX_SIDE
+    return normal if stream.status() == QDataStream.Status.Ok and sane else None
 
 
 def fit_within(rect: QRect, available: QRect) -> QRect:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from engine import SimConfig
 from engine.config import DEFAULT_SENTENCE
 from gui.cost_lab.controls import DEFAULTS
+from gui.resources import preset_named
 from gui.window_geometry import centred_default
 
 RAW_MAIN_SETTINGS = r"""[run]
@@ -63,7 +64,7 @@ def status(window) -> str:
 
 
 def assert_defaults(window) -> None:
-    assert window.parameters.config() == SimConfig()
+    assert window.parameters.config() == SimConfig().replace(**preset_named("Readable").values)
     assert window.sentence_bar.sentence == DEFAULT_SENTENCE
     assert window.transport.speed_box.value() == 2.0
     assert window.sessions.recent() == []

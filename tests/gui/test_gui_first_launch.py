@@ -178,3 +178,38 @@ def test_counts_agree_with_their_number(qtbot, make_window):
     window = make_window()
     run_and_wait(qtbot, window, "Hello")
     assert window.status_label.text().startswith("1 token · RNN 1 sequential step,")
+
+
+def test_a_window_saved_on_a_larger_screen_is_restored_fitted_not_called_damaged(make_window):
+    """Qt's restoreGeometry refuses a window larger than the screen; its rectangle is still used,
+    fitted to this screen, and no 'damaged setting' notice appears."""
+    from PySide6.QtCore import QByteArray, QDataStream, QIODevice
+
+    data = QByteArray()
+    stream = QDataStream(data, QIODevice.OpenModeFlag.WriteOnly)
+    stream.setVersion(QDataStream.Version.Qt_4_0)
+    stream.writeUInt32(0x1D9D0CB)
+    stream.writeUInt16(3)
+    stream.writeUInt16(0)
+    stream << QRect(300, 200, 2400, 1400) << QRect(300, 200, 2400, 1400)
+    stream.writeInt32(0)
+    stream.writeUInt8(0)
+    stream.writeUInt8(0)
+    stream.writeInt32(2560)
+    stream << QRect(300, 200, 2400, 1400)
+    make_window().settings.setValue("window/geometry", data)
+    window = make_window()
+    assert window.notice == ""
+    available = window.screen().availableGeometry()
+    assert window.width() <= max(available.width(), window.minimumSizeHint().width())
+    assert window.height() <= available.height()
+    assert window.geometry() != QRect(300, 200, 2400, 1400)
+
+
+def test_saved_normal_geometry_reads_only_real_geometry_values():
+    from PySide6.QtCore import QByteArray
+
+    from gui.window_geometry import saved_normal_geometry
+
+    assert saved_normal_geometry(QByteArray(b"not a geometry")) is None
+    assert saved_normal_geometry(QByteArray()) is None
