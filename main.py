@@ -79,15 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
                           help="write everything the run recorded to one .npz file and exit")
     export = parser.add_argument_group("headless export (no window)")
     export.add_argument("--export", metavar="DIR",
-                        help="render every plot and panel into DIR (attention-weights.svg, "
-                             "rnn-hidden.png, ...), print the paths and exit")
+                        help="render every plot and panel into DIR, created if missing "
+                             "(attention-weights.svg, rnn-hidden.png, ...), print the paths and exit")
     export.add_argument("--format", default="png", metavar="png,svg",
                         help="image formats for --export, comma-separated (default %(default)s)")
     export.add_argument("--width", type=int, metavar="PX",
                         help="PNG width in pixels (default: twice the on-screen size)")
     export.add_argument("--tick", default="final", metavar="N|final",
                         help="the clock position to draw (default: final, the end of the backward pass)")
-    export.add_argument("--gif", action="store_true", help="also write animation.gif of every tick")
+    export.add_argument("--gif", action="store_true",
+                        help="also write animation.gif of every tick, the window at its "
+                             "on-screen width")
     export.add_argument("--fps", type=float, default=4.0, help="GIF frames per second (default 4)")
     export.add_argument("--data", action="store_true",
                         help="also write trace.npz and a CSV of every matrix shown")
