@@ -19,7 +19,7 @@ from engine.errors import EngineInputError
 from engine.progress import CancelToken
 from engine.untrusted import printable
 from gui.export import targets
-from gui.export.animation import AnimationExport, readable_width
+from gui.export.animation import AnimationExport, readable_width, width_within_memory
 from gui.export.data import write_matrix_csv
 from gui.export.encoders import MAX_FPS, MIN_FPS
 from gui.export.images import (MAX_SCALE, MAX_WIDTH, MIN_SCALE, MIN_WIDTH, ExportError, check_format,
@@ -149,8 +149,9 @@ def _write_all(window, staging: Path, formats, width, scale, gif, fps, data, pro
             written.append(export_widget(widget, staging / f"{name}.{fmt}", fmt, width, scale))
     if gif:
         next_file("animation.gif")
-        animation = AnimationExport(window, window.timeline, staging / "animation.gif", fps,
-                                    readable_width(window.width()))
+        frames = window.timeline.last_tick + 1
+        width = width_within_memory(readable_width(window.width()), window.height(), frames)
+        animation = AnimationExport(window, window.timeline, staging / "animation.gif", fps, width)
         written.append(animation.run_blocking(next_frame))
     if data:
         next_file("trace.npz")

@@ -7,7 +7,8 @@ from PySide6.QtCore import QSettings
 
 from engine.errors import RunCancelled
 from engine.progress import CancelToken
-from gui.export.animation import DEFAULT_TARGET, DEFAULT_WIDTH, readable_width
+from gui.export.animation import (DEFAULT_TARGET, DEFAULT_WIDTH, GIF_MEMORY_BYTES, readable_width,
+                                  width_within_memory)
 from gui.export.batch import check_options, export_folder
 from gui.export.dialogs import AnimationOptionsDialog
 from gui.export.images import ExportError
@@ -77,3 +78,11 @@ def test_animation_dialog_defaults_to_a_panel_at_its_on_screen_width(qtbot):
     assert dialog.choice()["width"] == 780
     dialog.target.setCurrentIndex(dialog.target.findData("window"))
     assert dialog.choice()["width"] == 1600
+
+
+def test_a_long_sentence_narrows_the_gif_to_stay_within_memory():
+    assert width_within_memory(1600, 1000, 21) == 1600  # a ten-word sentence: full width
+    narrowed = width_within_memory(1600, 1000, 2049)  # a thousand words
+    height = narrowed * 1000 / 1600
+    assert narrowed < 1600 and narrowed * height * 2049 <= GIF_MEMORY_BYTES
+    assert narrowed >= 960  # still no smaller than the old fixed default
