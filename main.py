@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -21,6 +22,13 @@ CONFIG_FLAGS = {
 }
 
 
+# Every mode that works without a window (and without a display).
+HEADLESS_MODES = "--report, --save-trace, --export or --benchmark"
+NO_DISPLAY = ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
+              "run it under a virtual screen with `xvfb-run python main.py`, or use a headless "
+              f"mode ({HEADLESS_MODES}; see --help)")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one clear line and status 2, no usage dump
         self.exit(2, f"{self.prog}: error: {message}\n")
@@ -32,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rnn-vs-transformer",
         allow_abbrev=False,  # a flag counts as given only under its full name (see explicit_fields)
         description="Run an RNN one word at a time and self-attention all at once on the same "
-                    "sentence, and see why Transformers replaced RNNs. Without --report or "
-                    "--save-trace the desktop app opens.",
+                    "sentence, and see why Transformers replaced RNNs. The desktop app opens "
+                    f"unless one of the headless modes is given: {HEADLESS_MODES}.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--sentence", default=None,
@@ -47,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--cell", choices=CELLS, default=defaults.cell,
                        help="recurrent cell: rnn (Elman), lstm or gru (default %(default)s)")
     model.add_argument("--activation", choices=ACTIVATIONS, default=defaults.activation,
-                       help="activation of the Elman cell (default %(default)s)")
+                       help="activation of the Elman cell, only with --cell rnn "
+                            "(default %(default)s)")
     model.add_argument("--recurrent-scale", type=float, default=defaults.recurrent_scale,
                        metavar="S", help="multiply the recurrent weights by S (default %(default)s)")
     model.add_argument("--heads", type=int, default=defaults.heads,
@@ -70,21 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
                           help="write everything the run recorded to one .npz file and exit")
     export = parser.add_argument_group("headless export (no window)")
     export.add_argument("--export", metavar="DIR",
-                        help="render every plot and panel into DIR (attention-weights.svg, "
-                             "rnn-hidden.png, ...), print the paths and exit")
+                        help="render every plot and panel into DIR, created if missing "
+                             "(attention-weights.svg, rnn-hidden.png, ...), print the paths and exit")
     export.add_argument("--format", default="png", metavar="png,svg",
                         help="image formats for --export, comma-separated (default %(default)s)")
     export.add_argument("--width", type=int, metavar="PX",
                         help="PNG width in pixels (default: twice the on-screen size)")
     export.add_argument("--tick", default="final", metavar="N|final",
                         help="the clock position to draw (default: final, the end of the backward pass)")
-    export.add_argument("--gif", action="store_true", help="also write animation.gif of every tick")
+    export.add_argument("--gif", action="store_true",
+                        help="also write animation.gif of every tick, the window at its "
+                             "on-screen width")
     export.add_argument("--fps", type=float, default=4.0, help="GIF frames per second (default 4)")
     export.add_argument("--data", action="store_true",
                         help="also write trace.npz and a CSV of every matrix shown")
     export.add_argument("--session", metavar="FILE.json",
                         help="take the sentence, parameters, tick and selection from a saved session")
-    lab = parser.add_argument_group("cost lab (measure sequential vs parallel on this machine)")
+    lab = parser.add_argument_group("cost lab, headless (measure sequential vs parallel on this machine)")
     lab.add_argument("--benchmark", action="store_true",
                      help="time the stepwise RNN, torch's RNN, our attention and SDPA over "
                           "doubling sentence lengths; print the table and fitted slopes "
@@ -151,6 +162,24 @@ def explicit_fields(argv: list[str]) -> set[str]:
     """The SimConfig fields whose flags appear on the command line (they override saved settings)."""
     used = {word.split("=", 1)[0] for word in argv if word.startswith("--")}
     return {field for field, flag in CONFIG_FLAGS.items() if flag in used}
+
+
+def flag_combination_error(args: argparse.Namespace, argv: list[str]) -> str | None:
+    """Why the flags given together make no sense, or None."""
+    if args.json and not (args.report or args.benchmark):
+        return "--json goes with --report or --benchmark"
+    if "activation" in explicit_fields(argv) and args.cell != "rnn":
+        return (f"--activation applies only to --cell rnn (the Elman cell); --cell {args.cell} "
+                "uses its own sigmoid and tanh gates, so leave --activation out")
+    return None
+
+
+def display_missing(environ=os.environ, platform: str = sys.platform) -> bool:
+    """True where a window cannot open: Linux without X11 or Wayland and no Qt platform chosen
+    (QT_QPA_PLATFORM=offscreen, say). Qt itself would abort with a message about libxcb."""
+    if not platform.startswith("linux"):
+        return False
+    return not any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def _fail(message: str) -> int:
@@ -322,8 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
-    if args.json and not (args.report or args.benchmark):
-        return _fail("--json goes with --report or --benchmark")
+    problem = flag_combination_error(args, argv)
+    if problem:
+        return _fail(problem)
     if args.benchmark:
         return run_benchmark(args)
     if args.export:
@@ -335,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except ConfigError as error:
         return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
+    if display_missing():
+        return _fail(NO_DISPLAY)
     given = explicit_fields(argv)
     from gui.app import run_app
     return run_app({name: getattr(config, name) for name in given}, args.sentence)

@@ -4,10 +4,11 @@ transport bar below, parameters in a dock. It wires models to views; panels neve
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
+from engine import __version__
 from engine.config import DEFAULT_SENTENCE, SimConfig
 from engine.errors import ConfigError, EngineInputError
 from engine.tokens import tokenize
@@ -18,16 +19,28 @@ from gui.panels.gradient_panel import GradientPanel
 from gui.panels.race_panel import RacePanel
 from gui.panels.rnn_panel import RNNPanel
 from gui.parameters import ParameterPanel
+from gui.resources import preset_named
 from gui.selection import TokenSelection
 from gui.sentence_bar import SentenceBar
 from gui.session_actions import SessionActions
 from gui.timeline import Timeline
 from gui.token_strip import TokenStrip
-from gui.transport import TransportBar
+from gui.transport import DEFAULT_SPEED, TransportBar
+from gui.window_geometry import centred_default, fit_within, saved_normal_geometry
+from gui.wording import count
 from gui.worker import SimulationRunner
 
 APP_TITLE = "RNN vs Transformer"
 NOTICE_MS = 30_000  # how long a notice stays in the status bar
+# The narrowest the views may get, so the whole window (transport included) fits a 1024 px screen;
+# without these, one-line headings and the race strip's columns set the window's minimum width.
+PANEL_MIN_WIDTH = 300
+STRIP_MIN_WIDTH = 600
+DOCK_WIDTH = 300  # the parameter dock's starting width, where the screen has room for it
+FIRST_LAUNCH_PRESET = "Readable"  # small enough that every number on screen can be read
+FIRST_LAUNCH_TICK = 1  # after one tick attention has read every word, the RNN only the first
+FIRST_LAUNCH_HINT = ("Paused after one tick: attention has read every word, the RNN only the first. "
+                     "Press Space (or ▶) to play, ←/→ to step; F1 explains the view.")
 
 GUIDE = """<h3>What am I looking at?</h3>
 <p>Both models read the same sentence. Each word is a vector of D numbers.</p>
@@ -56,8 +69,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.settings = settings if settings is not None else QSettings()
         self._damaged_settings: list[str] = []  # remembered values ignored, named in the status bar
+        # First launch: nothing remembered and nothing asked for on the command line. It opens
+        # small and readable (every number printed), paused after one tick, with a one-line hint.
+        self.first_launch = (restore and not overrides and sentence is None
+                             and not self.settings.allKeys())
         remembered_config, remembered_sentence = self._remembered() if restore else (None, None)
-        config = self._merge(remembered_config or SimConfig(), overrides or {})
+        # Flags on the command line apply to the engine's defaults, as they do for --report.
+        base = SimConfig() if overrides else self._first_launch_config()
+        config = self._merge(remembered_config or base, overrides or {})
         sentence = sentence if sentence is not None else (remembered_sentence or DEFAULT_SENTENCE)
 
         self.timeline = Timeline(self)
@@ -83,15 +102,36 @@ class MainWindow(QMainWindow):
 
         self.sentence_bar.run_requested.connect(self._on_sentence_bar_run)
         self.parameters.config_changed.connect(self._on_parameters_config_changed)
+        self.parameters.preset_sentence_chosen.connect(self.sentence_bar.set_sentence)
         self.runner.started.connect(self._on_runner_started)
         self.runner.progress.connect(self._on_runner_progress)
         self.runner.finished.connect(self._on_runner_finished)
         self.runner.failed.connect(self._on_runner_failed)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
         self.runner.cancelled.connect(self._on_runner_cancelled)
+        self._default_state = self.saveState()  # the dock where it starts, for Reset settings
         if restore:
             self._restore_geometry()
             self._report_damaged_settings()
+        else:
+            self.setGeometry(centred_default(self._available_geometry()))
+            self._start_dock_width()
+        self._focus_the_views()
+
+    def _start_dock_width(self) -> None:
+        """Room for the parameter dock's widgets where the screen allows; narrower on small ones."""
+        width = min(DOCK_WIDTH, self.width() - self.centralWidget().minimumSizeHint().width())
+        self.resizeDocks([self.parameter_dock], [max(width, 0)], Qt.Orientation.Horizontal)
+
+    def _first_launch_config(self) -> SimConfig:
+        return SimConfig().replace(**preset_named(FIRST_LAUNCH_PRESET).values)
+
+    def _focus_the_views(self) -> None:
+        """Keyboard focus on the panels, not the sentence box, so Space, ←/→, Home and End
+        control playback from the start, as the status bar says; a click in the box types."""
+        central = self.centralWidget()
+        central.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        central.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- construction -------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -125,6 +165,10 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         self.parameter_dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.parameter_dock)
+        for panel in (self.rnn_panel, self.attention_panel):
+            panel.setMinimumWidth(PANEL_MIN_WIDTH)
+        for strip in (self.gradient_panel, self.race_panel, self.sentence_bar, self.transport):
+            strip.setMinimumWidth(STRIP_MIN_WIDTH)
 
     def _build_status_bar(self) -> None:
         # A label of its own: a temporary status-bar message would be drawn over status_label.
@@ -167,6 +211,8 @@ class MainWindow(QMainWindow):
                      "Run both models on the sentence")
         self._action(file_menu, "&Cancel run", "Esc", self.runner.cancel, "Stop the running simulation")
         file_menu.addSeparator()
+        self._action(file_menu, "Reset &settings…", None, self._confirm_reset_settings,
+                     "Forget every remembered setting and start as on the first launch")
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         play = menus.addMenu("&Playback")
         self.play_action = self._action(play, "Play / pause", "Space", self.transport.toggle_play)
@@ -261,16 +307,24 @@ class MainWindow(QMainWindow):
                                     "shows the new run.")
         elif keep_tick:  # same sentence, new parameters: stay where the user was looking
             self.timeline.set_trace(trace)
+        elif self.first_launch:  # the first run waits for the user, with a hint
+            self.selection.set_pinned(None)
+            self.transport.pause()
+            self.timeline.set_trace(trace, FIRST_LAUNCH_TICK)
         else:  # a new sentence plays from the start
             self.selection.set_pinned(None)
             self.timeline.set_trace(trace, 0)
             self.transport.play()
         self.show_run_status(trace)
+        if self.first_launch:
+            self.status_label.setText(FIRST_LAUNCH_HINT)
+            self.first_launch = False
         self._save_run_settings()
 
     def show_run_status(self, trace) -> None:
+        steps = trace.rnn.cost.sequential_operations
         self.status_label.setText(
-            f"{trace.length} tokens · RNN {trace.rnn.cost.sequential_operations} sequential steps, "
+            f"{count(trace.length, 'token')} · RNN {count(steps, 'sequential step')}, "
             f"attention 1 · Space plays or pauses, ←/→ step")
 
     def _on_runner_failed(self, message: str, field: str) -> None:
@@ -340,12 +394,66 @@ class MainWindow(QMainWindow):
         def restored(restore):  # restoreGeometry and restoreState say whether they could
             return lambda data: True if isinstance(data, QByteArray) and restore(data) else None
 
-        if self._remembered_value("window/geometry", restored(self.restoreGeometry)) is None:
-            self.resize(1600, 1000)
-        self._remembered_value("window/state", restored(self.restoreState))
+        if self._remembered_value("window/geometry", restored(self._restore_window_rect)) is None:
+            self.setGeometry(centred_default(self._available_geometry()))
+        else:  # remembered on another (larger) screen, perhaps: keep all of it on this one
+            self.fit_to(self._available_geometry())
+        if self._remembered_value("window/state", restored(self.restoreState)) is None:
+            self._start_dock_width()
         speed = self._remembered_value("playback/speed", self._speed_in_range)
         if speed is not None:
             self.transport.set_speed(speed)
+
+    def _restore_window_rect(self, data: QByteArray) -> bool:
+        """restoreGeometry, and where Qt refuses a window saved on a larger screen, its
+        rectangle all the same (fit_to then brings it onto this screen)."""
+        if self.restoreGeometry(data):
+            return True
+        rect = saved_normal_geometry(data)
+        if rect is not None:
+            self.setGeometry(rect)
+        return rect is not None
+
+    def _available_geometry(self):
+        """The desktop area of the screen the window is on (or will open on), less panels and docks."""
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen() \
+            or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def fit_to(self, available) -> None:
+        """Shrink and move the window so all of it lies inside `available` (a QRect)."""
+        if self.isMaximized() or self.isFullScreen():
+            return
+        fitted = fit_within(self.geometry(), available)
+        if fitted != self.geometry():
+            self.setGeometry(fitted)
+
+    def _confirm_reset_settings(self) -> None:
+        answer = QMessageBox.question(
+            self, "Reset settings",
+            "Forget every remembered setting (parameters, sentence, speed, window layout, "
+            "export folders) and start again as on the first launch?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.reset_settings()
+
+    def reset_settings(self) -> None:
+        """Forget everything remembered and show the first-launch view: the Readable preset on
+        the default sentence, paused after one tick, the window fitted to the screen."""
+        self.settings.clear()
+        self.settings.sync()
+        self.first_launch = True
+        self.transport.pause()
+        self.transport.set_speed(DEFAULT_SPEED)
+        self.restoreState(self._default_state)
+        self.parameter_dock.show()
+        self.showNormal()
+        self.setGeometry(centred_default(self._available_geometry()))
+        self._start_dock_width()
+        config = self._first_launch_config()
+        self.parameters.set_config(config)
+        self.sentence_bar.set_sentence(DEFAULT_SENTENCE)
+        self._focus_the_views()
+        self.run(DEFAULT_SENTENCE, config)
 
     def _speed_in_range(self, value) -> float | None:
         speed = None if isinstance(value, bool) else float(value)  # NaN fails the range below
@@ -378,7 +486,12 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "What am I looking at?", GUIDE)
 
     def _show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_TITLE}",
-                          f"<b>{APP_TITLE}</b><p>An RNN run one word at a time and self-attention "
-                          "run all at once on the same sentence, with real gradients and measured "
-                          "cost.</p>")
+        QMessageBox.about(self, f"About {APP_TITLE}", about_text())
+
+
+def about_text() -> str:
+    """The About box: name, version, what the app shows and what its weights are."""
+    return (f"<b>{APP_TITLE}</b> version {__version__}<p>An RNN run one word at a time and "
+            "self-attention run all at once on the same sentence, with real gradients and "
+            "measured cost.</p><p>Every weight is random and untrained (fixed by the seed): the "
+            "patterns show how information and gradients flow, not what the words mean.</p>")

@@ -42,10 +42,16 @@ FIELDS = {
 }
 
 
+ACTIVATION_UNUSED_TIP = ("The lstm and gru cells use their own gates (sigmoid and tanh), so the "
+                         "activation applies only to the rnn (Elman) cell.")
+
+
 class ParameterPanel(QWidget):
-    """Emits config_changed(SimConfig) after an edit settles and the values form a valid config."""
+    """Emits config_changed(SimConfig) after an edit settles and the values form a valid config,
+    and preset_sentence_chosen(str) when a preset brings the sentence that shows its effect."""
 
     config_changed = Signal(object)
+    preset_sentence_chosen = Signal(str)
 
     def __init__(self, config: SimConfig | None = None, parent=None):
         super().__init__(parent)
@@ -56,7 +62,11 @@ class ParameterPanel(QWidget):
             self.preset_box.addItem(preset.name)
             self.preset_box.setItemData(self.preset_box.count() - 1, preset.description,
                                         Qt.ItemDataRole.ToolTipRole)
-        self.preset_box.setToolTip("Ready-made settings; editing any value below makes it Custom")
+        self.preset_box.setToolTip("Ready-made settings, each with a sentence that shows its effect; "
+                                   "editing any value below makes it Custom")
+        # Sized by a short name, not the longest preset's, so the dock stays narrow.
+        self.preset_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset_box.setMinimumContentsLength(12)
         self.preset_box.currentIndexChanged.connect(self._on_preset_box_changed)
         self.widgets = self._build_widgets()
         self.errors = {name: style.error_label() for name in FIELDS}
@@ -184,7 +194,16 @@ class ParameterPanel(QWidget):
         values.update(preset.values)
         values["seed"] = int(self.widgets["seed"].value())
         self.set_config(SimConfig(**values))
+        self.preset_sentence_chosen.emit(preset.sentence)
         self._debounce.start()
+
+    def choose_preset(self, name_prefix: str) -> None:
+        """Select the first preset whose name starts with `name_prefix`, as the user would."""
+        for index, preset in enumerate(self._presets, start=1):
+            if preset.name.startswith(name_prefix):
+                self.preset_box.setCurrentIndex(index)
+                return
+        raise ValueError(f"no preset named {name_prefix!r}")
 
     def _emit_if_valid(self) -> None:
         self.clear_errors()
@@ -196,7 +215,10 @@ class ParameterPanel(QWidget):
         self.config_changed.emit(config)
 
     def _sync_enabled(self) -> None:
-        self.widgets["activation"].setEnabled(self.widgets["cell"].currentText() == "rnn")
+        elman = self.widgets["cell"].currentText() == "rnn"
+        self.widgets["activation"].setEnabled(elman)
+        self.widgets["activation"].setToolTip(
+            FIELDS["activation"][1] if elman else ACTIVATION_UNUSED_TIP)
 
     def _sync_preset_box(self) -> None:
         values = self.values()

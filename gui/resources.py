@@ -13,6 +13,7 @@ class Preset:
     name: str
     description: str
     values: dict  # SimConfig fields this preset sets; the rest keep their defaults
+    sentence: str  # a sentence on which the preset's effect is visible
 
 
 @functools.cache
@@ -22,7 +23,13 @@ def _load() -> dict:
 
 
 def presets() -> list[Preset]:
-    return [Preset(p["name"], p["description"], dict(p["values"])) for p in _load()["presets"]]
+    return [Preset(p["name"], p["description"], dict(p["values"]), p["sentence"])
+            for p in _load()["presets"]]
+
+
+def preset_named(prefix: str) -> Preset:
+    """The first preset whose name starts with `prefix` ("Readable", "Exploding", ...)."""
+    return next(preset for preset in presets() if preset.name.startswith(prefix))
 
 
 def sample_sentences() -> list[str]:

@@ -1,5 +1,5 @@
-"""The sentence bar: an editable sentence with sample sentences, a Run button, and an inline message
-for input the engine cannot run. Enter runs."""
+"""The sentence bar: an editable sentence with sample sentences, a Run button, a note that the weights
+are random and untrained, and an inline message for input the engine cannot run. Enter runs."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ class SentenceBar(QWidget):
         self.editor = QComboBox()
         self.editor.setEditable(True)
         self.editor.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # Sized by a short sentence, not the longest sample, so the window fits small screens.
+        self.editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.editor.setMinimumContentsLength(24)
         self.editor.addItems(sample_sentences())
         self.editor.setCurrentText(sentence)
         self.editor.lineEdit().setPlaceholderText("Type a sentence and press Enter")
@@ -30,6 +33,12 @@ class SentenceBar(QWidget):
         self.run_button.setToolTip("Run both models on the sentence (Enter)")
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self._on_run)
+        self.weights_note = QLabel("random, untrained weights")
+        self.weights_note.setStyleSheet("color: #666666; font-style: italic;")
+        self.weights_note.setToolTip(
+            "Every weight and word vector is drawn at random from the seed; nothing was trained. "
+            "The numbers show how information and gradients flow through each model, not what "
+            "the words mean.")
         self.message = QLabel("")
         self.message.setStyleSheet(f"color: {style.ERROR_COLOR};")
         self.message.setVisible(False)
@@ -37,6 +46,7 @@ class SentenceBar(QWidget):
         row.addWidget(QLabel("Sentence"))
         row.addWidget(self.editor, 1)
         row.addWidget(self.run_button)
+        row.addWidget(self.weights_note)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 0)
         layout.setSpacing(2)

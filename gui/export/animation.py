@@ -18,7 +18,30 @@ from gui.export.images import ExportError, render_png
 from gui.jobs import JobManager, job_manager
 
 DEFAULT_FPS = 4
-DEFAULT_WIDTH = 960  # pixels: readable, and a 2,000-frame GIF still fits in memory
+DEFAULT_WIDTH = 960  # pixels, for a widget not on screen: a 2,000-frame GIF still fits in memory
+MAX_ANIMATION_WIDTH = 3840
+# A panel, not the whole window: at the width it has on screen its numbers stay readable, while
+# the window squeezed into a GIF's width shrinks every label below reading size.
+DEFAULT_TARGET = "rnn-panel"
+
+
+GIF_MEMORY_BYTES = 1_200_000_000  # GIF frames wait in memory (a byte a pixel) until the file is written
+
+
+def readable_width(on_screen: int) -> int:
+    """The frame width that draws a widget at its on-screen size (text as readable as on screen)."""
+    if on_screen <= 0:
+        return DEFAULT_WIDTH
+    return min(on_screen, MAX_ANIMATION_WIDTH)
+
+
+def width_within_memory(width: int, height: int, frames: int) -> int:
+    """`width`, or less where `frames` GIF frames of width x height would not fit GIF_MEMORY_BYTES
+    (a sentence of a thousand words has two thousand frames)."""
+    pixels = max(1, width * height * frames)
+    if pixels <= GIF_MEMORY_BYTES:
+        return width
+    return max(1, int(width * (GIF_MEMORY_BYTES / pixels) ** 0.5))
 _END = object()  # put on the frame queue after the last frame
 
 

@@ -1,5 +1,6 @@
 """Headless batch export: every plot and panel as images, optionally the animation and the data,
-into one folder with self-explanatory names. Used by `python main.py --export DIR`.
+into one folder with self-explanatory names. Used by `python main.py --export DIR`; a missing
+folder is created (and removed again if the export fails).
 
 Everything is first written into a hidden folder inside the destination and moved into place only
 once all of it has been written, so a full disk or a cancel leaves the folder as it was."""
@@ -16,8 +17,9 @@ from typing import Callable
 from engine.atomic import OutputPathError, check_folder
 from engine.errors import EngineInputError
 from engine.progress import CancelToken
+from engine.untrusted import printable
 from gui.export import targets
-from gui.export.animation import AnimationExport
+from gui.export.animation import AnimationExport, readable_width, width_within_memory
 from gui.export.data import write_matrix_csv
 from gui.export.encoders import MAX_FPS, MIN_FPS
 from gui.export.images import (MAX_SCALE, MAX_WIDTH, MIN_SCALE, MIN_WIDTH, ExportError, check_format,
@@ -36,11 +38,14 @@ def parse_formats(text: str) -> list[str]:
 def check_options(folder: str | Path, width: int | None, scale: float | None = None,
                   fps: float | None = None) -> Path:
     """Validate the destination, size and animation speed before anything is computed or drawn."""
-    check_path_text(folder)
-    try:
-        folder = check_folder(folder)
-    except OutputPathError as error:
-        raise ExportError(str(error)) from None
+    folder = check_path_text(folder)
+    if _exists(folder):
+        try:
+            folder = check_folder(folder)
+        except OutputPathError as error:
+            raise ExportError(str(error)) from None
+    else:  # export_folder creates it
+        _check_creatable(folder)
     if width is not None and not MIN_WIDTH <= width <= MAX_WIDTH:
         raise ExportError(f"width must be between {MIN_WIDTH} and {MAX_WIDTH:,} pixels, got {width}")
     if scale is not None and not MIN_SCALE <= scale <= MAX_SCALE:
@@ -55,10 +60,51 @@ def export_folder(window, folder: str | Path, formats: list[str], width: int | N
                   data: bool = False, report: Callable[[Path], None] | None = None,
                   progress: Callable[[str], None] | None = None,
                   cancel: CancelToken | None = None) -> list[Path]:
-    """Write every target into `folder`, all or nothing: ExportError (a full disk, say) or
-    RunCancelled (`cancel` set) leave no file. progress(name) comes before each file is drawn,
+    """Write every target into `folder` (created if missing), all or nothing: ExportError (a full
+    disk, say) or RunCancelled (`cancel` set) leave no file and no folder made for it. progress(name) comes before each file is drawn,
     report(path) once it is in place. Returns the paths."""
     folder = check_options(folder, width, scale, fps if gif else None)
+    created = _make_missing_folders(folder)
+    try:
+        return _export_into(window, folder, formats, width, scale, gif, fps, data, report,
+                            progress, cancel)
+    except BaseException:  # all or nothing: a folder made for this export goes too
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long, or holding a NUL character
+        return False
+
+
+def _check_creatable(folder: Path) -> None:
+    """A missing folder can be made if its nearest existing parent is a folder we may write in."""
+    parent = next((path for path in folder.parents if _exists(path)), None)
+    if parent is None or not parent.is_dir():
+        raise ExportError(f"cannot create folder {printable(folder)}: "
+                          f"{printable(parent or folder)} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot create folder {printable(folder)}: permission denied")
+
+
+def _make_missing_folders(folder: Path) -> Path | None:
+    """Create `folder` and any missing parents; return the outermost one created, or None."""
+    missing = [path for path in (folder, *folder.parents) if not _exists(path)]
+    if not missing:
+        return None
+    try:
+        folder.mkdir(parents=True)
+    except OSError as error:
+        raise ExportError(f"cannot create folder {printable(folder)}: {_reason(error)}") from None
+    return missing[-1]
+
+
+def _export_into(window, folder: Path, formats, width, scale, gif, fps, data, report, progress,
+                 cancel) -> list[Path]:
     try:
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
     except OSError as error:
@@ -103,7 +149,9 @@ def _write_all(window, staging: Path, formats, width, scale, gif, fps, data, pro
             written.append(export_widget(widget, staging / f"{name}.{fmt}", fmt, width, scale))
     if gif:
         next_file("animation.gif")
-        animation = AnimationExport(window, window.timeline, staging / "animation.gif", fps)
+        frames = window.timeline.last_tick + 1
+        width = width_within_memory(readable_width(window.width()), window.height(), frames)
+        animation = AnimationExport(window, window.timeline, staging / "animation.gif", fps, width)
         written.append(animation.run_blocking(next_frame))
     if data:
         next_file("trace.npz")

@@ -176,8 +176,9 @@ class ExportController(QObject):
     def export_animation(self, name: str | None = None) -> None:
         if not self._has_trace() or self._animation is not None:
             return
-        names = list(targets.all_targets(self._window))
-        dialog = AnimationOptionsDialog(names, self._window)
+        widgets = targets.all_targets(self._window)
+        dialog = AnimationOptionsDialog(list(widgets), self._window,
+                                        {name: widget.width() for name, widget in widgets.items()})
         if name is not None:
             dialog.target.setCurrentIndex(max(0, dialog.target.findData(name)))
         if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
                                QFormLayout, QHBoxLayout, QRadioButton, QSpinBox, QWidget)
 
-from gui.export.animation import DEFAULT_FPS, DEFAULT_WIDTH
+from gui.export.animation import DEFAULT_FPS, DEFAULT_TARGET, MAX_ANIMATION_WIDTH, readable_width
 from gui.export.encoders import MAX_FPS, MIN_FPS, animation_formats
 from gui.export.images import MAX_SCALE, MAX_WIDTH, MIN_SCALE, MIN_WIDTH
 from gui.export.targets import describe
@@ -70,15 +70,17 @@ class ImageOptionsDialog(QDialog):
 
 
 class AnimationOptionsDialog(QDialog):
-    """Animation of every tick: of what, GIF or MP4, frames per second and width."""
+    """Animation of every tick: of what (a panel by default), GIF or MP4, frames per second and
+    width (by default each target's on-screen width, so its numbers stay readable)."""
 
-    def __init__(self, names: list[str], parent: QWidget | None = None):
+    def __init__(self, names: list[str], parent: QWidget | None = None,
+                 on_screen_widths: dict[str, int] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export animation")
+        self._on_screen_widths = on_screen_widths or {}
         self.target = QComboBox()
         for name in names:
             self.target.addItem(describe(name), name)
-        self.target.setCurrentIndex(max(0, self.target.findData("window")))
         self.format = QComboBox()
         for fmt in animation_formats():
             self.format.addItem(fmt.upper(), fmt)
@@ -89,15 +91,24 @@ class AnimationOptionsDialog(QDialog):
         self.fps.setValue(DEFAULT_FPS)
         self.fps.setSuffix(" frames/s")
         self.width = QSpinBox()
-        self.width.setRange(MIN_WIDTH, 3840)
-        self.width.setValue(DEFAULT_WIDTH)
+        self.width.setRange(MIN_WIDTH, MAX_ANIMATION_WIDTH)
         self.width.setSuffix(" px")
+        self.target.currentIndexChanged.connect(self._on_target_changed)
+        self.target.setCurrentIndex(max(0, self.target.findData(DEFAULT_TARGET)))
+        self._on_target_changed()
         form = QFormLayout(self)
         form.addRow("Animate", self.target)
         form.addRow("Format", self.format)
         form.addRow("Speed", self.fps)
         form.addRow("Width", self.width)
         form.addRow(_buttons(self))
+
+    def _on_target_changed(self, *_args) -> None:
+        on_screen = self._on_screen_widths.get(self.target.currentData(), 0)
+        self.width.setValue(readable_width(on_screen))
+        self.width.setToolTip(f"{on_screen} px on screen: that width keeps every number as "
+                              "readable as in the window; smaller shrinks the text"
+                              if on_screen > 0 else "Width of each frame")
 
     def choice(self) -> dict:
         return {"target": self.target.currentData(), "format": self.format.currentData(),

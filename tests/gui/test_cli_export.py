@@ -44,6 +44,11 @@ def _sessions(folder: Path) -> dict[str, Path]:
     return paths
 
 
+def _file(path: Path) -> Path:
+    path.write_text("a file, not a folder", encoding="utf-8")
+    return path
+
+
 def _commands(base: Path, sessions: dict[str, Path]) -> dict[str, list[str]]:
     def out(name):
         folder = base / name
@@ -56,7 +61,7 @@ def _commands(base: Path, sessions: dict[str, Path]) -> dict[str, list[str]]:
         "session": ["--export", out("session"), "--format", "svg", "--data",
                     "--session", str(sessions["good"])],
         # bad inputs: exit 2, one line on stderr, nothing in the folder
-        "missing_dir": ["--export", str(base / "does-not-exist"), *SMALL],
+        "uncreatable_dir": ["--export", str(_file(base / "a-file") / "out"), *SMALL],
         "corrupt_session": ["--export", out("corrupt_session"), "--session", str(sessions["corrupt"])],
     }
 
@@ -142,7 +147,7 @@ def test_session_option_uses_the_sessions_sentence_parameters_tick_and_digest(ru
 
 
 @pytest.mark.parametrize("case, message", [
-    ("missing_dir", "does-not-exist does not exist"),
+    ("uncreatable_dir", "cannot create folder"),
     ("corrupt_session", "is not valid JSON"),
 ])
 def test_bad_input_from_a_real_process_exits_2_with_one_line(runs, case, message):
@@ -274,3 +279,10 @@ def test_exported_window_does_not_claim_the_engine_is_starting(runs):
     _, _, _, folder = runs["full"]
     texts = svg_texts(folder / "window.svg")
     assert "Starting the engine…" not in texts
+
+
+def test_export_into_a_missing_folder_creates_it_as_the_readme_example_expects(cli, tmp_path):
+    code, stdout, stderr = cli("--export", tmp_path / "out", "--format", "svg", *SMALL)
+    assert code == 0, stderr
+    assert (tmp_path / "out" / "window.svg").is_file()
+    assert str(tmp_path / "out" / "window.svg") in stdout.splitlines()

@@ -12,6 +12,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from engine import SimConfig
 from engine.config import DEFAULT_SENTENCE
 from gui.cost_lab.controls import DEFAULTS
+from gui.resources import preset_named
+from gui.window_geometry import centred_default
 
 RAW_MAIN_SETTINGS = r"""[run]
 config={not json
@@ -62,11 +64,12 @@ def status(window) -> str:
 
 
 def assert_defaults(window) -> None:
-    assert window.parameters.config() == SimConfig()
+    assert window.parameters.config() == SimConfig().replace(**preset_named("Readable").values)
     assert window.sentence_bar.sentence == DEFAULT_SENTENCE
     assert window.transport.speed_box.value() == 2.0
     assert window.sessions.recent() == []
-    assert (window.width(), window.height()) == (1600, 1000)
+    fitted = centred_default(window.screen().availableGeometry()).size()  # the default size, fitted
+    assert window.size() == fitted.expandedTo(window.minimumSizeHint())
 
 
 # ---- the main window --------------------------------------------------------------------------

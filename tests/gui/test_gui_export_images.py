@@ -23,6 +23,7 @@ def window(qapp, tmp_path_factory, trace5):
 
     path = tmp_path_factory.mktemp("images-settings") / "s.ini"
     window = MainWindow(overrides=dict(TINY), settings=QSettings(str(path), QSettings.Format.IniFormat))
+    window.resize(1600, 1000)  # larger than the offscreen screen, which the window would fit
     window.show()
     window.timeline.set_trace(trace5, trace5.length * 2)
     qapp.processEvents()

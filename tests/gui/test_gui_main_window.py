@@ -7,6 +7,7 @@ from PySide6.QtTest import QTest
 
 import engine
 from engine.errors import ConfigError
+from gui.resources import sample_sentences
 from window_helpers import RUN_TIMEOUT, run_and_wait
 
 
@@ -45,7 +46,7 @@ def test_enter_in_the_sentence_bar_runs(qtbot, make_window):
 def test_choosing_a_sample_sentence_runs_it(qtbot, make_window):
     window = make_window()
     editor = window.sentence_bar.editor
-    assert editor.count() == 4
+    assert editor.count() == len(sample_sentences())
     editor.setCurrentIndex(1)
     with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
         editor.activated.emit(1)

@@ -134,3 +134,21 @@ def test_recurrent_scale_survives_the_dock(qtbot):
     panel = ParameterPanel(TINY.replace(recurrent_scale=0.1234))
     qtbot.addWidget(panel)
     assert panel.config().recurrent_scale == 0.1234
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_activation_is_disabled_for_gated_cells_with_a_tooltip_saying_why(panel, cell):
+    panel.widgets["cell"].setCurrentText(cell)
+    activation = panel.widgets["activation"]
+    assert activation.isEnabled() is False
+    assert "applies only to the rnn (Elman) cell" in activation.toolTip()
+    panel.widgets["cell"].setCurrentText("rnn")
+    assert activation.isEnabled() is True and activation.toolTip() == FIELDS["activation"][1]
+
+
+def test_choosing_a_preset_brings_the_sentence_that_shows_its_effect(qtbot, panel):
+    with qtbot.waitSignal(panel.preset_sentence_chosen, timeout=2000) as blocker:
+        panel.choose_preset("Exploding")
+    assert len(blocker.args[0].split()) >= 15  # the five-word default shows no explosion
+    with qtbot.assertNotEmitted(panel.preset_sentence_chosen):
+        panel.widgets["d_model"].setValue(6)  # an edit keeps the user's sentence

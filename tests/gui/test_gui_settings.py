@@ -5,6 +5,7 @@ from PySide6.QtCore import QSettings
 
 import main
 from engine import SimConfig
+from gui.resources import preset_named
 from window_helpers import run_and_wait
 
 TINY = dict(d_model=4, hidden_size=4, head_size=2)
@@ -70,7 +71,8 @@ def test_unreadable_settings_fall_back_to_defaults(make_window, settings_path):
     settings.setValue("playback/speed", "fast")
     settings.sync()
     window = make_window(tiny=False)
-    assert window.parameters.config() == SimConfig()
+    assert window.parameters.config() == SimConfig().replace(**preset_named("Readable").values)
+    assert window.first_launch is False  # something was remembered: it plays as usual
     assert window.sentence_bar.sentence == "Remembered words"
     assert window.transport.speed_box.value() == 2.0
 

@@ -1,0 +1,45 @@
+"""Fits the main window inside the screen's available area: a first-launch size, or a size
+remembered from a larger screen, is shrunk and moved so the whole window (transport included) shows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QDataStream, QMargins, QPoint, QRect, QSize
+
+DEFAULT_SIZE = QSize(1600, 1000)  # on a screen that has room for it
+# Room kept for the title bar and borders a window manager adds around a window not yet shown.
+FRAME_MARGINS = QMargins(4, 32, 4, 4)
+GEOMETRY_MAGIC = 0x1D9D0CB  # what QWidget.saveGeometry() writes first
+MAX_SIDE = 100_000  # pixels: larger is not a window anyone had
+
+
+def saved_normal_geometry(data: QByteArray) -> QRect | None:
+    """The window rectangle inside a QWidget.saveGeometry() value, or None if it is not one.
+    QWidget.restoreGeometry() refuses a window saved on a larger screen; this still reads it."""
+    stream = QDataStream(data)
+    stream.setVersion(QDataStream.Version.Qt_4_0)  # the version saveGeometry() writes with
+    if stream.readUInt32() != GEOMETRY_MAGIC:
+        return None
+    stream.readUInt16()  # major version
+    stream.readUInt16()  # minor version
+    frame, normal = QRect(), QRect()
+    stream >> frame
+    stream >> normal
+    sane = 0 < normal.width() <= MAX_SIDE and 0 < normal.height() <= MAX_SIDE \
+        and abs(normal.x()) <= MAX_SIDE and abs(normal.y()) <= MAX_SIDE
+    return normal if stream.status() == QDataStream.Status.Ok and sane else None
+
+
+def fit_within(rect: QRect, available: QRect) -> QRect:
+    """`rect` shrunk to fit `available` (less the frame margins), then moved inside it."""
+    room = available.marginsRemoved(FRAME_MARGINS)
+    size = rect.size().boundedTo(room.size())
+    x = min(max(rect.x(), room.left()), room.left() + room.width() - size.width())
+    y = min(max(rect.y(), room.top()), room.top() + room.height() - size.height())
+    return QRect(QPoint(x, y), size)
+
+
+def centred_default(available: QRect) -> QRect:
+    """The first-launch geometry: DEFAULT_SIZE or as much of it as fits, centred."""
+    rect = QRect(QPoint(0, 0), DEFAULT_SIZE.boundedTo(available.marginsRemoved(FRAME_MARGINS).size()))
+    rect.moveCenter(available.marginsRemoved(FRAME_MARGINS).center())
+    return fit_within(rect, available)

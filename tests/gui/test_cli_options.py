@@ -1,0 +1,87 @@
+"""The command line: flags that cannot go together, the help text, and starting without a display."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import main
+from engine import __version__
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY_FLAGS = ["--d-model", "4", "--hidden-size", "4", "--head-size", "2"]
+
+
+def error_lines(capsys) -> list[str]:
+    return capsys.readouterr().err.strip().splitlines()
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("mode", [[], ["--report"], ["--save-trace", "x.npz"]])
+def test_activation_with_a_gated_cell_is_refused_in_one_line(capsys, cell, mode):
+    assert main.main(["--cell", cell, "--activation", "relu", *mode]) == 2
+    lines = error_lines(capsys)
+    assert len(lines) == 1
+    assert "--activation applies only to --cell rnn" in lines[0]
+
+
+def test_a_gated_cell_without_activation_still_runs(capsys):
+    assert main.main(["--cell", "lstm", "--report", *TINY_FLAGS]) == 0
+    assert "LSTM" in capsys.readouterr().out.upper()
+
+
+def test_help_lists_every_headless_mode(capsys):
+    with pytest.raises(SystemExit):
+        main.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for mode in ("--report", "--save-trace", "--export", "--benchmark"):
+        assert mode in text.split("options:")[0]  # in the description, before the flag list
+
+
+def test_version_flag_prints_the_version(capsys):
+    with pytest.raises(SystemExit):
+        main.main(["--version"])
+    assert __version__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("environ, missing", [
+    ({}, True),
+    ({"DISPLAY": ":0"}, False),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, False),
+    ({"QT_QPA_PLATFORM": "offscreen"}, False),
+    ({"DISPLAY": ""}, True),
+])
+def test_display_missing(environ, missing):
+    assert main.display_missing(environ, "linux") is missing
+
+
+def test_display_is_not_checked_off_linux():
+    assert main.display_missing({}, "darwin") is False
+    assert main.display_missing({}, "win32") is False
+
+
+def test_without_a_display_the_app_says_what_to_do_in_one_line(capsys, monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    if not main.sys.platform.startswith("linux"):
+        pytest.skip("the display check is for Linux")
+    import gui.app
+
+    monkeypatch.setattr(gui.app, "run_app", lambda *args, **kwargs: pytest.fail("tried to open a window"))
+    assert main.main([]) == 2
+    lines = error_lines(capsys)
+    assert len(lines) == 1
+    assert "xvfb-run" in lines[0] and "--report" in lines[0] and "--export" in lines[0]
+
+
+@pytest.mark.skipif(not main.sys.platform.startswith("linux"), reason="the display check is for Linux")
+def test_a_real_process_without_a_display_exits_2_with_one_line():
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, text=True,
+                            capture_output=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "xvfb-run" in result.stderr
+    assert "libxcb" not in result.stderr and result.stdout == ""
