@@ -107,12 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--repeats", type=int, default=5, metavar="R",
                      help="timed runs per length, after one warm-up (default 5)")
     lab.add_argument("--backward", action="store_true", help="time forward + backward passes")
+    lab.add_argument("--threads", type=int, default=0, metavar="N",
+                     help="CPU threads torch may use per operation (default 0: torch's default; "
+                          "1 measures far more steadily on a busy machine)")
     return parser
 
 
 LAB_FLAGS = {"device": "--device", "d_model": "--d-model", "hidden_size": "--hidden-size",
              "head_size": "--head-size", "repeats": "--repeats", "min_n": "--min-n",
-             "max_n": "--max-n", "lengths": "--min-n/--max-n"}
+             "max_n": "--max-n", "lengths": "--min-n/--max-n", "threads": "--threads"}
 
 
 def run_benchmark(args: argparse.Namespace) -> int:
@@ -125,7 +128,7 @@ def run_benchmark(args: argparse.Namespace) -> int:
     try:
         config = LabConfig(device=args.device, d_model=args.d_model, hidden_size=args.hidden_size,
                            head_size=args.head_size, lengths=default_lengths(args.min_n, args.max_n),
-                           repeats=args.repeats, backward=args.backward)
+                           repeats=args.repeats, backward=args.backward, threads=args.threads)
     except ConfigError as error:
         return _fail(f"{LAB_FLAGS.get(error.field, error.field)} {error.problem}")
     cancel = CancelToken()

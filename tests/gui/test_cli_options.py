@@ -40,6 +40,13 @@ def test_help_lists_every_headless_mode(capsys):
         assert mode in text.split("options:")[0]  # in the description, before the flag list
 
 
+@pytest.mark.parametrize("threads", ["-1", "257"])
+def test_benchmark_threads_out_of_range_are_refused_by_their_flag_name(capsys, threads):
+    assert main.main(["--benchmark", "--threads", threads, *TINY_FLAGS]) == 2
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and "--threads" in lines[0]
+
+
 def test_version_flag_prints_the_version(capsys):
     with pytest.raises(SystemExit):
         main.main(["--version"])
