@@ -445,6 +445,8 @@ class MainWindow(QMainWindow):
         self.transport.pause()
         self.transport.set_speed(DEFAULT_SPEED)
         self.restoreState(self._default_state)
+        self.theme_actions["system"].setChecked(True)
+        style.apply_theme("system")
         self.parameter_dock.show()
         self.showNormal()
         self.setGeometry(centred_default(self._available_geometry()))

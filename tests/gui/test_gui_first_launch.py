@@ -5,9 +5,11 @@ the on-screen wording (random weights, version, plurals)."""
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from engine import SimConfig
 from engine.config import DEFAULT_SENTENCE
+from gui import style
 from gui.main_window import FIRST_LAUNCH_HINT, FIRST_LAUNCH_TICK, about_text
 from gui.resources import preset_named
 from gui.window_geometry import DEFAULT_SIZE, centred_default, fit_within
@@ -59,8 +61,11 @@ def test_reset_settings_forgets_everything_and_shows_the_first_launch_view(qtbot
     run_and_wait(qtbot, window, "Dogs bark loudly")
     window.transport.set_speed(7)
     window.settings.setValue("export/folder", "/tmp")
+    window.theme_actions["dark"].trigger()
     with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
         window.reset_settings()
+    assert window.theme_actions["system"].isChecked()
+    assert not style.is_dark(QApplication.instance().palette())
     assert blocker.args[0].config == READABLE
     assert blocker.args[0].sentence == DEFAULT_SENTENCE
     assert window.sentence_bar.sentence == DEFAULT_SENTENCE
