@@ -62,14 +62,17 @@ def timing_verdict(rnn: TimingSummary, attention: TimingSummary) -> str:
     ratio = slower.median / faster.median if faster.median > 0 else math.inf
     order = f"{name} was {ratio:.{2 if ratio < 1.1 else 1}f}× faster"
     if rnn.unsteady or attention.unsteady:
-        return (f"{order} in the median, but the timings are unsteady (too few repeats, or the "
-                f"middle half of the repeats spans more than 25% of the median): the machine "
-                f"was busy, so the order may be noise")
+        return (f"{order} in the median, but the timings are unsteady (the machine was busy): "
+                f"the order may be noise")
     if not order_is_clear(rnn, attention):
         return "too close to call: the middle halves of the repeats overlap"
     return f"{order}, beyond the spread"
 
 
+UNSTEADY_MEANS = ("A timing is unsteady when it had fewer than 3 timed runs, or when the middle half "
+                  "of its runs spans more than 25% of their median.")
+SMALL_N_ON_CPU_SHORT = ("At a few words attention's fixed-cost tensor operations can outweigh the "
+                        "RNN's few short steps.")
 SMALL_N_ON_CPU = (
     "At a few words on a CPU attention can be the slower one: its single call runs about a dozen "
     "tensor operations, each with a fixed cost of microseconds, while the RNN runs only a few short "

@@ -27,10 +27,12 @@ class Panel(QWidget):
         self.counter_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.counter_label.setFont(bold)
         self._counter_colour = colour
+        # Both wrap rather than overlap when the panel is narrow (a 1280 px screen, say).
+        self.title_label.setWordWrap(True)
+        self.counter_label.setWordWrap(True)
         header = QHBoxLayout()
-        header.addWidget(self.title_label)
-        header.addStretch(1)
-        header.addWidget(self.counter_label)
+        header.addWidget(self.title_label, 3)
+        header.addWidget(self.counter_label, 2)
         self.caption_label = QLabel(caption)
         self.caption_label.setWordWrap(True)
         self.caption_label.setObjectName("caption")

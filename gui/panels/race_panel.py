@@ -6,7 +6,8 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from engine.report import SMALL_N_ON_CPU, cell_label, format_seconds, timing_verdict
+from engine.report import (SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT, UNSTEADY_MEANS, cell_label,
+                           format_seconds, timing_verdict)
 from engine.timing import spread_text
 from gui import clock, style
 
@@ -82,10 +83,11 @@ class RacePanel(QWidget):
             self._rows[key] = (name, bar, values)
         self.timing_note = QLabel()
         self.timing_note.setWordWrap(True)
-        self.timing_note.setToolTip("Both forward passes run several times, alternating, after an "
-                                    "untimed warm-up, on one CPU thread: split over several "
-                                    "threads, such small products wait for a free core and a busy "
-                                    "machine makes single runs many times slower.")
+        self.timing_note.setToolTip(" ".join((
+            "Both forward passes run several times, alternating, after an untimed warm-up, on one "
+            "CPU thread: split over several threads, such small products wait for a free core and "
+            "a busy machine makes single runs many times slower.", UNSTEADY_MEANS,
+            SMALL_N_ON_CPU)))
         grid.addWidget(self.timing_note, 3, 0, 1, len(COLUMNS) + 2)
         grid.setColumnStretch(1, 1)
         self._colour_names()
@@ -126,7 +128,7 @@ class RacePanel(QWidget):
                 else ", one measurement each (a trace saved before repeats were timed)")
         text = f"Measured forward passes{runs}: {timing_verdict(rnn, attention)}."
         if attention.median >= rnn.median:
-            text += " " + SMALL_N_ON_CPU
+            text += " " + SMALL_N_ON_CPU_SHORT + " (Hover for why.)"
         self.timing_note.setText(text)
         trusted = not (rnn.unsteady or attention.unsteady)
         self.timing_note.setStyleSheet("" if trusted else f"color: {style.ERROR_COLOR};")

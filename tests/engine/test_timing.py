@@ -54,7 +54,7 @@ def test_the_report_trusts_only_clear_and_steady_orders():
     assert timing_verdict(rnn, summarize([3.9e-4, 4.1e-4, 4.3e-4])).startswith("too close to call")
     busy = timing_verdict(rnn, summarize([1e-4, 2e-4, 4e-4]))
     assert busy.startswith("attention was 2.0× faster in the median, but the timings are unsteady")
-    assert busy.endswith("so the order may be noise")
+    assert busy.endswith("the order may be noise")
     assert "but the timings are unsteady" in timing_verdict(rnn, summarize([2e-4]))
 
 
