@@ -135,11 +135,13 @@ def test_attention_weights_svg_has_every_token_as_text_and_no_bitmap(window, tra
     root = export_svg(window.attention_panel.views["weights"], tmp_path / "attention-weights.svg")
     assert root.tag == f"{SVG_NS}svg"
     texts = svg_texts(root)
-    for token in trace5.tokens:
-        assert token in texts or any(text.endswith(f":{token}") for text in texts), token
+    for token in trace5.tokens:  # on both axes, each word whole
+        assert texts.count(token) >= 2, token
     weights = np.asarray(trace5.attention.weights)
-    # every cell's number is printed (5×5 ≤ the cell-number limit), as text
-    assert f"{weights.reshape(-1, weights.shape[-1])[0, 0]:.2f}" in texts
+    # every cell's number is printed (5×5 ≤ the cell-number limit), as text, whole or without
+    # its leading zero where the cells are narrow
+    first = f"{weights.reshape(-1, weights.shape[-1])[0, 0]:.2f}"
+    assert first in texts or first.removeprefix("0") in texts
     assert list(root.iter(f"{SVG_NS}image")) == []
 
 
