@@ -22,10 +22,15 @@ MAX_STRETCH_COLUMNS = 64  # wider matrices get no more room than this many colum
 EXTRA_PIXELS = {"x": 66, "v": 55, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
 
 
+MIN_STRETCH_COLUMNS = 5  # a narrow matrix still gets room for its title and axis label
+ROW_HEIGHTS = (2, 3)  # the word-by-word maps get more height: their words need it
+
+
 def row_stretch(key: str, columns: int) -> int:
     """A map's share of its row, in pixels it would like: its columns at a printable width,
     plus the word axis or colour bar beside it."""
-    return CELL_PIXELS * min(columns, MAX_STRETCH_COLUMNS) + EXTRA_PIXELS.get(key, 4)
+    columns = min(max(columns, MIN_STRETCH_COLUMNS), MAX_STRETCH_COLUMNS)
+    return CELL_PIXELS * columns + EXTRA_PIXELS.get(key, 4)
 
 
 class AttentionPanel(Panel):
@@ -59,11 +64,11 @@ class AttentionPanel(Panel):
         self.views["weights"].add_colorbar("weight")
         self.views["output"].add_colorbar("output")
         self._rows = (QHBoxLayout(), QHBoxLayout())
-        for row, keys in zip(self._rows, (ROW_VECTORS, ROW_PAIRS)):
+        for row, keys, height in zip(self._rows, (ROW_VECTORS, ROW_PAIRS), ROW_HEIGHTS):
             row.setSpacing(4)
             for key in keys:
                 row.addWidget(self.views[key])
-            self.content.addLayout(row, 1)
+            self.content.addLayout(row, height)
         for key in ("q", "k", "v", "weights", "output"):  # rows line up with X's or the scores'
             self.views[key].getAxis("left").setStyle(showValues=False)
         for view in self.views.values():

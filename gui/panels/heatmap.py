@@ -23,6 +23,7 @@ CELL_FONT_SIZES = (8.0, 7.0, 6.0)  # points; the largest that fits the cells is 
 COLORBAR_WIDTH = 10  # pixels
 COLORBAR_GAP = 4  # pixels between the map and its colour bar
 COLORBAR_FONT_SIZE = 7.5  # points, for the colour bar's numbers and label
+COLORBAR_TICK_DENSITY = 1.5  # pyqtgraph's major ticks alone are sparse on a short bar
 
 
 def _compact(text: str) -> str:
@@ -101,7 +102,8 @@ def compact_colorbar(colormap, label: str) -> pg.ColorBarItem:
     values = bar.axis
     values.setTickFont(font)
     values.setWidth(None)  # pyqtgraph reserves 45 pixels; the numbers need about half
-    values.setStyle(tickTextOffset=2)
+    values.setStyle(tickTextOffset=2, maxTickLevel=0, maxTextLevel=0)  # a few round numbers
+    values.setTickDensity(COLORBAR_TICK_DENSITY)
     bar.getAxis("left").setLabel(label, **{"font-size": f"{COLORBAR_FONT_SIZE}pt"})
     return bar
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QToolTip
 from gui import style
 
 
-TITLE_SHRINK_POINTS = (0.0, 1.0, 2.0)  # the title tries its size, then one and two points less
+TITLE_SHRINK_POINTS = (0.0, 1.0, 2.0, 3.0)  # the title tries its size, then up to 3 points less
 TITLE_MARGIN = 6  # pixels left free beside a title
 
 
