@@ -23,6 +23,7 @@ CELL_FONT_SIZES = (8.0, 7.0, 6.0)  # points; the largest that fits the cells is 
 COLORBAR_WIDTH = 10  # pixels
 COLORBAR_GAP = 4  # pixels between the map and its colour bar
 COLORBAR_FONT_SIZE = 7.5  # points, for the colour bar's numbers and label
+COLORBAR_NUMBERS_WIDTH = 34  # pixels: "-0.25" in the bar's font, and its tick
 COLORBAR_TICK_DENSITY = 1.5  # pyqtgraph's major ticks alone are sparse on a short bar
 
 
@@ -101,7 +102,7 @@ def compact_colorbar(colormap, label: str) -> pg.ColorBarItem:
     font.setPointSizeF(COLORBAR_FONT_SIZE)
     values = bar.axis
     values.setTickFont(font)
-    values.setWidth(None)  # pyqtgraph reserves 45 pixels; the numbers need about half
+    values.setWidth(COLORBAR_NUMBERS_WIDTH)  # pyqtgraph reserves 45 pixels
     values.setStyle(tickTextOffset=2, maxTickLevel=0, maxTextLevel=0)  # a few round numbers
     values.setTickDensity(COLORBAR_TICK_DENSITY)
     bar.getAxis("left").setLabel(label, **{"font-size": f"{COLORBAR_FONT_SIZE}pt"})
@@ -284,6 +285,7 @@ class HeatmapView(HoverPlot):
         Off screen (`on_screen=False`) it appears only when the plot is exported on its own,
         for maps whose panel shows one scale for several of them."""
         self._colorbar = compact_colorbar(self._image.getColorMap(), label)
+        self._colorbar.setParentItem(self.plotItem)  # owned by the plot even while off the layout
         self._colorbar.setImageItem(self._image)
         self._colorbar_on_screen = on_screen
         self._attach_colorbar(on_screen)
