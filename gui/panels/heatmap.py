@@ -23,7 +23,7 @@ CELL_FONT_SIZES = (8.0, 7.0, 6.0)  # points; the largest that fits the cells is 
 COLORBAR_WIDTH = 10  # pixels
 COLORBAR_GAP = 4  # pixels between the map and its colour bar
 COLORBAR_FONT_SIZE = 7.5  # points, for the colour bar's numbers and label
-COLORBAR_NUMBERS_WIDTH = 34  # pixels: "-0.25" in the bar's font, and its tick
+COLORBAR_NUMBERS_WIDTH = 30  # pixels: "-0.25" in the bar's font, and its tick
 COLORBAR_TICK_DENSITY = 1.5  # pyqtgraph's major ticks alone are sparse on a short bar
 
 
@@ -272,6 +272,10 @@ class HeatmapView(HoverPlot):
             axis.set_words(labels if tokens else None)
             if not tokens:
                 axis.setTicks([index_ticks(count)])
+
+    def cell_texts_shown(self) -> list[str]:
+        """The numbers printed in the cells now, row by row ([] when they do not fit)."""
+        return [item.toPlainText() for item in self._texts if item.isVisible()]
 
     def axis_words(self, axis_name: str) -> list[str]:
         """The words an axis shows now ("left" or "bottom"), as drawn; [] for a numeric axis."""

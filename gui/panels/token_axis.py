@@ -13,10 +13,13 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
 FONT_SIZES = (9.0, 8.0, 7.0, 6.0, 5.5)  # points, largest first (6.5 and 5 draw as 7 and 5.5)
-HORIZONTAL_SIZES = 3  # side by side only in the three largest sizes; smaller words are turned
+# Bottom-axis choices, best first (size, turned?): level words while they stay readable, then
+# turned ones, then the smallest sizes.
+BOTTOM_CHOICES = ((9.0, False), (8.0, False), (7.0, False), (9.0, True), (8.0, True), (7.0, True),
+                  (6.0, False), (6.0, True), (5.5, True))
 MAX_CHARS = 12  # longer words are shortened with "…"; the tooltip names them whole
 TICK_LENGTH = 3  # pixels, pointing outwards
-WORD_GAP = 4  # pixels between neighbouring horizontal words
+WORD_GAP = 3  # pixels between neighbouring horizontal words
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,16 @@ def plan_labels(words: list[str], pixels_per_word: float, along_bottom: bool) ->
     """The largest readable way to name every word in `pixels_per_word`, or every step-th word
     in the smallest font when none fits."""
     texts = [shorten(word) for word in words]
-    for index, size in enumerate(FONT_SIZES):
+    choices = BOTTOM_CHOICES if along_bottom else tuple((size, False) for size in FONT_SIZES)
+    for size, rotated in choices:
         metrics = QFontMetricsF(font_of(size))
-        if along_bottom and index < HORIZONTAL_SIZES:
+        if along_bottom and not rotated:
             widest = max((metrics.horizontalAdvance(text) for text in texts), default=0.0)
-            if widest + WORD_GAP <= pixels_per_word:
-                return _every(texts, size, rotated=False, step=1)
-        elif line_pitch(metrics) <= pixels_per_word:
-            return _every(texts, size, rotated=along_bottom, step=1)
+            fits = widest + WORD_GAP <= pixels_per_word
+        else:
+            fits = line_pitch(metrics) <= pixels_per_word
+        if fits:
+            return _every(texts, size, rotated=rotated, step=1)
     pitch = line_pitch(QFontMetricsF(font_of(FONT_SIZES[-1])))
     step = max(2, math.ceil(pitch / max(pixels_per_word, 1e-6)))
     return _every(texts, FONT_SIZES[-1], rotated=along_bottom, step=step)
