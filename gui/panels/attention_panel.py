@@ -22,14 +22,18 @@ MAX_STRETCH_COLUMNS = 64  # wider matrices get no more room than this many colum
 EXTRA_PIXELS = {"x": 66, "v": 55, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
 
 
-MIN_STRETCH_COLUMNS = 5  # a narrow matrix still gets room for its title and axis label
-ROW_HEIGHTS = (2, 3)  # the word-by-word maps get more height: their words need it
+MIN_STRETCH_COLUMNS = 5  # the output, however narrow, keeps room for its title and colour bar
+ROW_HEIGHTS = (2, 2)  # the top row's and the word-by-word row's shares of the height ...
+LONG_ROW_HEIGHTS = (2, 3)  # ... and beyond LONG_SENTENCE words, whose turned names need room
+LONG_SENTENCE = 8
 
 
 def row_stretch(key: str, columns: int) -> int:
     """A map's share of its row, in pixels it would like: its columns at a printable width,
     plus the word axis or colour bar beside it."""
-    columns = min(max(columns, MIN_STRETCH_COLUMNS), MAX_STRETCH_COLUMNS)
+    if key in ROW_PAIRS:
+        columns = max(columns, MIN_STRETCH_COLUMNS)
+    columns = min(columns, MAX_STRETCH_COLUMNS)
     return CELL_PIXELS * columns + EXTRA_PIXELS.get(key, 4)
 
 
@@ -138,6 +142,9 @@ class AttentionPanel(Panel):
                             cols_are_tokens=square, levels=levels, value_name=value_name,
                             value_format="{:.2f}", col_name="key word" if square else "dimension")
             self._set_stretch(key, matrix.shape[1])
+        heights = LONG_ROW_HEIGHTS if T > LONG_SENTENCE else ROW_HEIGHTS
+        for row, height in zip(self._rows, heights):
+            self.content.setStretchFactor(row, height)
 
     def _set_stretch(self, key: str, columns: int) -> None:
         row = self._rows[0] if key in ROW_VECTORS else self._rows[1]

@@ -13,10 +13,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
 FONT_SIZES = (9.0, 8.0, 7.0, 6.0, 5.5)  # points, largest first (6.5 and 5 draw as 7 and 5.5)
-# Bottom-axis choices, best first (size, turned?): level words while they stay readable, then
-# turned ones, then the smallest sizes.
-BOTTOM_CHOICES = ((9.0, False), (8.0, False), (7.0, False), (9.0, True), (8.0, True), (7.0, True),
-                  (6.0, False), (6.0, True), (5.5, True))
+# Bottom-axis choices, best first (size, turned?): level words as long as they fit, since turned
+# ones take height from the map, then turned ones in small sizes.
+BOTTOM_CHOICES = ((9.0, False), (8.0, False), (7.0, False), (6.0, False), (7.0, True), (6.0, True),
+                  (5.5, True))
 MAX_CHARS = 12  # longer words are shortened with "…"; the tooltip names them whole
 TICK_LENGTH = 3  # pixels, pointing outwards
 WORD_GAP = 3  # pixels between neighbouring horizontal words
