@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
@@ -92,18 +93,30 @@ class ExportablePlot(pg.PlotWidget):
     @contextlib.contextmanager
     def standalone(self):
         """While exported on its own, a plot shows the labels and scales its panel lets
-        neighbours carry."""
+        neighbours carry, and grows by the room they take, so its cells keep their size."""
+        before = self.plotItem.vb.boundingRect().size()
+        size = self.size()
         changed = self.enter_standalone()
         if changed:
-            self.plotItem.layout.activate()  # lay out now: the export renders before the next turn
-            self.plot_area_resized()
+            self._lay_out_now()
+            after = self.plotItem.vb.boundingRect().size()
+            grow_x = max(0, math.ceil(before.width() - after.width()))
+            grow_y = max(0, math.ceil(before.height() - after.height()))
+            if grow_x or grow_y:
+                self.resize(size.width() + grow_x, size.height() + grow_y)
+                self._lay_out_now()
         try:
             yield
         finally:
             if changed:
                 self.leave_standalone()
-                self.plotItem.layout.activate()
-                self.plot_area_resized()
+                self.resize(size)
+                self._lay_out_now()
+
+    def _lay_out_now(self) -> None:
+        """The export renders before the next turn of the event loop would lay the plot out."""
+        self.plotItem.layout.activate()
+        self.plot_area_resized()
 
     def enter_standalone(self) -> bool:
         """Show what neighbours carry on screen; True if anything changed."""
