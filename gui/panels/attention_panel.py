@@ -22,7 +22,7 @@ MAX_STRETCH_COLUMNS = 64  # wider matrices get no more room than this many colum
 EXTRA_PIXELS = {"x": 66, "v": 55, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
 
 
-MIN_STRETCH_COLUMNS = 5  # the output, however narrow, keeps room for its title and colour bar
+MIN_STRETCH_COLUMNS = 6  # the output, however narrow, keeps room for its title and colour bar
 ROW_HEIGHTS = (2, 2)  # the top row's and the word-by-word row's shares of the height ...
 LONG_ROW_HEIGHTS = (2, 3)  # ... and beyond LONG_SENTENCE words, whose turned names need room
 LONG_SENTENCE = 8

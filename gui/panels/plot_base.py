@@ -17,6 +17,7 @@ from gui import style
 
 TITLE_SHRINK_POINTS = (0.0, 1.0, 2.0, 3.0)  # the title tries its size, then up to 3 points less
 TITLE_MARGIN = 6  # pixels left free beside a title
+TITLE_COLUMNS = 6  # the columns of pyqtgraph's plot layout: axes, view, colour bar
 
 
 def _points(size: str) -> float:
@@ -65,6 +66,9 @@ class ExportablePlot(pg.PlotWidget):
             label.setMinimumWidth(0)
 
         label.updateMin = relaxed_update_min
+        layout = self.plotItem.layout  # over the whole plot, axes and colour bar included
+        layout.removeItem(label)
+        layout.addItem(label, 0, 0, 1, TITLE_COLUMNS)
 
     def setTitle(self, title: str | None = None, **args) -> None:
         """Show `title` in the largest size that fits above the plot; when none does, its
@@ -81,7 +85,7 @@ class ExportablePlot(pg.PlotWidget):
         if not text:
             self.plotItem.setTitle(None)
             return
-        size, lines = fitted_title(text, self.plotItem.vb.width(), _points(self._title_size))
+        size, lines = fitted_title(text, self.plotItem.width(), _points(self._title_size))
         self.plotItem.setTitle("<br>".join(html.escape(line) for line in lines), size=f"{size:g}pt")
 
     def _on_view_box_resized(self) -> None:

@@ -209,7 +209,7 @@ def test_a_long_title_shrinks_or_wraps_instead_of_being_clipped(qtbot):
     view.set_matrix(np.zeros((5, 5)), row_labels=list("abcde"), col_labels=list("abcde"),
                     cols_are_tokens=True)
     label = view.plotItem.titleLabel
-    qtbot.waitUntil(lambda: label.item.boundingRect().width() <= view.plotItem.vb.width() + 1)
+    qtbot.waitUntil(lambda: label.item.boundingRect().width() <= view.plotItem.width() + 1)
     shown = label.item.toPlainText()
     assert "scores QKᵀ unscaled" in shown and "5×5" in shown
 
