@@ -96,7 +96,9 @@ def index_ticks(count: int) -> list[tuple[float, str]]:
 
 
 def compact_colorbar(colormap, label: str) -> pg.ColorBarItem:
-    """A narrow, fixed colour bar: small tick numbers sized to their text, the label beside it."""
+    """A narrow colour bar with a few small round numbers and its label beside it. Its width is
+    fixed: a bar whose width followed its numbers could be laid out again while the interpreter
+    shuts down, and crash it."""
     bar = pg.ColorBarItem(colorMap=colormap, interactive=False, width=COLORBAR_WIDTH)
     font = QFont()
     font.setPointSizeF(COLORBAR_FONT_SIZE)
@@ -135,7 +137,7 @@ class HeatmapView(HoverPlot):
         self._fits: list[tuple[QFont, object, float, float]] = []
         self._text_fit: int | None = None
         self._col_tokens_labelled = False
-        self._tick_cache: dict[str, list] = {}
+        self._tick_cache: dict[str, tuple] = {}  # axis name -> (labels, are they words?) shown
         self._data = np.zeros((0, 0))
         self._row_labels: list[str] = []
         self._col_labels: list[str] = []

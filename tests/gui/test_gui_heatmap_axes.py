@@ -157,6 +157,14 @@ def test_x_prints_its_numbers_at_five_by_eight(qtbot, readable5):
         assert attention.views[key].cell_texts_shown(), f"{key} lost its numbers"
 
 
+def test_numbers_shorten_to_two_digits_only_as_a_last_resort():
+    from gui.panels.heatmap import CELL_TEXT_FORMS, LAST_CELL_TEXT_FORM
+
+    assert [form("-0.67") for form in CELL_TEXT_FORMS] == ["-0.67", "-.67"]
+    assert [LAST_CELL_TEXT_FORM(text) for text in ("-2.42", "13.57", "0.21", "3.1e-01", "0")] == \
+        ["-2.4", "14", ".21", "3.1e-01", "0"]
+
+
 # -- item 4: colour bars ---------------------------------------------------------------------
 
 def test_every_signed_map_carries_a_labelled_colour_bar(qtbot, readable5):
