@@ -18,7 +18,7 @@ CAPTION = ("All words at once: X times three weight matrices gives Q, K and V; Q
 ROW_VECTORS = ("x", "q", "k", "v")  # the top row: one vector per word
 ROW_PAIRS = ("scores", "weights", "output")  # the bottom row: word by word, then the result
 CELL_PIXELS = 24  # the width a printed number needs: the rows share their width in this unit
-MAX_STRETCH_COLUMNS = 64  # wider matrices get no more room than this many columns would
+MAX_STRETCH_COLUMNS = 12  # wider matrices print no numbers: they get no more room than this
 EXTRA_PIXELS = {"x": 66, "v": 55, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
 
 

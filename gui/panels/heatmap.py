@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui import style
 from gui.panels.plot_base import HoverPlot
-from gui.panels.token_axis import TokenAxis
+from gui.panels.token_axis import TokenAxis, pixels_to_name
 
 MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
 MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells
@@ -321,6 +321,13 @@ class HeatmapView(HoverPlot):
             self._attach_colorbar(True)
             changed = True
         return changed
+
+    def standalone_area(self) -> tuple[float, float]:
+        """Room to name every word, however many fit on screen (up to MAX_NAMED_ALONE)."""
+        rows, cols = self._data.shape
+        width = pixels_to_name(cols) if self._col_tokens_labelled else 0.0
+        height = pixels_to_name(rows) if self._rows_are_tokens else 0.0
+        return width, height
 
     def leave_standalone(self) -> None:
         super().leave_standalone()

@@ -97,25 +97,31 @@ class ExportablePlot(pg.PlotWidget):
     @contextlib.contextmanager
     def standalone(self):
         """While exported on its own, a plot shows the labels and scales its panel lets
-        neighbours carry, and grows by the room they take, so its cells keep their size."""
+        neighbours carry, and grows by the room they take, so its cells keep their size; it
+        also grows to its standalone_area(), the room its labels need."""
         before = self.plotItem.vb.boundingRect().size()
         size = self.size()
         changed = self.enter_standalone()
-        if changed:
+        self._lay_out_now()
+        after = self.plotItem.vb.boundingRect().size()
+        wanted_width, wanted_height = self.standalone_area()
+        grow_x = max(0, math.ceil(max(before.width(), wanted_width) - after.width()))
+        grow_y = max(0, math.ceil(max(before.height(), wanted_height) - after.height()))
+        if grow_x or grow_y:
+            self.resize(size.width() + grow_x, size.height() + grow_y)
             self._lay_out_now()
-            after = self.plotItem.vb.boundingRect().size()
-            grow_x = max(0, math.ceil(before.width() - after.width()))
-            grow_y = max(0, math.ceil(before.height() - after.height()))
-            if grow_x or grow_y:
-                self.resize(size.width() + grow_x, size.height() + grow_y)
-                self._lay_out_now()
         try:
             yield
         finally:
             if changed:
                 self.leave_standalone()
+            if changed or grow_x or grow_y:
                 self.resize(size)
                 self._lay_out_now()
+
+    def standalone_area(self) -> tuple[float, float]:
+        """The least plot area (width, height in pixels) a plot exported alone should have."""
+        return 0.0, 0.0
 
     def _lay_out_now(self) -> None:
         """The export renders before the next turn of the event loop would lay the plot out."""

@@ -17,6 +17,8 @@ FONT_SIZES = (9.0, 8.0, 7.0, 6.0, 5.5)  # points, largest first (6.5 and 5 draw 
 # ones take height from the map, then turned ones in small sizes.
 BOTTOM_CHOICES = ((9.0, False), (8.0, False), (7.0, False), (6.0, False), (7.0, True), (6.0, True),
                   (5.5, True))
+READABLE_SIZE = 6.0  # points: a plot exported alone grows until its words have this size
+MAX_NAMED_ALONE = 64  # words; a plot exported alone does not grow for more
 MAX_CHARS = 12  # longer words are shortened with "…"; the tooltip names them whole
 TICK_LENGTH = 3  # pixels, pointing outwards
 WORD_GAP = 3  # pixels between neighbouring horizontal words
@@ -30,6 +32,13 @@ class LabelPlan:
     rotated: bool  # bottom-axis words turned to read upwards
     step: int  # every step-th word is named; 1 names them all
     texts: tuple[tuple[float, str], ...]  # (position in data units, text drawn)
+
+
+def pixels_to_name(count: int) -> float:
+    """Axis length that names `count` words in a readable size (6 points), for plots exported
+    alone; beyond MAX_NAMED_ALONE words they are thinned instead of growing further."""
+    pitch = line_pitch(QFontMetricsF(font_of(READABLE_SIZE)))
+    return math.ceil(min(count, MAX_NAMED_ALONE) * pitch) + 1
 
 
 def shorten(word: str) -> str:

@@ -129,6 +129,22 @@ def test_forty_words_are_all_named_shrunk_or_turned(qtbot, shape, size):
         assert view.getAxis("bottom").plan.rotated
 
 
+@pytest.mark.parametrize("count", [40, 64])
+def test_a_small_map_exported_alone_grows_to_name_every_word(qtbot, tmp_path, count):
+    words = [f"w{i}" for i in range(count)]
+    view = HeatmapView(title="scores", x_label="key word", y_label="query word")
+    qtbot.addWidget(view)
+    view.resize(260, 220)  # far too small on screen for this many words
+    view.show()
+    view.set_matrix(np.zeros((count, count)), row_labels=words, col_labels=words,
+                    cols_are_tokens=True)
+    qtbot.waitUntil(lambda: view.getAxis("bottom").plan is not None)
+    assert view.getAxis("bottom").plan.step > 1  # thinned on screen
+    texts = svg_texts(export_widget(view, tmp_path / "scores.svg"))
+    assert all(texts.count(word) == 2 for word in words)  # both axes, every word, whole
+    assert view.size().toTuple() == (260, 220)  # given back its size on screen
+
+
 def test_labels_thin_only_when_the_smallest_font_cannot_fit():
     words = [f"word{i}" for i in range(40)]
     roomy = plan_labels(words, pixels_per_word=7.0, along_bottom=True)
