@@ -19,7 +19,7 @@ ROW_VECTORS = ("x", "q", "k", "v")  # the top row: one vector per word
 ROW_PAIRS = ("scores", "weights", "output")  # the bottom row: word by word, then the result
 CELL_PIXELS = 24  # the width a printed number needs: the rows share their width in this unit
 MAX_STRETCH_COLUMNS = 12  # wider matrices print no numbers: they get no more room than this
-EXTRA_PIXELS = {"x": 66, "v": 55, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
+EXTRA_PIXELS = {"x": 66, "v": 76, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
 
 
 MIN_STRETCH_COLUMNS = 6  # the output, however narrow, keeps room for its title and colour bar

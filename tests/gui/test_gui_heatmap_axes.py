@@ -214,11 +214,13 @@ def test_a_map_exported_alone_has_its_colour_bar_and_gives_it_back(qtbot, readab
 def test_maps_keep_readable_cells_in_a_1280_by_800_window(qtbot, readable5):
     """With the colour bars, in the room a 1280 x 800 window leaves each upper panel, every cell
     stays at least 12 x 8 pixels."""
-    attention, rnn, _gradient = show_panels(qtbot, readable5, size=(500, 330))
+    attention, rnn, _gradient = show_panels(qtbot, readable5, size=(505, 330))
     for view in [*attention.views.values(), rnn.hidden_view]:
         area = view.plotItem.vb.boundingRect()
         rows, cols = view.shown_matrix()[0].shape
         assert area.width() / cols >= 12 and area.height() / rows >= 8, view.title_text()
+    for key, view in attention.views.items():  # and the Readable preset still prints its numbers
+        assert len(view.cell_texts_shown()) == view.shown_matrix()[0].size, key
 
 
 # -- item 5: titles --------------------------------------------------------------------------
