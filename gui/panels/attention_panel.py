@@ -22,7 +22,7 @@ MAX_STRETCH_COLUMNS = 12  # wider matrices print no numbers: they get no more ro
 EXTRA_PIXELS = {"x": 66, "v": 76, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
 
 
-MIN_STRETCH_COLUMNS = 6  # the output, however narrow, keeps room for its title and colour bar
+OUTPUT_COLUMNS = 6  # the output's share, whatever d_k: room for its title, numbers and colour bar
 ROW_HEIGHTS = (2, 2)  # the top row's and the word-by-word row's shares of the height ...
 LONG_ROW_HEIGHTS = (2, 3)  # ... and beyond LONG_SENTENCE words, whose turned names need room
 LONG_SENTENCE = 8
@@ -30,9 +30,12 @@ LONG_SENTENCE = 8
 
 def row_stretch(key: str, columns: int) -> int:
     """A map's share of its row, in pixels it would like: its columns at a printable width,
-    plus the word axis or colour bar beside it."""
-    if key in ROW_PAIRS:
-        columns = max(columns, MIN_STRETCH_COLUMNS)
+    plus the word axis or colour bar beside it. The output, the word-by-word maps' neighbour,
+    always counts as OUTPUT_COLUMNS, so the scores and weights keep room for their words."""
+    if key == "output":
+        columns = OUTPUT_COLUMNS
+    elif key in ROW_PAIRS:  # short sentences: the word-by-word maps keep their share
+        columns = max(columns, OUTPUT_COLUMNS)
     columns = min(columns, MAX_STRETCH_COLUMNS)
     return CELL_PIXELS * columns + EXTRA_PIXELS.get(key, 4)
 

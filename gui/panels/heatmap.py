@@ -90,11 +90,6 @@ def _widest_label(metrics: QFontMetrics, labels: list[str]) -> int:
     return _WIDEST_CACHE[key]
 
 
-def index_ticks(count: int) -> list[tuple[float, str]]:
-    step = max(1, int(np.ceil(count / 5)))
-    return [(i + 0.5, str(i)) for i in range(0, count, step)]
-
-
 def compact_colorbar(colormap, label: str) -> pg.ColorBarItem:
     """A narrow colour bar with a few small round numbers and its label beside it. Its width is
     fixed: a bar whose width followed its numbers could be laid out again while the interpreter
@@ -271,9 +266,10 @@ class HeatmapView(HoverPlot):
                 continue
             self._tick_cache[axis_name] = wanted
             axis = self.getAxis(axis_name)
-            axis.set_words(labels if tokens else None)
-            if not tokens:
-                axis.setTicks([index_ticks(count)])
+            if tokens:
+                axis.set_words(labels)
+            else:
+                axis.set_indices(count)
 
     def cell_texts_shown(self) -> list[str]:
         """The numbers printed in the cells now, row by row ([] when they do not fit)."""

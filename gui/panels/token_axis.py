@@ -92,11 +92,25 @@ def _widest_possible(words: list[str]) -> float:
                for i, word in enumerate(words))
 
 
+INDEX_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+INDEX_GAP = 10  # pixels between neighbouring index numbers
+
+
+def index_step(count: int, pixels_per_index: float, widest: float) -> int:
+    """The smallest round step at which the index numbers 0, step, 2*step, ... do not touch."""
+    for step in INDEX_STEPS:
+        if step * pixels_per_index >= widest + INDEX_GAP:
+            return step
+    return max(INDEX_STEPS[-1], count)
+
+
 class TokenAxis(pg.AxisItem):
-    """A left or bottom axis that shows either words (set_words) or pyqtgraph's own ticks."""
+    """A left or bottom axis that shows words (set_words), cell indices (set_indices) or
+    pyqtgraph's own ticks."""
 
     def __init__(self, orientation: str):
         super().__init__(orientation, maxTickLength=TICK_LENGTH)
+        self._index_count = 0  # > 0: cells 0..count-1 numbered at round steps that fit
         self._words: list[str] | None = None
         self._plan: LabelPlan | None = None
         self._widest_at_largest = 0.0
@@ -106,6 +120,8 @@ class TokenAxis(pg.AxisItem):
         """Name these words at 0.5, 1.5, ...; None goes back to explicit or automatic ticks."""
         self._words = None if words is None else list(words)
         self._plan = None
+        if words is not None:
+            self._index_count = 0
         if self._words:
             self._widest_at_largest = _widest_possible(self._words)
             self.setTicks(None)
@@ -113,6 +129,26 @@ class TokenAxis(pg.AxisItem):
         self._adjust_size()
         self.picture = None
         self.update()
+
+    def set_indices(self, count: int) -> None:
+        """Number the cells 0, step, 2*step, ... at their centres, as densely as fits."""
+        self.set_words(None)
+        self._index_count = count
+        self._replan_indices()
+
+    def _replan_indices(self) -> None:
+        length = self._length_pixels()
+        if self._index_count <= 0 or length <= 0:
+            return
+        span = abs(self.range[1] - self.range[0]) or self._index_count
+        metrics = QFontMetricsF(self.style["tickFont"] or font_of(FONT_SIZES[0]))
+        widest = metrics.horizontalAdvance(str(self._index_count - 1))
+        if self.orientation in ("left", "right"):
+            widest = metrics.height()
+        step = index_step(self._index_count, length / span, widest)
+        ticks = [(i + 0.5, str(i)) for i in range(0, self._index_count, step)]
+        if ticks != (self._tickLevels or [None])[0]:
+            self.setTicks([ticks])
 
     @property
     def plan(self) -> LabelPlan | None:
@@ -187,13 +223,17 @@ class TokenAxis(pg.AxisItem):
 
     def resizeEvent(self, ev=None) -> None:
         super().resizeEvent(ev)
-        if self.__dict__.get("_words"):
-            self._replan()
+        self._replan_any()
 
     def setRange(self, mn: float, mx: float) -> None:
         super().setRange(mn, mx)
+        self._replan_any()
+
+    def _replan_any(self) -> None:
         if self.__dict__.get("_words"):
             self._replan()
+        elif self.__dict__.get("_index_count"):
+            self._replan_indices()
 
     # -- drawing ------------------------------------------------------------------------
     def generateDrawSpecs(self, p):

@@ -156,6 +156,14 @@ def test_labels_thin_only_when_the_smallest_font_cannot_fit():
     assert [text for _position, text in crowded.texts][:2] == ["0:word0", f"{crowded.step}:word{crowded.step}"]
 
 
+def test_index_numbers_step_far_enough_apart_not_to_touch():
+    from gui.panels.token_axis import index_step
+
+    assert index_step(8, pixels_per_index=24.0, widest=7.0) == 1
+    assert index_step(512, pixels_per_index=0.2, widest=20.0) == 200  # 0, 200, 400: 40 px apart
+    assert index_step(64, pixels_per_index=2.0, widest=14.0) == 20
+
+
 def test_long_words_are_shortened_not_dropped():
     plan = plan_labels(["internationalisation", "a"], pixels_per_word=40.0, along_bottom=False)
     assert [text for _position, text in plan.texts] == ["internation…", "a"]
