@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsView, QWidget
 
 from engine.atomic import OutputPathError, write_bytes
 from engine.errors import EngineInputError
+from gui.export.svg_text import tidy_svg_text
 from gui.export.vector_cells import vector_cells
 
 FORMATS = ("png", "svg")
@@ -127,6 +128,7 @@ def svg_bytes(widget: QWidget, title: str = "") -> bytes:
     generator = QSvgGenerator()
     generator.setOutputDevice(buffer)
     generator.setSize(widget.size())
+    generator.setResolution(widget.logicalDpiX())  # font sizes in the SVG's pixels, as on screen
     generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
     generator.setTitle(title or widget.windowTitle() or "RNN vs Transformer")
     generator.setDescription("Exported from RNN vs Transformer")
@@ -134,7 +136,7 @@ def svg_bytes(widget: QWidget, title: str = "") -> bytes:
         painter = QPainter(generator)
         _render(widget, painter)
         painter.end()
-    return bytes(data)
+    return tidy_svg_text(bytes(data), widget.logicalDpiX())
 
 
 def export_widget(widget: QWidget, path: str | Path, fmt: str | None = None,

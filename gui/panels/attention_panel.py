@@ -4,7 +4,8 @@ in one matrix operation, with every shape in the titles."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel
+import numpy as np
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from gui import clock, style
 from gui.panels.base import Panel
@@ -13,6 +14,30 @@ from gui.panels.heatmap import HeatmapView
 CAPTION = ("All words at once: X times three weight matrices gives Q, K and V; QKᵀ/√d_k scores "
            "every pair of words; each softmax row (it sums to 1) says how much word t takes from each "
            "word's V. One sequential step, whatever the length.")
+
+ROW_VECTORS = ("x", "q", "k", "v")  # the top row: one vector per word
+ROW_PAIRS = ("scores", "weights", "output")  # the bottom row: word by word, then the result
+CELL_PIXELS = 24  # the width a printed number needs: the rows share their width in this unit
+MAX_STRETCH_COLUMNS = 12  # wider matrices print no numbers: they get no more room than this
+EXTRA_PIXELS = {"x": 66, "v": 76, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
+
+
+OUTPUT_COLUMNS = 6  # the output's share, whatever d_k: room for its title, numbers and colour bar
+ROW_HEIGHTS = (2, 2)  # the top row's and the word-by-word row's shares of the height ...
+LONG_ROW_HEIGHTS = (2, 3)  # ... and beyond LONG_SENTENCE words, whose turned names need room
+LONG_SENTENCE = 8
+
+
+def row_stretch(key: str, columns: int) -> int:
+    """A map's share of its row, in pixels it would like: its columns at a printable width,
+    plus the word axis or colour bar beside it. The output, the word-by-word maps' neighbour,
+    always counts as OUTPUT_COLUMNS, so the scores and weights keep room for their words."""
+    if key == "output":
+        columns = OUTPUT_COLUMNS
+    elif key in ROW_PAIRS:  # short sentences: the word-by-word maps keep their share
+        columns = max(columns, OUTPUT_COLUMNS)
+    columns = min(columns, MAX_STRETCH_COLUMNS)
+    return CELL_PIXELS * columns + EXTRA_PIXELS.get(key, 4)
 
 
 class AttentionPanel(Panel):
@@ -39,20 +64,20 @@ class AttentionPanel(Panel):
             "weights": HeatmapView(x_label="key word", colormap=style.SEQUENTIAL),
             "output": HeatmapView(x_label="dimension"),
         }
+        for key, label in (("x", "X"), ("q", "Q"), ("k", "K")):  # V's scale serves the row
+            self.views[key].add_colorbar(label, on_screen=False)
+        self.views["v"].add_colorbar("X, Q, K, V")
+        self.views["scores"].add_colorbar("score")
         self.views["weights"].add_colorbar("weight")
-        grid = QGridLayout()
-        grid.setSpacing(4)
-        for column, key in enumerate(("x", "q", "k", "v")):
-            grid.addWidget(self.views[key], 0, column)
-        grid.addWidget(self.views["scores"], 1, 0)
-        grid.addWidget(self.views["weights"], 1, 1, 1, 2)
-        grid.addWidget(self.views["output"], 1, 3)
-        grid.setColumnStretch(0, 3)  # X and the scores carry the word labels and the widest matrix
-        for column in (1, 2, 3):
-            grid.setColumnStretch(column, 2)
+        self.views["output"].add_colorbar("output")
+        self._rows = (QHBoxLayout(), QHBoxLayout())
+        for row, keys, height in zip(self._rows, (ROW_VECTORS, ROW_PAIRS), ROW_HEIGHTS):
+            row.setSpacing(4)
+            for key in keys:
+                row.addWidget(self.views[key])
+            self.content.addLayout(row, height)
         for key in ("q", "k", "v", "weights", "output"):  # rows line up with X's or the scores'
             self.views[key].getAxis("left").setStyle(showValues=False)
-        self.content.addLayout(grid, 1)
         for view in self.views.values():
             view.hovered.connect(selection.set_hovered)
             view.clicked.connect(selection.toggle_pinned)
@@ -100,11 +125,13 @@ class AttentionPanel(Panel):
         mask = " (causal)" if trace.config.causal else ""
         scores_name = "scores before mask" if trace.config.causal else f"scores QKᵀ{scale}"
         x_name = "X+P" if trace.config.positional != "none" else "X"
+        vectors = style.symmetric_levels(np.concatenate(  # one colour scale for the top row
+            [attn.inputs.ravel(), attn.q[h].ravel(), attn.k[h].ravel(), attn.v[h].ravel()]))
         spec = [
-            ("x", attn.inputs, f"{x_name}  {T}×{D}", "x", None),
-            ("q", attn.q[h], f"Q = X·W_Q  {T}×{dk}", "q", None),
-            ("k", attn.k[h], f"K = X·W_K  {T}×{dk}", "k", None),
-            ("v", attn.v[h], f"V = X·W_V  {T}×{dk}", "v", None),
+            ("x", attn.inputs, f"{x_name}  {T}×{D}", "x", vectors),
+            ("q", attn.q[h], f"Q = X·W_Q  {T}×{dk}", "q", vectors),
+            ("k", attn.k[h], f"K = X·W_K  {T}×{dk}", "k", vectors),
+            ("v", attn.v[h], f"V = X·W_V  {T}×{dk}", "v", vectors),
             ("scores", attn.scores[h], f"{scores_name}  {T}×{T}", "score", None),
             ("weights", attn.weights[h], f"softmax{mask or ' weights'}  {T}×{T}", "weight",
              (0.0, float(attn.weights[h].max()))),
@@ -117,6 +144,14 @@ class AttentionPanel(Panel):
             view.set_matrix(matrix, row_labels=tokens, col_labels=tokens if square else None,
                             cols_are_tokens=square, levels=levels, value_name=value_name,
                             value_format="{:.2f}", col_name="key word" if square else "dimension")
+            self._set_stretch(key, matrix.shape[1])
+        heights = LONG_ROW_HEIGHTS if T > LONG_SENTENCE else ROW_HEIGHTS
+        for row, height in zip(self._rows, heights):
+            self.content.setStretchFactor(row, height)
+
+    def _set_stretch(self, key: str, columns: int) -> None:
+        row = self._rows[0] if key in ROW_VECTORS else self._rows[1]
+        row.setStretchFactor(self.views[key], row_stretch(key, columns))
 
     def _on_timeline_step_changed(self, tick: int) -> None:
         if self._trace is None:

@@ -15,10 +15,16 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui import style
 from gui.panels.plot_base import HoverPlot
+from gui.panels.token_axis import TokenAxis, pixels_to_name
 
 MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
 MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells
 CELL_FONT_SIZES = (8.0, 7.0, 6.0)  # points; the largest that fits the cells is used
+COLORBAR_WIDTH = 10  # pixels
+COLORBAR_GAP = 4  # pixels between the map and its colour bar
+COLORBAR_FONT_SIZE = 7.5  # points, for the colour bar's numbers and label
+COLORBAR_NUMBERS_WIDTH = 30  # pixels: "-0.25" in the bar's font, and its tick
+COLORBAR_TICK_DENSITY = 1.5  # pyqtgraph's major ticks alone are sparse on a short bar
 
 
 def _compact(text: str) -> str:
@@ -28,6 +34,22 @@ def _compact(text: str) -> str:
     if text.startswith("-0.") and len(text) > 3:
         return "-" + text[2:]
     return text
+
+
+def _two_digits(text: str) -> str:
+    """Two significant digits for fixed-point numbers: -2.42 -> -2.4, 13.57 -> 14, 0.67 -> .67.
+    The last resort where cells are narrower still; the tooltip keeps every digit."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if "e" in text.lower() or "." not in text or abs(value) < 1:
+        return _compact(text)
+    return f"{value:.1f}" if abs(value) < 9.95 else f"{value:.0f}"
+
+
+CELL_TEXT_FORMS = (str, _compact)  # every font size tries these before any size tries the last
+LAST_CELL_TEXT_FORM = _two_digits
 
 
 def token_ticks(labels: list[str], step: int | None = None) -> list[tuple[float, str]]:
@@ -68,9 +90,20 @@ def _widest_label(metrics: QFontMetrics, labels: list[str]) -> int:
     return _WIDEST_CACHE[key]
 
 
-def index_ticks(count: int) -> list[tuple[float, str]]:
-    step = max(1, int(np.ceil(count / 5)))
-    return [(i + 0.5, str(i)) for i in range(0, count, step)]
+def compact_colorbar(colormap, label: str) -> pg.ColorBarItem:
+    """A narrow colour bar with a few small round numbers and its label beside it. Its width is
+    fixed: a bar whose width followed its numbers could be laid out again while the interpreter
+    shuts down, and crash it."""
+    bar = pg.ColorBarItem(colorMap=colormap, interactive=False, width=COLORBAR_WIDTH)
+    font = QFont()
+    font.setPointSizeF(COLORBAR_FONT_SIZE)
+    values = bar.axis
+    values.setTickFont(font)
+    values.setWidth(COLORBAR_NUMBERS_WIDTH)  # pyqtgraph reserves 45 pixels
+    values.setStyle(tickTextOffset=2, maxTickLevel=0, maxTextLevel=0)  # a few round numbers
+    values.setTickDensity(COLORBAR_TICK_DENSITY)
+    bar.getAxis("left").setLabel(label, **{"font-size": f"{COLORBAR_FONT_SIZE}pt"})
+    return bar
 
 
 class HeatmapView(HoverPlot):
@@ -78,7 +111,7 @@ class HeatmapView(HoverPlot):
 
     def __init__(self, title: str = "", x_label: str = "", y_label: str = "",
                  colormap: str = style.DIVERGING, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": TokenAxis("left"), "bottom": TokenAxis("bottom")})
         self.plotItem.vb.invertY(True)
         self.plotItem.vb.setDefaultPadding(0.0)
         self.setLabel("bottom", x_label)
@@ -96,10 +129,11 @@ class HeatmapView(HoverPlot):
         self._texts: list[pg.TextItem] = []  # the pool's first R*C items, one per cell shown
         self._full_texts: list[str] = []  # each cell's number in full (items may show it compact)
         self._colorbar: pg.ColorBarItem | None = None
-        self._fits: list[tuple[QFont, bool, float, float]] = []
+        self._colorbar_on_screen = True
+        self._fits: list[tuple[QFont, object, float, float]] = []
         self._text_fit: int | None = None
         self._col_tokens_labelled = False
-        self._tick_cache: dict[str, list] = {}
+        self._tick_cache: dict[str, tuple] = {}  # axis name -> (labels, are they words?) shown
         self._data = np.zeros((0, 0))
         self._row_labels: list[str] = []
         self._col_labels: list[str] = []
@@ -150,9 +184,8 @@ class HeatmapView(HoverPlot):
             self._colorbar.setLevels(levels)
         self._image.setRect(QRectF(0, 0, cols, rows))
         self._col_tokens_labelled = col_labels is not None
-        self._tick_cache = {}
-        self._update_axis_ticks()
         self.plotItem.vb.setRange(xRange=(0, max(cols, 1)), yRange=(0, max(rows, 1)), padding=0)
+        self._update_axis_ticks()
         self._build_value_texts(levels, shown)
         self._revealed = rows
         self._first_revealed_column = 0
@@ -194,21 +227,22 @@ class HeatmapView(HoverPlot):
             item.setPos(c + 0.5, r + 0.5)
         self._text_fit = None
         self._fits = []
-        for size in CELL_FONT_SIZES:  # (font, compact?, width and height needed), largest first
+        forms = [(size, form) for size in CELL_FONT_SIZES for form in CELL_TEXT_FORMS]
+        forms += [(size, LAST_CELL_TEXT_FORM) for size in CELL_FONT_SIZES]
+        for size, form in forms:  # (font, text form, width and height needed), best first
             font = QFont()
             font.setPointSizeF(size)
             metrics = QFontMetrics(font)
-            for compact in (False, True):
-                widest = max(metrics.horizontalAdvance(_compact(text) if compact else text)
-                             for text in self._full_texts)
-                self._fits.append((font, compact, widest + 4, metrics.height() + 1))
+            widest = max(metrics.horizontalAdvance(form(text)) for text in self._full_texts)
+            self._fits.append((font, form, widest + 4, metrics.height() + 1))
 
     def _best_text_fit(self) -> int | None:
-        """Index into self._fits of the largest font (full numbers before compact) that fits."""
+        """Index into self._fits of the best form that fits: full numbers before compact ones,
+        larger fonts before smaller, two-digit numbers last."""
         rows, cols = self._data.shape
         rect = self.plotItem.vb.boundingRect()
         cell_width, cell_height = rect.width() / max(cols, 1), rect.height() / max(rows, 1)
-        for index, (_font, _compact, width, height) in enumerate(self._fits):
+        for index, (_font, _form, width, height) in enumerate(self._fits):
             if cell_width >= width and cell_height >= height:
                 return index
         return None
@@ -219,10 +253,10 @@ class HeatmapView(HoverPlot):
             return
         fit = self._best_text_fit()
         if fit is not None and fit != self._text_fit:
-            font, compact, _width, _height = self._fits[fit]
+            font, form, _width, _height = self._fits[fit]
             for item, full in zip(self._texts, self._full_texts):
                 item.setFont(font)
-                item.setPlainText(_compact(full) if compact else full)
+                item.setPlainText(form(full))
         self._text_fit = fit
         cols = self._data.shape[1]
         for index, item in enumerate(self._texts):
@@ -231,32 +265,79 @@ class HeatmapView(HoverPlot):
                             and col >= self._first_revealed_column)
 
     def _update_axis_ticks(self) -> None:
-        """Label every row and column that has room for its word; thin the labels otherwise."""
+        """Words on token axes (each axis fits them to its length itself), indices elsewhere."""
         rows, cols = self._data.shape
-        rect = self.plotItem.vb.boundingRect()
-        for axis_name, labels, count, pixels, tokens in (
-                ("left", self._row_labels, rows, rect.height(), self._rows_are_tokens),
-                ("bottom", self._col_labels, cols, rect.width(), self._col_tokens_labelled)):
+        for axis_name, labels, count, tokens in (
+                ("left", self._row_labels, rows, self._rows_are_tokens),
+                ("bottom", self._col_labels, cols, self._col_tokens_labelled)):
+            wanted = (tuple(labels), tokens)
+            if self._tick_cache.get(axis_name) == wanted:
+                continue
+            self._tick_cache[axis_name] = wanted
             axis = self.getAxis(axis_name)
             if tokens:
-                metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
-                ticks = fitted_token_ticks(labels, pixels, metrics, vertical=axis_name == "left")
+                axis.set_words(labels)
             else:
-                ticks = index_ticks(count)
-            if self._tick_cache.get(axis_name) != ticks:
-                self._tick_cache[axis_name] = ticks
-                axis.setTicks([ticks])
+                axis.set_indices(count)
+
+    def cell_texts_shown(self) -> list[str]:
+        """The numbers printed in the cells now, row by row ([] when they do not fit)."""
+        return [item.toPlainText() for item in self._texts if item.isVisible()]
+
+    def axis_words(self, axis_name: str) -> list[str]:
+        """The words an axis shows now ("left" or "bottom"), as drawn; [] for a numeric axis."""
+        return self.getAxis(axis_name).shown_texts
 
     def plot_area_resized(self) -> None:
         self._update_texts()
-        self._update_axis_ticks()
 
-    def add_colorbar(self, label: str = "") -> pg.ColorBarItem:
-        """A colour scale beside the map; it follows the levels given to set_matrix."""
-        self._colorbar = pg.ColorBarItem(colorMap=self._image.getColorMap(), interactive=False,
-                                         width=12, label=label)
-        self._colorbar.setImageItem(self._image, insert_in=self.plotItem)
+    def add_colorbar(self, label: str = "", on_screen: bool = True) -> pg.ColorBarItem:
+        """A labelled colour scale beside the map; it follows the levels given to set_matrix.
+        Off screen (`on_screen=False`) it appears only when the plot is exported on its own,
+        for maps whose panel shows one scale for several of them."""
+        self._colorbar = compact_colorbar(self._image.getColorMap(), label)
+        self._colorbar.setParentItem(self.plotItem)  # owned by the plot even while off the layout
+        self._colorbar.setImageItem(self._image)
+        self._colorbar_on_screen = on_screen
+        self._attach_colorbar(on_screen)
         return self._colorbar
+
+    def _attach_colorbar(self, attach: bool) -> None:
+        layout = self.plotItem.layout
+        attached = any(layout.itemAt(i) is self._colorbar for i in range(layout.count()))
+        if attach and not attached:
+            layout.addItem(self._colorbar, 2, 5)
+            layout.setColumnFixedWidth(4, COLORBAR_GAP)
+        elif attached and not attach:
+            layout.removeItem(self._colorbar)
+            layout.setColumnFixedWidth(4, 0)
+        self._colorbar.setVisible(attach)
+
+    @property
+    def colorbar(self) -> pg.ColorBarItem | None:
+        return self._colorbar
+
+    def colorbar_shown(self) -> bool:
+        return self._colorbar is not None and self._colorbar.isVisible()
+
+    def enter_standalone(self) -> bool:
+        changed = super().enter_standalone()
+        if self._colorbar is not None and not self._colorbar_on_screen:
+            self._attach_colorbar(True)
+            changed = True
+        return changed
+
+    def standalone_area(self) -> tuple[float, float]:
+        """Room to name every word, however many fit on screen (up to MAX_NAMED_ALONE)."""
+        rows, cols = self._data.shape
+        width = pixels_to_name(cols) if self._col_tokens_labelled else 0.0
+        height = pixels_to_name(rows) if self._rows_are_tokens else 0.0
+        return width, height
+
+    def leave_standalone(self) -> None:
+        super().leave_standalone()
+        if self._colorbar is not None and not self._colorbar_on_screen:
+            self._attach_colorbar(False)
 
     # -- per tick ---------------------------------------------------------------------------
     def set_revealed_rows(self, count: int) -> None:

@@ -4,13 +4,37 @@ position per word turn hover and click into the shared token selection with a to
 from __future__ import annotations
 
 import contextlib
+import html
+import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCursor
+from PySide6.QtGui import QCursor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QToolTip
 
 from gui import style
+
+
+TITLE_SHRINK_POINTS = (0.0, 1.0, 2.0, 3.0)  # the title tries its size, then up to 3 points less
+TITLE_MARGIN = 6  # pixels left free beside a title
+TITLE_COLUMNS = 6  # the columns of pyqtgraph's plot layout: axes, view, colour bar
+
+
+def _points(size: str) -> float:
+    """'10pt' -> 10.0"""
+    return float(str(size).removesuffix("pt"))
+
+
+def fitted_title(text: str, pixels: float, points: float) -> tuple[float, list[str]]:
+    """(size in points, lines): one line in the largest size that fits `pixels`; else the text
+    split before its shape (at its last double space) in the smallest size."""
+    for shrink in TITLE_SHRINK_POINTS:
+        font = QFont()
+        font.setPointSizeF(points - shrink)
+        if QFontMetricsF(font).horizontalAdvance(text) + TITLE_MARGIN <= pixels:
+            return points - shrink, [text]
+    name, _gap, shape = text.rpartition("  ")
+    return points - TITLE_SHRINK_POINTS[-1], [name, shape] if name else [text]
 
 
 class ExportablePlot(pg.PlotWidget):
@@ -18,14 +42,17 @@ class ExportablePlot(pg.PlotWidget):
 
     export_menu_requested = Signal(object)  # global QPoint
 
-    def __init__(self, parent=None):
-        super().__init__(parent=parent, background=style.PLOT_BACKGROUND)
+    def __init__(self, parent=None, axisItems=None):
+        super().__init__(parent=parent, background=style.PLOT_BACKGROUND, axisItems=axisItems)
         self.plotItem.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         for name in ("left", "bottom"):  # words and dimensions are counts: never "(x0.001)"
             self.getAxis(name).enableAutoSIPrefix(False)
         self._let_title_shrink()
+        self._title_text = ""
+        self._title_size = style.TITLE_SIZE
+        self.plotItem.vb.sigResized.connect(self._on_view_box_resized)
 
     def _let_title_shrink(self) -> None:
         """pyqtgraph makes a title's width the plot's minimum width, so a long title in a narrow
@@ -39,23 +66,79 @@ class ExportablePlot(pg.PlotWidget):
             label.setMinimumWidth(0)
 
         label.updateMin = relaxed_update_min
+        layout = self.plotItem.layout  # over the whole plot, axes and colour bar included
+        layout.removeItem(label)
+        layout.addItem(label, 0, 0, 1, TITLE_COLUMNS)
+
+    def setTitle(self, title: str | None = None, **args) -> None:
+        """Show `title` in the largest size that fits above the plot; when none does, its
+        shape (after the two spaces) goes on a second line. Never clipped."""
+        self._title_text = title or ""
+        self._title_size = args.get("size", self._title_size)
+        self._fit_title()
+
+    def title_text(self) -> str:
+        return self._title_text
+
+    def _fit_title(self) -> None:
+        text = self._title_text
+        if not text:
+            self.plotItem.setTitle(None)
+            return
+        size, lines = fitted_title(text, self.plotItem.width(), _points(self._title_size))
+        self.plotItem.setTitle("<br>".join(html.escape(line) for line in lines), size=f"{size:g}pt")
+
+    def _on_view_box_resized(self) -> None:
+        if self._title_text:
+            self._fit_title()
+        if self.__dict__.get("_ready"):
+            self.plot_area_resized()
 
     @contextlib.contextmanager
     def standalone(self):
-        """While exported on its own, a plot shows the axis labels its panel lets neighbours carry."""
-        axis = self.getAxis("left")
-        hidden = not axis.style["showValues"]
-        if hidden:
-            axis.setStyle(showValues=True)
-            self.plotItem.layout.activate()  # lay out now: the export renders before the next turn
-            self.plot_area_resized()
+        """While exported on its own, a plot shows the labels and scales its panel lets
+        neighbours carry, and grows by the room they take, so its cells keep their size; it
+        also grows to its standalone_area(), the room its labels need."""
+        before = self.plotItem.vb.boundingRect().size()
+        size = self.size()
+        changed = self.enter_standalone()
+        self._lay_out_now()
+        after = self.plotItem.vb.boundingRect().size()
+        wanted_width, wanted_height = self.standalone_area()
+        grow_x = max(0, math.ceil(max(before.width(), wanted_width) - after.width()))
+        grow_y = max(0, math.ceil(max(before.height(), wanted_height) - after.height()))
+        if grow_x or grow_y:
+            self.resize(size.width() + grow_x, size.height() + grow_y)
+            self._lay_out_now()
         try:
             yield
         finally:
-            if hidden:
-                axis.setStyle(showValues=False)
-                self.plotItem.layout.activate()
-                self.plot_area_resized()
+            if changed:
+                self.leave_standalone()
+            if changed or grow_x or grow_y:
+                self.resize(size)
+                self._lay_out_now()
+
+    def standalone_area(self) -> tuple[float, float]:
+        """The least plot area (width, height in pixels) a plot exported alone should have."""
+        return 0.0, 0.0
+
+    def _lay_out_now(self) -> None:
+        """The export renders before the next turn of the event loop would lay the plot out."""
+        self.plotItem.layout.activate()
+        self.plot_area_resized()
+
+    def enter_standalone(self) -> bool:
+        """Show what neighbours carry on screen; True if anything changed."""
+        axis = self.getAxis("left")
+        self._left_values_hidden = not axis.style["showValues"]
+        if self._left_values_hidden:
+            axis.setStyle(showValues=True)
+        return self._left_values_hidden
+
+    def leave_standalone(self) -> None:
+        if self._left_values_hidden:
+            self.getAxis("left").setStyle(showValues=False)
 
     def plot_area_resized(self) -> None:
         """Hook for plots whose labels depend on the plot area's size in pixels. Subclasses set
@@ -78,8 +161,8 @@ class HoverPlot(ExportablePlot):
     hovered = Signal(object)  # token index under the cursor, or None
     clicked = Signal(int)  # token index clicked
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
+    def __init__(self, parent=None, axisItems=None):
+        super().__init__(parent, axisItems=axisItems)
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
 

@@ -107,6 +107,7 @@ class RNNPanel(Panel):
         super().__init__("Recurrent network: one word per tick", CAPTION, parent, colour=style.RNN_COLOR)
         self._timeline, self._selection = timeline, selection
         self.hidden_view = HeatmapView(x_label="hidden dimension", y_label="word (timestep t)")
+        self.hidden_view.add_colorbar("h_t")
         self.reach = ReachBars()
         self.reach.setYLink(self.hidden_view)
         self.cell_view = RNNCellView(timeline, selection)

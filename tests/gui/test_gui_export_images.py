@@ -1,5 +1,6 @@
 """Image export of plots, panels and the window: PNG sizes and content, SVG text and vector cells."""
 
+import contextlib
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -47,6 +48,14 @@ def assert_not_blank(pixels: np.ndarray) -> None:
     assert pixels.std() > 20, f"pixel std {pixels.std():.1f}: the image looks blank"
 
 
+def exported_size(widget):
+    """The size a widget is drawn at when exported: a plot alone grows by the labels and colour
+    bar its panel lets neighbours carry on screen."""
+    standalone = getattr(widget, "standalone", contextlib.nullcontext)
+    with standalone():
+        return widget.width(), widget.height()
+
+
 def svg_texts(root: ET.Element) -> list[str]:
     return [(element.text or "").strip() for element in root.iter(f"{SVG_NS}text")]
 
@@ -59,7 +68,8 @@ def test_png_width_is_exact_and_keeps_the_aspect(window, tmp_path, name, width):
     assert path == tmp_path / f"{name}.png"
     image = QImage(str(path))
     assert image.width() == width
-    assert image.height() == round(widget.height() * width / widget.width())
+    drawn_width, drawn_height = exported_size(widget)
+    assert image.height() == round(drawn_height * width / drawn_width)
     assert_not_blank(rgb_pixels(path))
 
 
@@ -69,14 +79,28 @@ def test_png_scale_two_doubles_the_widget_size(window, tmp_path, name):
     assert widget.width() > 100 and widget.height() >= 40  # laid out, not a stub size
     path = export_widget(widget, tmp_path / "out.png", scale=2)
     image = QImage(str(path))
-    assert (image.width(), image.height()) == (2 * widget.width(), 2 * widget.height())
+    drawn_width, drawn_height = exported_size(widget)
+    assert (image.width(), image.height()) == (2 * drawn_width, 2 * drawn_height)
     assert_not_blank(rgb_pixels(path))
 
 
 def test_png_default_is_twice_the_widget_size(window, tmp_path):
     widget = window.attention_panel.views["weights"]
     image = QImage(str(export_widget(widget, tmp_path / "w.png")))
-    assert (image.width(), image.height()) == (2 * widget.width(), 2 * widget.height())
+    drawn_width, drawn_height = exported_size(widget)
+    assert (image.width(), image.height()) == (2 * drawn_width, 2 * drawn_height)
+
+
+def test_a_plot_alone_grows_by_its_word_labels_and_keeps_its_cells(window):
+    weights = window.attention_panel.views["weights"]
+    on_screen = weights.plotItem.vb.boundingRect().size()
+    size = weights.size()
+    with weights.standalone():
+        assert weights.axis_words("left") == list(window.timeline.trace.tokens)
+        assert weights.width() > size.width()
+        assert weights.plotItem.vb.boundingRect().width() >= on_screen.width() - 1
+        assert weights.cell_texts_shown()
+    assert weights.size() == size and not weights.axis_words("left")
 
 
 def test_png_shows_the_heatmap_colours_of_the_data(window, tmp_path):
@@ -136,11 +160,13 @@ def test_attention_weights_svg_has_every_token_as_text_and_no_bitmap(window, tra
     root = export_svg(window.attention_panel.views["weights"], tmp_path / "attention-weights.svg")
     assert root.tag == f"{SVG_NS}svg"
     texts = svg_texts(root)
-    for token in trace5.tokens:
-        assert token in texts or any(text.endswith(f":{token}") for text in texts), token
+    for token in trace5.tokens:  # on both axes, each word whole
+        assert texts.count(token) >= 2, token
     weights = np.asarray(trace5.attention.weights)
-    # every cell's number is printed (5×5 ≤ the cell-number limit), as text
-    assert f"{weights.reshape(-1, weights.shape[-1])[0, 0]:.2f}" in texts
+    # every cell's number is printed (5×5 ≤ the cell-number limit), as text, whole or without
+    # its leading zero where the cells are narrow
+    first = f"{weights.reshape(-1, weights.shape[-1])[0, 0]:.2f}"
+    assert first in texts or first.removeprefix("0") in texts
     assert list(root.iter(f"{SVG_NS}image")) == []
 
 
@@ -227,3 +253,35 @@ def test_structural_zeros_stay_empty_in_the_svg(window, tmp_path):
     assert len(expected) == T * (T + 1) // 2
     fills = cell_fills(export_svg(plot, tmp_path / "rnn-connectivity.svg"))
     assert fills[: len(expected)] == expected
+
+
+# -- SVG text that mixes scripts ---------------------------------------------------------------
+
+def test_svg_keeps_a_line_of_mixed_scripts_in_one_text_element_at_screen_size(window, tmp_path):
+    """Qt splits "Pascanu bound, " from "λ₁γ = …" (a change of script); viewers that pick another
+    font left a gap between the pieces. It is one element now, sized in the SVG's pixels."""
+    widget = window.gradient_panel.curves
+    root = export_svg(widget, tmp_path / "gradient-curves.svg")
+    legend = [element for element in root.iter(f"{SVG_NS}text")
+              if (element.text or "").startswith("Pascanu bound")]
+    assert len(legend) == 1
+    assert legend[0].text.startswith("Pascanu bound, λ₁γ = ")
+    assert float(legend[0].get("font-size")) == pytest.approx(8 * widget.logicalDpiX() / 72, rel=0.01)
+    assert legend[0].get("font-family").endswith("sans-serif")
+
+
+def test_svg_text_tidying_joins_only_pieces_that_continue_each_other(qapp):
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from gui.export.svg_text import tidy_svg_text
+
+    font = QFont("Sans Serif")
+    font.setPointSizeF(9)
+    first_width = QFontMetricsF(font).horizontalAdvance("bound, ")
+    style = 'font-family="Sans Serif" font-size="12" font-weight="400"'
+    svg = (f'<svg><g><text x="4" y="10" {style} >bound, </text>\n'
+           f'<text x="{4 + first_width:.4f}" y="10" {style} >λ₁γ</text>\n'
+           f'<text x="200" y="10" {style} >0.1</text>\n'
+           f'<text x="240" y="10" {style} >1</text></g></svg>').encode()
+    root = ET.fromstring(tidy_svg_text(svg, 96))
+    assert [element.text for element in root.iter("text")] == ["bound, λ₁γ", "0.1", "1"]
