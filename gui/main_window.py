@@ -37,6 +37,8 @@ NOTICE_MS = 30_000  # how long a notice stays in the status bar
 PANEL_MIN_WIDTH = 300
 STRIP_MIN_WIDTH = 600
 DOCK_WIDTH = 300  # the parameter dock's starting width, where the screen has room for it
+CAPTIONS_MIN_HEIGHT = 900  # below this window height the plots need the captions' room: the
+                           # captions move into the panel titles' tooltips
 FIRST_LAUNCH_PRESET = "Readable"  # small enough that every number on screen can be read
 FIRST_LAUNCH_TICK = 1  # after one tick attention has read every word, the RNN only the first
 FIRST_LAUNCH_HINT = ("Paused after one tick: attention has read every word, the RNN only the first. "
@@ -461,6 +463,12 @@ class MainWindow(QMainWindow):
         speed = None if isinstance(value, bool) else float(value)  # NaN fails the range below
         box = self.transport.speed_box
         return speed if speed is not None and box.minimum() <= speed <= box.maximum() else None
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        shown = event.size().height() >= CAPTIONS_MIN_HEIGHT
+        for panel in (self.rnn_panel, self.attention_panel, self.gradient_panel):
+            panel.set_caption_shown(shown)
 
     def closeEvent(self, event) -> None:
         # Stop every background job, so quitting never waits for a run, a sweep or an export.

@@ -61,3 +61,9 @@ class Panel(QWidget):
 
     def set_counter(self, text: str) -> None:
         self.counter_label.setText(text)
+
+    def set_caption_shown(self, shown: bool) -> None:
+        """Show the caption under the plots, or (on a short screen, where the plots need the
+        height) only as the title's tooltip."""
+        self.caption_label.setVisible(shown)
+        self.title_label.setToolTip("" if shown else self.caption_label.text())

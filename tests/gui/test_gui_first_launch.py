@@ -149,6 +149,20 @@ def test_transport_race_strip_and_dock_show_on_small_screens(qtbot, make_window,
         assert inside.contains(top_left) and inside.contains(bottom_right), widget
 
 
+def test_on_a_short_screen_captions_move_into_the_titles_tooltips(qtbot, make_window):
+    window = make_window()
+    window.resize(1272, 764)  # a 1280 x 800 screen less the window manager's frame
+    window.show()
+    qtbot.waitExposed(window)
+    panels = (window.rnn_panel, window.attention_panel, window.gradient_panel)
+    qtbot.waitUntil(lambda: not any(panel.caption_label.isVisible() for panel in panels))
+    for panel in panels:
+        assert panel.title_label.toolTip() == panel.caption_label.text() != ""
+    window.resize(1592, 964)
+    qtbot.waitUntil(lambda: all(panel.caption_label.isVisible() for panel in panels))
+    assert all(panel.title_label.toolTip() == "" for panel in panels)
+
+
 # ---- presets and wording ---------------------------------------------------------------------
 
 def test_a_preset_brings_its_sentence_and_runs_it(qtbot, make_window):
