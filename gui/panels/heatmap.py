@@ -1,8 +1,9 @@
 """A labelled heatmap that is built once per trace and updated in place per tick.
 
 Rows not yet computed are hidden under a cover rectangle whose height changes per tick (no image
-upload per frame); maps filled from the last column back use a second cover over the first columns. The selected token is outlined (its row, and its column on word-by-word maps),
-hovering shows the exact value in a tooltip, and small matrices print their numbers in the cells.
+upload per frame); maps filled from the last column back use a second cover over the first
+columns. The selected token is outlined (its row, and its column on word-by-word maps), hovering
+shows the exact value in a tooltip, and small matrices print their numbers in the cells.
 """
 
 from __future__ import annotations

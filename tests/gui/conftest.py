@@ -50,14 +50,18 @@ def make_window(qtbot, settings_path):
 
     windows = []
 
-    def make(overrides=None, sentence=None, path=None, show=False, tiny=True):
-        """`tiny`: without overrides, use tiny widths so any run takes milliseconds."""
+    def make(overrides=None, sentence=None, path=None, show=False, tiny=True, size=None):
+        """`tiny`: without overrides, use tiny widths so any run takes milliseconds. `size`:
+        (width, height) to resize to, for example the 1600 x 1000 default, which the window
+        would otherwise shrink to fit the small offscreen screen."""
         if overrides is None and tiny:
             overrides = dict(TINY)
         settings = QSettings(path or settings_path, QSettings.Format.IniFormat)
         window = MainWindow(overrides=overrides, sentence=sentence, settings=settings)
         qtbot.addWidget(window)
         windows.append(window)
+        if size is not None:
+            window.resize(*size)
         if show:
             window.show()
             qtbot.waitExposed(window)

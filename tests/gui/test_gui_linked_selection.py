@@ -14,7 +14,7 @@ SQUARE = ("scores", "weights")
 
 @pytest.fixture
 def window(make_window, qtbot, trace5):
-    window = make_window(show=True)
+    window = make_window(show=True, size=(1600, 1000))
     window.timeline.set_trace(trace5, 10)  # everything revealed
     return window
 
