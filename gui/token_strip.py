@@ -99,7 +99,7 @@ class TokenStrip(QScrollArea):
         self.setWidgetResizable(False)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setFixedHeight(self.chips.fontMetrics().height() + 2 * PADDING_Y + 24)
+        self._fit_height()
         self.setToolTip("The sentence as the models see it: words and punctuation marks")
         self.chips.hovered.connect(selection.set_hovered)
         self.chips.clicked.connect(selection.toggle_pinned)
@@ -107,8 +107,20 @@ class TokenStrip(QScrollArea):
         timeline.step_changed.connect(self._on_timeline_step_changed)
         selection.changed.connect(self._on_selection_changed)
 
+    def _fit_height(self) -> None:
+        """The chips' height, plus the scroll bar's only when the sentence is wider than the strip:
+        a short sentence leaves no empty band above the panels."""
+        chips = self.chips.fontMetrics().height() + 2 * PADDING_Y + 4
+        scrolls = self.chips.width() > self.viewport().width()
+        self.setFixedHeight(chips + (self.horizontalScrollBar().sizeHint().height() if scrolls else 0))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
     def _on_timeline_trace_changed(self, trace) -> None:
         self.chips.set_tokens(trace.tokens if trace is not None else [])
+        self._fit_height()
 
     def _on_timeline_step_changed(self, tick: int) -> None:
         T = self._timeline.length

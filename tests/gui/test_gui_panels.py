@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QRectF
 
+from engine import simulate
 from gui import clock
 from gui.panels.attention_panel import AttentionPanel
 from gui.panels.gradient_panel import GradientPanel
@@ -232,6 +233,21 @@ def test_token_strip_follows_the_clock(qtbot, models, trace5, tick, current, pro
     assert strip.chips.tokens == ["The", "cat", "sat", "on", "mat"]
     assert len(strip.chips.rects) == 5
     assert (strip.chips.current, strip.chips.processed) == (current, processed)
+
+
+def test_token_strip_leaves_room_for_a_scroll_bar_only_when_it_scrolls(qtbot, models, trace5,
+                                                                        tiny_config):
+    timeline, selection = models
+    strip = TokenStrip(timeline, selection)
+    qtbot.addWidget(strip)
+    strip.resize(600, strip.height())
+    strip.show()
+    timeline.set_trace(trace5, 1)
+    qtbot.waitUntil(lambda: strip.height() == strip.chips.height())  # no empty band under chips
+    timeline.set_trace(simulate(" ".join(["word"] * 80), tiny_config), 1)
+    scroll_bar = strip.horizontalScrollBar()
+    qtbot.waitUntil(lambda: scroll_bar.isVisible())
+    qtbot.waitUntil(lambda: strip.viewport().height() >= strip.chips.height())  # chips whole
 
 
 def test_panels_accept_an_empty_timeline(qtbot, models, trace5):
