@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -60,13 +61,12 @@ def line_pitch(metrics: QFontMetricsF) -> float:
 def plan_labels(words: list[str], pixels_per_word: float, along_bottom: bool) -> LabelPlan:
     """The largest readable way to name every word in `pixels_per_word`, or every step-th word
     in the smallest font when none fits."""
-    texts = [shorten(word) for word in words]
+    texts = list(_shortened(tuple(words)))
     choices = BOTTOM_CHOICES if along_bottom else tuple((size, False) for size in FONT_SIZES)
     for size, rotated in choices:
         metrics = QFontMetricsF(font_of(size))
         if along_bottom and not rotated:
-            widest = max((metrics.horizontalAdvance(text) for text in texts), default=0.0)
-            fits = widest + WORD_GAP <= pixels_per_word
+            fits = _widest_text(size, tuple(texts)) + WORD_GAP <= pixels_per_word
         else:
             fits = line_pitch(metrics) <= pixels_per_word
         if fits:
@@ -82,7 +82,25 @@ def _every(texts: list[str], size: float, rotated: bool, step: int) -> LabelPlan
     return LabelPlan(size=size, rotated=rotated, step=step, texts=chosen)
 
 
+@lru_cache(maxsize=64)
+def _shortened(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(shorten(word) for word in words)
+
+
+@lru_cache(maxsize=64)
+def _widest_text(size: float, texts: tuple[str, ...]) -> float:
+    """Pixel width of the widest text at `size`; remembered, since every axis of every map asks
+    again on each layout pass (at 1024 words, measuring anew took most of a second)."""
+    metrics = QFontMetricsF(font_of(size))
+    return max((metrics.horizontalAdvance(text) for text in texts), default=0.0)
+
+
 def _widest_possible(words: list[str]) -> float:
+    return _widest_possible_of(tuple(words))
+
+
+@lru_cache(maxsize=64)
+def _widest_possible_of(words: tuple[str, ...]) -> float:
     """The widest text any plan draws: whole words in the largest font, or thinned words with
     their index in the smallest."""
     largest = QFontMetricsF(font_of(FONT_SIZES[0]))
@@ -189,10 +207,9 @@ class TokenAxis(pg.AxisItem):
             return 0.0
         if self.orientation == "left":
             return self._widest_at_largest
-        metrics = QFontMetricsF(font_of(self._plan.size))
         if not self._plan.rotated:
-            return metrics.height()
-        return max(metrics.horizontalAdvance(text) for _position, text in self._plan.texts)
+            return QFontMetricsF(font_of(self._plan.size)).height()
+        return _widest_text(self._plan.size, tuple(text for _position, text in self._plan.texts))
 
     def _adjust_size(self) -> None:
         if self._words and self._plan is None:
