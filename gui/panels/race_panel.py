@@ -10,6 +10,7 @@ from engine.report import (SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT, UNSTEADY_MEANS,
                            format_seconds, timing_verdict)
 from engine.timing import spread_text
 from gui import clock, style
+from gui.wording import count
 
 COLUMNS = [
     ("sequential ops", "Operations that had to wait for the previous one (Vaswani et al., Table 1)"),
@@ -113,8 +114,7 @@ class RacePanel(QWidget):
             return
         config = trace.config
         self._rows["rnn"][0].setText(cell_label(config))
-        heads = f"{config.heads} head{'s' if config.heads > 1 else ''}"
-        self._rows["attention"][0].setText(f"Self-attention ({heads})")
+        self._rows["attention"][0].setText(f"Self-attention ({count(config.heads, 'head')})")
         # Cumulative time after each RNN step: the input projection, then every step (medians
         # per step over the repeats), scaled to end at the median of the whole passes.
         elapsed = trace.rnn.projection_seconds + trace.rnn.step_seconds.cumsum()  # (T,)
@@ -144,14 +144,14 @@ class RacePanel(QWidget):
         rnn_time = self._rnn_elapsed[steps - 1] if steps else 0.0
         self._set_row("rnn", steps / T, [
             f"{steps} of {T}",
-            _hops(rnn.cost.max_path_length),
+            count(rnn.cost.max_path_length, 'hop'),
             f"{rnn.cost.multiply_adds * steps // T:,}",
             _timing_text(rnn_time, rnn.forward_timing),
             f"{clock.rnn_words_reached(tick, T)} of {T}",
         ])
         self._set_row("attention", 1.0 if done else 0.0, [
             f"{1 if done else 0} of 1",
-            _hops(attention.cost.max_path_length),
+            count(attention.cost.max_path_length, 'hop'),
             f"{attention.cost.multiply_adds if done else 0:,}",
             _timing_text(attention.seconds if done else 0.0, attention.timing),
             f"{clock.attention_words_reached(tick, T)} of {T}",
@@ -167,7 +167,3 @@ class RacePanel(QWidget):
 def _timing_text(seconds: float, timing) -> str:
     """'446 µs ±1%', with ⚠ when the spread is too large (or unknown) to trust."""
     return f"{format_seconds(seconds)} {spread_text(timing)}" + (" ⚠" if timing.unsteady else "")
-
-
-def _hops(count: int) -> str:
-    return f"{count} hop{'' if count == 1 else 's'}"

@@ -3,7 +3,6 @@ export fails), and animations default to a panel at its on-screen width so numbe
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QSettings
 
 from engine.errors import RunCancelled
 from engine.progress import CancelToken
@@ -12,25 +11,13 @@ from gui.export.animation import (DEFAULT_TARGET, DEFAULT_WIDTH, GIF_MEMORY_BYTE
 from gui.export.batch import check_options, export_folder
 from gui.export.dialogs import AnimationOptionsDialog
 from gui.export.images import ExportError
-
-TINY = dict(d_model=4, hidden_size=4, head_size=2)  # as in conftest.py: runs in milliseconds
+from window_helpers import shown_window
 
 
 @pytest.fixture(scope="module")
 def window(qapp, tmp_path_factory, trace3):
     """A shown main window, 1600 px wide, drawing the 3-word tiny trace."""
-    from gui.main_window import MainWindow
-
-    path = tmp_path_factory.mktemp("export-defaults-settings") / "s.ini"
-    window = MainWindow(overrides=dict(TINY), settings=QSettings(str(path), QSettings.Format.IniFormat))
-    window.resize(1600, 1000)
-    window.show()
-    window.timeline.set_trace(trace3, trace3.length * 2)
-    qapp.processEvents()
-    yield window
-    window.close()
-    window.deleteLater()
-    qapp.processEvents()
+    yield from shown_window(qapp, tmp_path_factory.mktemp("export-defaults-settings") / "s.ini", trace3)
 
 
 def test_export_creates_a_missing_output_folder(window, tmp_path):

@@ -5,14 +5,13 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
 from gui.export import targets
 from gui.export.images import ExportError, export_widget
 from gui.export.vector_cells import CellRectangles, cell_colours
+from window_helpers import shown_window
 
-TINY = dict(d_model=4, hidden_size=4, head_size=2)  # as in conftest.py: runs in milliseconds
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
@@ -20,18 +19,7 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 def window(qapp, tmp_path_factory, trace5):
     """One shown main window (1600×1000 offscreen) for the module, on throwaway settings, drawing
     the 5-word tiny trace at its last tick. Tests that move the tick put it back."""
-    from gui.main_window import MainWindow
-
-    path = tmp_path_factory.mktemp("images-settings") / "s.ini"
-    window = MainWindow(overrides=dict(TINY), settings=QSettings(str(path), QSettings.Format.IniFormat))
-    window.resize(1600, 1000)  # larger than the offscreen screen, which the window would fit
-    window.show()
-    window.timeline.set_trace(trace5, trace5.length * 2)
-    qapp.processEvents()
-    yield window
-    window.close()
-    window.deleteLater()
-    qapp.processEvents()
+    yield from shown_window(qapp, tmp_path_factory.mktemp("images-settings") / "s.ini", trace5)
 
 
 def rgb_pixels(path) -> np.ndarray:
