@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
+from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from engine import __version__
@@ -32,9 +32,8 @@ from gui.worker import SimulationRunner
 
 APP_TITLE = "RNN vs Transformer"
 NOTICE_MS = 30_000  # how long a notice stays in the status bar
-# The narrowest the views may get, so the whole window (transport included) fits a 1024 px screen;
-# without these, one-line headings and the race strip's columns set the window's minimum width.
-PANEL_MIN_WIDTH = 300
+# The narrowest the strips outside the scrolling panels may get, so the whole window (transport
+# included) fits a 1024 px screen; without it, the race strip's columns set the window's minimum.
 STRIP_MIN_WIDTH = 600
 DOCK_WIDTH = 300  # the parameter dock's starting width, where the screen has room for it
 CAPTIONS_MIN_HEIGHT = 900  # below this window height the plots need the captions' room: the
@@ -150,13 +149,19 @@ class MainWindow(QMainWindow):
         panels.setStretchFactor(1, 1)
         panels.setSizes([520, 400])
         panels.setChildrenCollapsible(False)
+        # Maps keep room to name up to 40 words; a window too small for that scrolls the panels
+        # (transport, race strip and sentence stay in view).
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setWidget(panels)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.sentence_bar)
         layout.addWidget(self.token_strip)
-        layout.addWidget(panels, 1)
+        layout.addWidget(self.panel_scroll, 1)
         layout.addWidget(self.race_panel)
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
@@ -167,9 +172,7 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         self.parameter_dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.parameter_dock)
-        for panel in (self.rnn_panel, self.attention_panel):
-            panel.setMinimumWidth(PANEL_MIN_WIDTH)
-        for strip in (self.gradient_panel, self.race_panel, self.sentence_bar, self.transport):
+        for strip in (self.race_panel, self.sentence_bar, self.transport):
             strip.setMinimumWidth(STRIP_MIN_WIDTH)
 
     def _build_status_bar(self) -> None:

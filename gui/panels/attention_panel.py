@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from gui import clock, style
 from gui.panels.base import Panel
+from gui.panels import heatmap
 from gui.panels.heatmap import HeatmapView
 
 CAPTION = ("All words at once: X times three weight matrices gives Q, K and V; QKᵀ/√d_k scores "
@@ -22,6 +23,7 @@ MAX_STRETCH_COLUMNS = 12  # wider matrices print no numbers: they get no more ro
 EXTRA_PIXELS = {"x": 66, "v": 76, "scores": 121, "weights": 55, "output": 55}  # word axis, colour bar
 
 
+OUTPUT_MIN_WIDTH = 36  # pixels: the output keeps a visible width beside two 40-word maps
 OUTPUT_COLUMNS = 6  # the output's share, whatever d_k: room for its title, numbers and colour bar
 ROW_HEIGHTS = (2, 2)  # the top row's and the word-by-word row's shares of the height ...
 LONG_ROW_HEIGHTS = (2, 3)  # ... and beyond LONG_SENTENCE words, whose turned names need room
@@ -70,6 +72,9 @@ class AttentionPanel(Panel):
         self.views["scores"].add_colorbar("score")
         self.views["weights"].add_colorbar("weight")
         self.views["output"].add_colorbar("output")
+        for key in ROW_PAIRS[:2]:
+            self.views[key].keep_words_named()
+        self.views["output"].min_plot_size = (OUTPUT_MIN_WIDTH, heatmap.MIN_PLOT_SIZE[1])
         self._rows = (QHBoxLayout(), QHBoxLayout())
         for row, keys, height in zip(self._rows, (ROW_VECTORS, ROW_PAIRS), ROW_HEIGHTS):
             row.setSpacing(4)

@@ -59,6 +59,16 @@ class Panel(QWidget):
         if event.type() in style.PALETTE_EVENTS:
             self._colour_text()
 
+    def resizeEvent(self, event) -> None:
+        """Wrapped labels ask for the lines they need at their new width: the splitters above
+        do not ask a label's height for its width, so maps that keep a minimum height would
+        otherwise be drawn over a caption's last line."""
+        super().resizeEvent(event)
+        for label in (self.title_label, self.counter_label, self.caption_label):
+            height = label.heightForWidth(label.width()) if label.width() > 0 else -1
+            if height > 0 and height != label.minimumHeight():
+                label.setMinimumHeight(height)
+
     def set_counter(self, text: str) -> None:
         self.counter_label.setText(text)
 

@@ -306,6 +306,8 @@ class GradientPanel(Panel):
         self.attention_map = GradientMap("the causal mask hides later words",
                                          x_label="input word k")
         self.attention_map.add_colorbar(f"log₁₀ {GRADIENT_NAME}")
+        for view in (self.rnn_map, self.attention_map):
+            view.keep_words_named()
         self.curves = GradientCurves()
         row = QHBoxLayout()
         row.addWidget(self.rnn_map, 2)

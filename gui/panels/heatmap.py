@@ -8,6 +8,8 @@ shows the exact value in a tooltip, and small matrices print their numbers in th
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -16,11 +18,12 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui import style
 from gui.panels.plot_base import HoverPlot
-from gui.panels.token_axis import TokenAxis, pixels_to_name
+from gui.panels.token_axis import TokenAxis, pixels_to_name, pixels_to_name_on_screen
 
 MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
 MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells
 CELL_FONT_SIZES = (8.0, 7.0, 6.0)  # points; the largest that fits the cells is used
+MIN_PLOT_SIZE = (0, 24)  # pixels (width, height): the least plot area a map asks for by default
 COLORBAR_WIDTH = 10  # pixels
 COLORBAR_GAP = 4  # pixels between the map and its colour bar
 COLORBAR_FONT_SIZE = 7.5  # points, for the colour bar's numbers and label
@@ -145,6 +148,8 @@ class HeatmapView(HoverPlot):
         self._value_name = "value"
         self._col_name = "dimension"
         self._format = "{:.3g}"
+        self._keeps_words_named = False
+        self.min_plot_size = MIN_PLOT_SIZE  # a panel may ask more for a map beside wide ones
         self._ready = True
 
     def _add_rect(self, pen, brush) -> QGraphicsRectItem:
@@ -193,6 +198,7 @@ class HeatmapView(HoverPlot):
         self._cover.setVisible(False)
         self._column_cover.setVisible(False)
         self._update_texts()
+        self._ask_for_room()
 
     def _build_value_texts(self, levels: tuple[float, float], shown: np.ndarray) -> None:
         """Cell numbers, on text items kept in a pool: creating and destroying hundreds of items
@@ -291,6 +297,37 @@ class HeatmapView(HoverPlot):
 
     def plot_area_resized(self) -> None:
         self._update_texts()
+        self._ask_for_room()
+
+    def keep_words_named(self, keep: bool = True) -> None:
+        """Ask the layout for a plot area that names every word in the smallest font, up to
+        MAX_NAMED_ON_SCREEN words (the window's panels scroll when it is too small for that),
+        instead of thinning the names to fit whatever room the map is given."""
+        self._keeps_words_named = keep
+        self._ask_for_room()
+
+    def wanted_area(self) -> tuple[float, float]:
+        """(width, height) of plot area this map asks for: room to name every word where it
+        keeps its words named, and never less than its min_plot_size."""
+        rows, cols = self._data.shape
+        width = height = 0.0
+        if self._keeps_words_named:
+            width = pixels_to_name_on_screen(cols) if self._col_tokens_labelled else 0.0
+            height = pixels_to_name_on_screen(rows) if self._rows_are_tokens else 0.0
+        return max(width, self.min_plot_size[0]), max(height, self.min_plot_size[1])
+
+    def _ask_for_room(self) -> None:
+        """Minimum widget size = the wanted plot area + what the axes, title and colour bar take
+        now. That overhead depends on the width alone (the left axis reserves its widest
+        words; the bottom axis's plan follows the width), so this settles after one pass."""
+        area = self.plotItem.vb.boundingRect()
+        if area.width() <= 0 or area.height() <= 0 or self.exporting_alone:
+            return
+        width, height = self.wanted_area()
+        minimum_width = math.ceil(width + self.width() - area.width()) if width else 0
+        minimum_height = math.ceil(height + self.height() - area.height())
+        if (minimum_width, minimum_height) != (self.minimumWidth(), self.minimumHeight()):
+            self.setMinimumSize(minimum_width, minimum_height)
 
     def add_colorbar(self, label: str = "", on_screen: bool = True) -> pg.ColorBarItem:
         """A labelled colour scale beside the map; it follows the levels given to set_matrix.

@@ -52,6 +52,7 @@ class ExportablePlot(pg.PlotWidget):
         self._let_title_shrink()
         self._title_text = ""
         self._title_size = style.TITLE_SIZE
+        self.exporting_alone = False  # True while standalone() lays the plot out for an export
         self.plotItem.vb.sigResized.connect(self._on_view_box_resized)
 
     def _let_title_shrink(self) -> None:
@@ -101,6 +102,7 @@ class ExportablePlot(pg.PlotWidget):
         also grows to its standalone_area(), the room its labels need."""
         before = self.plotItem.vb.boundingRect().size()
         size = self.size()
+        self.exporting_alone = True
         changed = self.enter_standalone()
         self._lay_out_now()
         after = self.plotItem.vb.boundingRect().size()
@@ -118,6 +120,7 @@ class ExportablePlot(pg.PlotWidget):
             if changed or grow_x or grow_y:
                 self.resize(size)
                 self._lay_out_now()
+            self.exporting_alone = False
 
     def standalone_area(self) -> tuple[float, float]:
         """The least plot area (width, height in pixels) a plot exported alone should have."""

@@ -108,6 +108,7 @@ class RNNPanel(Panel):
         self._timeline, self._selection = timeline, selection
         self.hidden_view = HeatmapView(x_label="hidden dimension", y_label="word (timestep t)")
         self.hidden_view.add_colorbar("h_t")
+        self.hidden_view.keep_words_named()
         self.reach = ReachBars()
         self.reach.setYLink(self.hidden_view)
         self.cell_view = RNNCellView(timeline, selection)

@@ -20,6 +20,7 @@ BOTTOM_CHOICES = ((9.0, False), (8.0, False), (7.0, False), (6.0, False), (7.0, 
                   (5.5, True))
 READABLE_SIZE = 6.0  # points: a plot exported alone grows until its words have this size
 MAX_NAMED_ALONE = 64  # words; a plot exported alone does not grow for more
+MAX_NAMED_ON_SCREEN = 40  # words; a map that keeps its words named asks for no more room
 MAX_CHARS = 12  # longer words are shortened with "…"; the tooltip names them whole
 TICK_LENGTH = 3  # pixels, pointing outwards
 WORD_GAP = 3  # pixels between neighbouring horizontal words
@@ -40,6 +41,13 @@ def pixels_to_name(count: int) -> float:
     alone; beyond MAX_NAMED_ALONE words they are thinned instead of growing further."""
     pitch = line_pitch(QFontMetricsF(font_of(READABLE_SIZE)))
     return math.ceil(min(count, MAX_NAMED_ALONE) * pitch) + 1
+
+
+def pixels_to_name_on_screen(count: int) -> float:
+    """Axis length that names `count` words in the smallest font (5.5 points), up to
+    MAX_NAMED_ON_SCREEN words; beyond that the axis thins them."""
+    pitch = line_pitch(QFontMetricsF(font_of(FONT_SIZES[-1])))
+    return math.ceil(min(count, MAX_NAMED_ON_SCREEN) * pitch) + 1
 
 
 def shorten(word: str) -> str:
