@@ -35,6 +35,7 @@ NOTICE_MS = 30_000  # how long a notice stays in the status bar
 # The narrowest the strips outside the scrolling panels may get, so the whole window (transport
 # included) fits a 1024 px screen; without it, the race strip's columns set the window's minimum.
 STRIP_MIN_WIDTH = 600
+RNN_SHARE, ATTENTION_SHARE = 4, 5  # of the upper panels' width: attention shows seven maps
 DOCK_WIDTH = 300  # the parameter dock's starting width, where the screen has room for it
 CAPTIONS_MIN_HEIGHT = 900  # below this window height the plots need the captions' room: the
                            # captions move into the panel titles' tooltips
@@ -139,9 +140,9 @@ class MainWindow(QMainWindow):
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.rnn_panel)
         top.addWidget(self.attention_panel)
-        top.setStretchFactor(0, 1)
-        top.setStretchFactor(1, 1)
-        top.setSizes([1000, 1000])  # equal halves, whatever the panels' size hints
+        top.setStretchFactor(0, RNN_SHARE)
+        top.setStretchFactor(1, ATTENTION_SHARE)
+        top.setSizes([100 * RNN_SHARE, 100 * ATTENTION_SHARE])  # whatever the panels' size hints
         panels = QSplitter(Qt.Orientation.Vertical)
         panels.addWidget(top)
         panels.addWidget(self.gradient_panel)

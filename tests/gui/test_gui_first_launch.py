@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from engine import SimConfig
 from engine.config import DEFAULT_SENTENCE
 from gui import style
-from gui.main_window import FIRST_LAUNCH_HINT, FIRST_LAUNCH_TICK, about_text
+from gui.main_window import DOCK_WIDTH, FIRST_LAUNCH_HINT, FIRST_LAUNCH_TICK, about_text
 from gui.resources import preset_named
 from gui.window_geometry import DEFAULT_SIZE, centred_default, fit_within
 from gui.wording import count
@@ -232,3 +232,23 @@ def test_saved_normal_geometry_reads_only_real_geometry_values():
 
     assert saved_normal_geometry(QByteArray(b"not a geometry")) is None
     assert saved_normal_geometry(QByteArray()) is None
+
+
+def test_the_first_launch_prints_every_maps_numbers_at_1600_by_1000(qtbot, make_window):
+    window = first_launch_window(make_window, show=True, size=(1600, 1000))
+    # as on a real screen of that size (the offscreen one is smaller, so the dock starts narrower)
+    window.resizeDocks([window.parameter_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+    run_and_wait(qtbot, window)
+    views = {**window.attention_panel.views, "hidden": window.rnn_panel.hidden_view}
+    for key, view in views.items():  # the hidden state's first row only, at tick 1
+        expected = 8 if key == "hidden" else view.shown_matrix()[0].size
+        qtbot.waitUntil(lambda view=view, expected=expected:
+                        len(view.cell_texts_shown()) == expected)
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)])
+def test_attentions_seven_maps_get_the_larger_share_of_the_width(qtbot, make_window, size):
+    """At 1280 x 800 that share lets the Readable preset print the softmax weights' numbers."""
+    window = first_launch_window(make_window, show=True, size=size)
+    run_and_wait(qtbot, window)
+    qtbot.waitUntil(lambda: window.attention_panel.width() > 1.15 * window.rnn_panel.width())
