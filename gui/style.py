@@ -99,6 +99,12 @@ def muted_text_colour(palette: QPalette) -> QColor:
     return mix(palette.color(roles.WindowText), palette.color(roles.Window), 0.3)
 
 
+def frame_colour(palette: QPalette) -> QColor:
+    """Thin outlines around drawn cells: half way between the text and the window."""
+    roles = QPalette.ColorRole
+    return mix(palette.color(roles.WindowText), palette.color(roles.Window), 0.5)
+
+
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
 

@@ -228,11 +228,12 @@ def test_guide_colours_are_lightened_on_dark():
     assert style.readable_html(GUIDE, style._fusion_light_palette()) == GUIDE
 
 
-def test_error_colour_is_legible_on_both_palettes():
+def test_error_muted_and_frame_colours_are_legible_on_both_palettes():
     for palette in (style.dark_palette(), style._fusion_light_palette()):
         window = palette.color(QPalette.ColorRole.Window)
         assert contrast(style.error_colour(palette), window) >= TEXT_CONTRAST
         assert contrast(style.text_colour("muted", palette), window) >= TEXT_CONTRAST
+        assert contrast(style.frame_colour(palette), window) >= GRAPHIC_CONTRAST  # RNN cell view
 
 
 # -- 3. the cost lab --------------------------------------------------------------------------
