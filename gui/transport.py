@@ -102,8 +102,7 @@ class TransportBar(QWidget):
             self._draw_icons()
 
     def _update_play_button(self) -> None:
-        shape = "pause" if self.playing else "play"
-        self.play_button.setIcon(style.media_icon(shape, QApplication.palette(self.play_button)))
+        self._draw_icons()  # play or pause
         self.playing_changed.emit(self.playing)
 
     def _on_timer_timeout(self) -> None:
