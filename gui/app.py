@@ -30,7 +30,10 @@ def create_window(overrides: dict | None = None, sentence: str | None = None, se
     app.setOrganizationName("rnn-vs-transformer")
     app.setApplicationName("rnn-vs-transformer")
     app.setApplicationDisplayName(APP_TITLE)
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, foreground="#222222")
+    from gui import style
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True,
+                        foreground=style.plot_colours(app.palette())[1])  # the theme's, once chosen
     return app, MainWindow(overrides, sentence, settings=settings)
 
 

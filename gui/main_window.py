@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         # A label of its own: a temporary status-bar message would be drawn over status_label.
         self.notice_label = QLabel("")
-        self.notice_label.setStyleSheet(f"color: {style.ERROR_COLOR};")
+        style.colour_text(self.notice_label, "error")
         self.notice_label.setVisible(False)
         self.status_label = QLabel("Starting the engine…")
         self.progress_bar = QProgressBar()
@@ -497,7 +497,8 @@ class MainWindow(QMainWindow):
 
     # -- help ---------------------------------------------------------------------------------
     def _show_guide(self) -> None:
-        QMessageBox.information(self, "What am I looking at?", GUIDE)
+        QMessageBox.information(self, "What am I looking at?",
+                                style.readable_html(GUIDE, self.palette()))
 
     def _show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_TITLE}", about_text())

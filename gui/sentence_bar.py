@@ -34,13 +34,13 @@ class SentenceBar(QWidget):
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self._on_run)
         self.weights_note = QLabel("random, untrained weights")
-        self.weights_note.setStyleSheet("color: #666666; font-style: italic;")
+        style.colour_text(self.weights_note, "muted", "font-style: italic;")
         self.weights_note.setToolTip(
             "Every weight and word vector is drawn at random from the seed; nothing was trained. "
             "The numbers show how information and gradients flow through each model, not what "
             "the words mean.")
         self.message = QLabel("")
-        self.message.setStyleSheet(f"color: {style.ERROR_COLOR};")
+        style.colour_text(self.message, "error")
         self.message.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(QLabel("Sentence"))

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QAction, QActionGroup, QColor, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import (QAction, QActionGroup, QColor, QIcon, QPainter, QPainterPath, QPalette,
+                           QPen, QPixmap)
+from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QWidget
 
 PLOT_BACKGROUND = "#ffffff"  # the theme's plot background: apply_theme sets it for plots made later
 TITLE_SIZE = "10pt"
@@ -22,14 +23,15 @@ SELECTION_COLOR = "#19b34c"
 MARKER_COLOR = "#000000"
 LOG_FLOOR = 1e-30  # gradient norms below this are drawn at the floor
 FLOOR_COLOR = "#8ecae6"  # light blue, outside the GRADIENT map: "a path, but below the floor"
-ERROR_COLOR = "#c0392b"
+ERROR_COLOR = "#c0392b"  # red notices on a light window
+DARK_ERROR_COLOR = "#ff8a80"  # the same red, lightened for a dark window
 
 
 def error_label() -> QLabel:
     """A hidden red label that shows the engine's message beside the field it rejected."""
     label = QLabel("")
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    colour_text(label, "error")
     label.setVisible(False)
     return label
 
@@ -97,6 +99,12 @@ def muted_text_colour(palette: QPalette) -> QColor:
     return mix(palette.color(roles.WindowText), palette.color(roles.Window), 0.3)
 
 
+def frame_colour(palette: QPalette) -> QColor:
+    """Thin outlines around drawn cells: half way between the text and the window."""
+    roles = QPalette.ColorRole
+    return mix(palette.color(roles.WindowText), palette.color(roles.Window), 0.5)
+
+
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
 
@@ -105,6 +113,114 @@ def readable_on(colour: str, palette: QPalette) -> QColor:
     """A model's colour as text: lightened on a dark window, so orange and blue stay legible."""
     base = QColor(colour)
     return mix(base, QColor("#ffffff"), 0.35) if is_dark(palette) else base
+
+
+def readable_html(html: str, palette: QPalette) -> str:
+    """Rich text with the models' colours (RNN_COLOR, ATTENTION_COLOR) legible on the palette."""
+    for colour in (RNN_COLOR, ATTENTION_COLOR):
+        html = html.replace(colour, readable_on(colour, palette).name())
+    return html
+
+
+def error_colour(palette: QPalette) -> QColor:
+    """Red for notices and rejected input, lighter on a dark window."""
+    return QColor(DARK_ERROR_COLOR if is_dark(palette) else ERROR_COLOR)
+
+
+def text_colour(kind: str | None, palette: QPalette) -> QColor:
+    """A kind of text's colour in a palette: "error", "muted" (captions, hints) or None (plain)."""
+    if kind == "error":
+        return error_colour(palette)
+    if kind == "muted":
+        return muted_text_colour(palette)
+    return palette.color(QPalette.ColorRole.WindowText)
+
+
+class _TextColourKeeper(QObject):
+    """Sets its widget's text colour (a style sheet) from the application palette, now and after
+    every palette change, so a label coloured once stays legible when the theme changes."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__(widget)
+        self.kind: str | None = None
+        self.extra = ""
+        widget.installEventFilter(self)
+
+    def apply(self) -> None:
+        widget = self.parent()
+        sheet = self.extra
+        if self.kind is not None:
+            colour = text_colour(self.kind, QApplication.palette(widget)).name()
+            sheet = f"color: {colour};{' ' + sheet if sheet else ''}"
+        if widget.styleSheet() != sheet:  # a new style sheet sends another PaletteChange
+            widget.setStyleSheet(sheet)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() in PALETTE_EVENTS:
+            self.apply()
+        return False
+
+
+def colour_text(widget: QWidget, kind: str | None, extra: str = "") -> None:
+    """Colour a widget's text as `kind` (see text_colour; None: no colour of its own) plus `extra`
+    CSS ("font-style: italic;"), from the palette, and again whenever the palette changes."""
+    keeper = widget.findChild(_TextColourKeeper, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    if keeper is None:
+        keeper = _TextColourKeeper(widget)
+    keeper.kind, keeper.extra = kind, extra
+    keeper.apply()
+
+
+def legend_colours(palette: QPalette) -> tuple[QColor, QColor, QColor]:
+    """(box fill, box border, text) of a plot legend drawn over curves: the plot's background,
+    nearly opaque, with the plot's text colour."""
+    background, foreground = plot_colours(palette)
+    fill = QColor(background)
+    fill.setAlpha(215)
+    return fill, mix(background, foreground, 0.25), foreground
+
+
+# -- icons drawn in the palette's colours -------------------------------------------------------
+_MEDIA_SHAPES = {  # polygons and bars on a 16 x 16 grid
+    "play": [[(4, 2), (13, 8), (4, 14)]],
+    "pause": [[(3, 2), (7, 2), (7, 14), (3, 14)], [(9, 2), (13, 2), (13, 14), (9, 14)]],
+    "seek_forward": [[(1, 3), (8, 8), (1, 13)], [(8, 3), (15, 8), (8, 13)]],
+    "seek_backward": [[(15, 3), (8, 8), (15, 13)], [(8, 3), (1, 8), (8, 13)]],
+    "skip_forward": [[(2, 3), (11, 8), (2, 13)], [(11, 3), (14, 3), (14, 13), (11, 13)]],
+    "skip_backward": [[(14, 3), (5, 8), (14, 13)], [(2, 3), (5, 3), (5, 13), (2, 13)]],
+}
+MEDIA_ICONS = tuple(_MEDIA_SHAPES)
+
+
+def _media_pixmap(shape: str, colour: QColor, size: int) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.scale(size / 16, size / 16)
+    path = QPainterPath()
+    for polygon in _MEDIA_SHAPES[shape]:
+        path.moveTo(QPointF(*polygon[0]))
+        for point in polygon[1:]:
+            path.lineTo(QPointF(*point))
+        path.closeSubpath()
+    painter.fillPath(path, colour)
+    painter.end()
+    return pixmap
+
+
+def media_icon(shape: str, palette: QPalette) -> QIcon:
+    """A media button's icon (one of MEDIA_ICONS) in the palette's button text colour; the
+    style's own icons are dark whatever the palette, so they vanish on a dark one."""
+    icon = QIcon()
+    groups = ((QIcon.Mode.Normal, QPalette.ColorGroup.Active),
+              (QIcon.Mode.Active, QPalette.ColorGroup.Active),
+              (QIcon.Mode.Disabled, QPalette.ColorGroup.Disabled))
+    for mode, group in groups:
+        colour = palette.color(group, QPalette.ColorRole.ButtonText)
+        for size in (16, 24, 32):
+            icon.addPixmap(_media_pixmap(shape, colour, size), mode)
+    return icon
 
 
 # -- themes -------------------------------------------------------------------------------------
@@ -157,6 +273,15 @@ def apply_theme(name: str) -> None:
     for widget in app.allWidgets():
         if isinstance(widget, pg.PlotWidget):
             restyle_plot(widget, palette)
+        _recolour_text(widget)
+
+
+def _recolour_text(widget: QWidget) -> None:
+    """A widget with a style sheet holds a palette of its own and hears of a new application
+    palette only while the event loop runs (ApplicationPaletteChange): recolour it now."""
+    keeper = widget.findChild(_TextColourKeeper, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    if keeper is not None:
+        keeper.apply()
 
 
 def _fusion_light_palette() -> QPalette:
@@ -175,7 +300,18 @@ def restyle_plot(plot: pg.PlotWidget, palette: QPalette) -> None:
         elif isinstance(item, pg.LabelItem):
             item.setText(item.text, color=foreground)
         elif isinstance(item, pg.LegendItem):
-            item.setLabelTextColor(foreground)
+            _restyle_legend(item, palette)
+
+
+def _restyle_legend(legend: pg.LegendItem, palette: QPalette) -> None:
+    """Text in the plot's text colour; a legend drawn in a box gets the plot's background in
+    it, or light text would sit on a white box."""
+    fill, border, text = legend_colours(palette)
+    if legend.brush().style() != Qt.BrushStyle.NoBrush and legend.brush().color().alpha() > 0:
+        legend.setBrush(fill)
+    if legend.pen().style() != Qt.PenStyle.NoPen:
+        legend.setPen(border)
+    legend.setLabelTextColor(text)
 
 
 def _theme_chooser(name: str, on_chosen):

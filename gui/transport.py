@@ -6,10 +6,10 @@ Play is a QTimer that moves the shared Timeline; the bar only writes through the
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider,
+                               QToolButton, QWidget)
 
-from gui import clock
+from gui import clock, style
 
 DEFAULT_SPEED = 2.0  # ticks per second
 
@@ -22,17 +22,11 @@ class TransportBar(QWidget):
         self._timeline = timeline
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_timer_timeout)
-        icon = self.style().standardIcon
-        self.reset_button = self._button(icon(QStyle.StandardPixmap.SP_MediaSkipBackward),
-                                         "Back to the start (Home)", timeline.go_start)
-        self.back_button = self._button(icon(QStyle.StandardPixmap.SP_MediaSeekBackward),
-                                        "One tick back (←)", timeline.step_back)
-        self.play_button = self._button(icon(QStyle.StandardPixmap.SP_MediaPlay),
-                                        "Play / pause (Space)", self.toggle_play)
-        self.forward_button = self._button(icon(QStyle.StandardPixmap.SP_MediaSeekForward),
-                                           "One tick forward (→)", timeline.step_forward)
-        self.end_button = self._button(icon(QStyle.StandardPixmap.SP_MediaSkipForward),
-                                       "Jump to the end (End)", timeline.go_end)
+        self.reset_button = self._button("Back to the start (Home)", timeline.go_start)
+        self.back_button = self._button("One tick back (←)", timeline.step_back)
+        self.play_button = self._button("Play / pause (Space)", self.toggle_play)
+        self.forward_button = self._button("One tick forward (→)", timeline.step_forward)
+        self.end_button = self._button("Jump to the end (End)", timeline.go_end)
         self.speed_box = QDoubleSpinBox()
         self.speed_box.setRange(0.25, 60.0)
         self.speed_box.setSingleStep(0.5)
@@ -57,10 +51,10 @@ class TransportBar(QWidget):
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         self._on_timeline_trace_changed(timeline.trace)
+        self._draw_icons()
 
-    def _button(self, icon, tip: str, slot) -> QToolButton:
+    def _button(self, tip: str, slot) -> QToolButton:
         button = QToolButton()
-        button.setIcon(icon)
         button.setToolTip(tip)
         button.setAutoRaise(True)
         button.clicked.connect(slot)
@@ -92,9 +86,23 @@ class TransportBar(QWidget):
     def _interval_ms(self) -> int:
         return max(1, round(1000.0 / self.speed_box.value()))
 
+    def _draw_icons(self) -> None:
+        """Icons in the palette's button text colour (the style's own stay dark on a dark one)."""
+        palette = QApplication.palette(self.play_button)
+        for button, shape in ((self.reset_button, "skip_backward"),
+                              (self.back_button, "seek_backward"),
+                              (self.play_button, "pause" if self.playing else "play"),
+                              (self.forward_button, "seek_forward"),
+                              (self.end_button, "skip_forward")):
+            button.setIcon(style.media_icon(shape, palette))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in style.PALETTE_EVENTS and self.__dict__.get("end_button") is not None:
+            self._draw_icons()
+
     def _update_play_button(self) -> None:
-        pixmap = QStyle.StandardPixmap.SP_MediaPause if self.playing else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(pixmap))
+        self._draw_icons()  # play or pause
         self.playing_changed.emit(self.playing)
 
     def _on_timer_timeout(self) -> None:

@@ -208,15 +208,15 @@ class CostLabControls(QWidget):
         needed = cost_lab.memory_needed_bytes(config, v["max_n"])
         text = (f"Longest n = {v['max_n']} needs about {bytes_text(needed)} "
                 f"for the attention matrices")
-        colour = "#555555"
+        kind = "muted"
         if v["device"] == "cpu":
             free = cost_lab.available_memory_bytes("cpu")
             text += f"; {bytes_text(free)} is free now"
             if needed > free:
                 text += ". The sweep will stop before it."
-                colour = style.ERROR_COLOR
+                kind = "error"
         self.estimate.setText(text + ("" if text.endswith(".") else "."))
-        self.estimate.setStyleSheet(f"color: {colour};")
+        style.colour_text(self.estimate, kind)
 
 
 class _blocked:

@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QApplication
 
 from engine.cost_lab import IMPLEMENTATIONS, LABELS, PAPER_EXPONENT
 from engine.cost_lab_report import fit_slope, slope_warnings
@@ -79,19 +80,38 @@ class LogLogPlot(ExportablePlot):
         self.setLabel("bottom", X_LABEL)
         self.setLabel("left", y_label)
         self.getAxis("left").enableAutoSIPrefix(False)  # log axes: 10⁻³ s, not "×0.001"
-        self.legend = self.addLegend(offset=(6, 6), labelTextSize="8pt", labelTextColor="#222222",
-                                     brush=pg.mkBrush(255, 255, 255, 215), pen=pg.mkPen("#cccccc"),
-                                     verSpacing=-4)
+        fill, border, text = style.legend_colours(QApplication.palette())
+        self.legend = self.addLegend(offset=(6, 6), labelTextSize="8pt", labelTextColor=text,
+                                     brush=pg.mkBrush(fill), pen=pg.mkPen(border), verSpacing=-4)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.crossover_line = self._crossover_line() if crossover else None
         self._y_extent: tuple[float, float] | None = None  # log10 of the smallest and largest y
         self.plotItem.vb.sigResized.connect(self._fit_y)
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in style.PALETTE_EVENTS and self.__dict__.get("curves") is not None:
+            self._colour_from_palette()
+
+    def _colour_from_palette(self) -> None:
+        """The legend's box and text and the n = d label in the current theme's colours."""
+        fill, border, text = style.legend_colours(QApplication.palette())
+        self.legend.setBrush(fill)
+        self.legend.setPen(border)
+        self.legend.setLabelTextColor(text)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=text)
+        if self.crossover_line is not None:
+            self.crossover_line.label.setColor(text)
+            self.crossover_line.label.fill = pg.mkBrush(fill)
+            self.crossover_line.label.update()
+
     def _crossover_line(self) -> pg.InfiniteLine:
         """The n = d line, labelled at its foot (the legend fills the top band)."""
+        fill, _border, text = style.legend_colours(QApplication.palette())
         line = pg.InfiniteLine(angle=90, movable=False, pen=_pen(style.BOUND_COLOR, True, 1.5),
-                               label="n = d", labelOpts={"position": 0.03, "color": "#333333",
-                                                         "fill": (255, 255, 255, 220),
+                               label="n = d", labelOpts={"position": 0.03, "color": text,
+                                                         "fill": pg.mkBrush(fill),
                                                          "anchors": [(0, 1), (0, 1)]})
         self.addItem(line, ignoreBounds=True)
         return line

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from engine.cost_lab import LabResult
@@ -21,16 +21,23 @@ from gui.cost_lab.table import CostTable
 
 TITLE = "Cost lab — sequential vs parallel on this machine"
 GROUP = "cost_lab"
-CAPTION = (
+CAPTION = (  # {rnn} and {attention}: the models' colours, legible on the palette
     "<b>How to read this.</b> Each point is one sentence length n, measured on this machine: the "
-    "RNN in <span style='color:#d95f02'>orange</span> (solid: our step loop, one Python call per "
-    "word; dashed: torch.nn.RNN), attention in <span style='color:#1b73b3'>blue</span> (solid: our "
-    "attend(); dashed: torch's SDPA). On log-log axes n<sup>k</sup> is a straight line of slope k: "
+    "RNN in <span style='color:{rnn}'>orange</span> (solid: our step loop, one Python call per "
+    "word; dashed: torch.nn.RNN), attention in <span style='color:{attention}'>blue</span> "
+    "(solid: our attend(); dashed: torch's SDPA). On log-log axes n<sup>k</sup> is a straight line of slope k: "
     "the legends give each curve's slope over the upper half of n beside Table 1's exponent "
     "(recurrent O(n·d²) → 1, self-attention O(n²·d) → 2). The grey line marks n = d, below which "
     "Table 1 makes attention cheaper per layer. On a 2-core CPU attention's n² term overtakes the "
     "RNN at long n; on a GPU, which does the n² work in parallel while the RNN still waits n "
     "steps, it should not for a long while. Right-click a plot to export it.")
+
+
+
+def caption_html(palette) -> str:
+    """The caption with "orange" and "blue" in the models' colours, as legible on the palette."""
+    return CAPTION.format(rnn=style.readable_on(style.RNN_COLOR, palette).name(),
+                          attention=style.readable_on(style.ATTENTION_COLOR, palette).name())
 
 
 class CostLabWindow(QMainWindow):
@@ -72,18 +79,18 @@ class CostLabWindow(QMainWindow):
         self.progress_bar.setTextVisible(False)
         self.status_label = _wrapping_label("Choose the settings and press Run sweep.")
         self.device_label = _wrapping_label("")
-        self.device_label.setStyleSheet("color: #555555;")
+        style.colour_text(self.device_label, "muted")
         self.save_csv_button = QPushButton("Save CSV…")
         self.save_csv_button.setToolTip("One line per n: median, fastest and slowest time and "
                                         "counted multiply-adds of each implementation.")
         self.save_json_button = QPushButton("Save JSON…")
         self.save_json_button.setToolTip("Everything: settings, every timed repeat, counts, "
                                          "fitted slopes and Table 1.")
-        self.caption = _wrapping_label(CAPTION)
+        self.caption = _wrapping_label(caption_html(QApplication.palette()))
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.verdict_label = _wrapping_label("")
         self.warning_label = _wrapping_label("")
-        self.warning_label.setStyleSheet(f"color: {style.ERROR_COLOR};")
+        style.colour_text(self.warning_label, "error")
         self.warning_label.setToolTip("A timing is unsteady when the middle half of its repeats "
                                       "spans more than 25% of its median. A time slope is "
                                       "compared with the slope of the counted multiply-adds "
@@ -290,7 +297,7 @@ class CostLabWindow(QMainWindow):
 
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {style.ERROR_COLOR};" if error else "")
+        style.colour_text(self.status_label, "error" if error else None)
 
     def _sync_buttons(self, *_args) -> None:
         busy = self.runner.busy
@@ -343,6 +350,11 @@ class CostLabWindow(QMainWindow):
         self._settings.setValue("geometry", self.saveGeometry())
         self._settings.endGroup()
         self._settings.sync()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in style.PALETTE_EVENTS and self.__dict__.get("caption") is not None:
+            self.caption.setText(caption_html(QApplication.palette()))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

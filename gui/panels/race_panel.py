@@ -131,7 +131,7 @@ class RacePanel(QWidget):
             text += " " + SMALL_N_ON_CPU_SHORT + " (Hover for why.)"
         self.timing_note.setText(text)
         trusted = not (rnn.unsteady or attention.unsteady)
-        self.timing_note.setStyleSheet("" if trusted else f"color: {style.ERROR_COLOR};")
+        style.colour_text(self.timing_note, None if trusted else "error")
 
     def _on_timeline_step_changed(self, tick: int) -> None:
         trace = self._trace

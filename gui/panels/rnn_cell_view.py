@@ -234,7 +234,8 @@ class RNNCellView(QWidget):
             image = QImage(np.ascontiguousarray(colours[:, None, :]).data, 1, len(colours), 4,
                            QImage.Format.Format_RGBA8888)
             painter.drawImage(column, image)
-        pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if selected else QPen(QColor("#999999"), 0.8)
+        pen = (QPen(QColor(style.SELECTION_COLOR), 2.5) if selected
+               else QPen(style.frame_colour(self.palette()), 0.8))
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(column)
