@@ -11,7 +11,7 @@ import sys
 import threading
 
 from engine import __version__
-from engine.config import ACTIVATIONS, CELLS, DEFAULT_SENTENCE, MAX_TOKENS, POSITIONALS, SimConfig
+from engine.core.config import ACTIVATIONS, CELLS, DEFAULT_SENTENCE, MAX_TOKENS, POSITIONALS, SimConfig
 
 # SimConfig field -> command-line flag; the GUI labels its widgets with the same names.
 CONFIG_FLAGS = {
@@ -120,10 +120,11 @@ LAB_FLAGS = {"device": "--device", "d_model": "--d-model", "hidden_size": "--hid
 
 def run_benchmark(args: argparse.Namespace) -> int:
     """--benchmark: the cost lab's sweep from the command line; partial results are still printed."""
-    from engine.cost_lab import LabConfig, default_lengths, sweep
-    from engine.cost_lab_report import format_table, result_to_json
-    from engine.errors import ConfigError
-    from engine.progress import CancelToken
+    from engine.labs.cost.config import LabConfig, default_lengths
+    from engine.labs.cost.sweep import sweep
+    from engine.labs.cost.report import format_table, result_to_json
+    from engine.core.errors import ConfigError
+    from engine.core.progress import CancelToken
 
     try:
         config = LabConfig(device=args.device, d_model=args.d_model, hidden_size=args.hidden_size,
@@ -229,8 +230,8 @@ def _output_name_error(path: str | None) -> str | None:
 
 def run_headless(args: argparse.Namespace) -> int:
     from engine import EngineInputError, simulate
-    from engine.config import ConfigError
-    from engine.report import comparison, format_report
+    from engine.core.config import ConfigError
+    from engine.analysis.report import comparison, format_report
 
     problem = _output_name_error(args.save_trace)
     if problem:
@@ -271,8 +272,8 @@ def parse_tick(text: str, last_tick: int) -> int:
 def run_export(args: argparse.Namespace, argv: list[str]) -> int:
     """--export DIR: build the window offscreen, draw the run at a tick, write every image.
     All or nothing: a failure or Ctrl-C leaves the folder as it was."""
-    from engine.errors import RunCancelled
-    from engine.progress import CancelToken
+    from engine.core.errors import RunCancelled
+    from engine.core.progress import CancelToken
 
     cancel = CancelToken()
     try:
@@ -288,7 +289,7 @@ def _export(args: argparse.Namespace, argv: list[str], cancel) -> int:
     from pathlib import Path
 
     from engine import EngineInputError, simulate
-    from engine.config import ConfigError
+    from engine.core.config import ConfigError
     from gui.export.batch import check_options, export_folder, parse_formats
     from gui.session import load_session
 
@@ -363,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_export(args, argv)
     if args.report or args.save_trace:
         return run_headless(args)
-    from engine.config import ConfigError
+    from engine.core.config import ConfigError
     try:
         config = config_from_args(args)
     except ConfigError as error:

@@ -17,8 +17,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import SimConfig, simulate  # noqa: E402
-from engine.cost_lab import LabConfig  # noqa: E402
-from engine.cost_lab_models import RUNNERS, build_models, lab_inputs  # noqa: E402
+from engine.labs.cost.config import LabConfig  # noqa: E402
+from engine.labs.cost.models import RUNNERS, build_models, lab_inputs  # noqa: E402
 
 D = H = 512
 

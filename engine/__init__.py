@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "SimConfig": "engine.config", "MAX_TOKENS": "engine.config",
-    "ConfigError": "engine.errors", "EngineInputError": "engine.errors",
-    "RunCancelled": "engine.errors", "CancelToken": "engine.progress",
-    "simulate": "engine.run", "simulate_tokens": "engine.run", "tokenize": "engine.tokens",
-    "Trace": "engine.trace", "TraceFileError": "engine.trace", "load_trace": "engine.trace",
+    "SimConfig": "engine.core.config", "MAX_TOKENS": "engine.core.config",
+    "ConfigError": "engine.core.errors", "EngineInputError": "engine.core.errors",
+    "RunCancelled": "engine.core.errors", "CancelToken": "engine.core.progress",
+    "simulate": "engine.run", "simulate_tokens": "engine.run", "tokenize": "engine.core.tokens",
+    "Trace": "engine.core.trace", "TraceFileError": "engine.core.trace", "load_trace": "engine.core.trace",
 }
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"

@@ -11,17 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from engine.attention import attend, attention_inputs, init_attention_weights
-from engine.cells import GATES
-from engine.config import SimConfig
-from engine.cost import attention_cost, rnn_cost
-from engine.gradients import attention_connectivity, pascanu_bounds, rnn_gradients
-from engine.progress import CancelToken, PhaseProgress, ProgressCallback
-from engine.rnn import RNNStepper, build_cell, derivative_bound, largest_singular_value
-from engine.seeding import unit_vector
-from engine.timing import intraop_threads
-from engine.tokens import check_tokens, embed_tokens, sinusoidal_positions, tokenize
-from engine.trace import AttentionTrace, RNNTrace, Trace
+from engine.analysis.gradients import attention_connectivity, pascanu_bounds, rnn_gradients
+from engine.core.config import SimConfig
+from engine.core.cost import attention_cost, rnn_cost
+from engine.core.progress import CancelToken, PhaseProgress, ProgressCallback
+from engine.core.seeding import unit_vector
+from engine.core.timing import intraop_threads
+from engine.core.tokens import check_tokens, embed_tokens, sinusoidal_positions, tokenize
+from engine.core.trace import AttentionTrace, RNNTrace, Trace
+from engine.models.attention import attend, attention_inputs, init_attention_weights
+from engine.models.cells import GATES
+from engine.models.rnn import RNNStepper, build_cell, derivative_bound, largest_singular_value
 
 # Timed repeats of each forward pass (after one untimed warm-up pair): the fewest, so the spread
 # is known, and the most. Beyond the fewest, repeats stop once they have taken TIMING_BUDGET_SECONDS.

@@ -65,7 +65,7 @@ def stop_background_work(status: int) -> int:
     Python shuts down under it, so then the process ends at once, leaving no partial file."""
     import os
 
-    from engine.atomic import remove_pending_temporaries
+    from engine.core.atomic import remove_pending_temporaries
     from gui.jobs import job_manager
 
     if job_manager().shutdown(QUIT_WAIT_S):

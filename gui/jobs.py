@@ -41,8 +41,8 @@ from typing import Any, Callable
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
-from engine.errors import RunCancelled
-from engine.progress import CancelToken
+from engine.core.errors import RunCancelled
+from engine.core.progress import CancelToken
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ def job_manager() -> JobManager:
 def describe_failure(error: BaseException, who: str, memory_hint: str) -> tuple[str, str]:
     """(message for the user, config field or "") for an exception a job raised; `who` names
     what failed ("engine", "sweep") and `memory_hint` says what to try when memory ran out."""
-    from engine.errors import ConfigError, EngineInputError
+    from engine.core.errors import ConfigError, EngineInputError
 
     if isinstance(error, ConfigError):
         return error.problem, error.field

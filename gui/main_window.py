@@ -9,9 +9,9 @@ from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessag
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from engine import __version__
-from engine.config import DEFAULT_SENTENCE, SimConfig
-from engine.errors import ConfigError, EngineInputError
-from engine.tokens import tokenize
+from engine.core.config import DEFAULT_SENTENCE, SimConfig
+from engine.core.errors import ConfigError, EngineInputError
+from engine.core.tokens import tokenize
 from gui import style
 from gui.export.controller import ExportController
 from gui.panels.attention_panel import AttentionPanel

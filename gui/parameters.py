@@ -9,9 +9,9 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from engine import config as limits
-from engine.config import SimConfig
-from engine.errors import ConfigError
+from engine.core import config as limits
+from engine.core.config import SimConfig
+from engine.core.errors import ConfigError
 from gui import style
 from gui.resources import presets
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from engine.config import MAX_TOKENS
+from engine.core.config import MAX_TOKENS
 from gui import style
 from gui.resources import sample_sentences
 

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.atomic import OutputPathError, write_text
-from engine.config import SimConfig
-from engine.errors import ConfigError, EngineInputError
-from engine.untrusted import decode_text, parse_json, printable, read_limited
-from engine.tokens import check_encodable, tokenize
+from engine.core.atomic import OutputPathError, write_text
+from engine.core.config import SimConfig
+from engine.core.errors import ConfigError, EngineInputError
+from engine.core.tokens import check_encodable, tokenize
+from engine.core.untrusted import decode_text, parse_json, printable, read_limited
 
 FORMAT_NAME = "rnn-vs-transformer session"
 FORMAT_VERSION = 1

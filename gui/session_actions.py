@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from engine.errors import EngineInputError
+from engine.core.errors import EngineInputError
 from gui.session import Session, load_session, save_session
 
 MAX_RECENT = 8

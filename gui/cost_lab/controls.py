@@ -6,12 +6,14 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget)
 
-from engine import cost_lab
-from engine.cost_lab import LabConfig, bytes_text, default_lengths
-from engine.errors import ConfigError
+from engine.core.errors import ConfigError
+from engine.labs.cost import config as lab_config
+from engine.labs.cost import sweep as lab_sweep
+from engine.labs.cost.config import LabConfig, default_lengths, require_device
+from engine.labs.cost.sweep import bytes_text
 from gui import style
 
-POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, cost_lab.LENGTH_RANGE
+POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, lab_config.LENGTH_RANGE
 MODES = (("forward only", False), ("forward + backward", True))
 FIELDS = ("device", "d_model", "hidden_size", "head_size", "min_n", "max_n", "backward",
           "repeats", "warmup", "threads", "dtype")
@@ -54,7 +56,7 @@ def _spin(bounds: tuple[int, int]) -> QSpinBox:
 
 
 def _threads_box() -> QSpinBox:
-    box = _spin(cost_lab.THREADS_RANGE)
+    box = _spin(lab_config.THREADS_RANGE)
     box.setSpecialValueText("torch's default")  # shown for 0
     return box
 
@@ -102,13 +104,13 @@ class CostLabControls(QWidget):
         for text, backward in MODES:
             mode.addItem(text, backward)
         dtype = QComboBox()
-        for name in cost_lab.DTYPES:
+        for name in lab_config.DTYPES:
             dtype.addItem(name, name)
-        return {"device": device, "d_model": _spin(cost_lab.WIDTH_RANGE),
-                "hidden_size": _spin(cost_lab.WIDTH_RANGE),
-                "head_size": _spin(cost_lab.HEAD_SIZE_RANGE), "min_n": _lengths_box(),
+        return {"device": device, "d_model": _spin(lab_config.WIDTH_RANGE),
+                "hidden_size": _spin(lab_config.WIDTH_RANGE),
+                "head_size": _spin(lab_config.HEAD_SIZE_RANGE), "min_n": _lengths_box(),
                 "max_n": _lengths_box(), "backward": mode,
-                "repeats": _spin(cost_lab.REPEATS_RANGE), "warmup": _spin(cost_lab.WARMUP_RANGE),
+                "repeats": _spin(lab_config.REPEATS_RANGE), "warmup": _spin(lab_config.WARMUP_RANGE),
                 "threads": _threads_box(), "dtype": dtype}
 
     def _connect(self) -> None:
@@ -150,13 +152,16 @@ class CostLabControls(QWidget):
         return False
 
     def config(self) -> LabConfig:
-        """The LabConfig the widgets show; raises engine ConfigError naming the field."""
+        """The LabConfig the widgets show, on a device this machine has; raises engine
+        ConfigError naming the field."""
         v = self.values()
         lengths = default_lengths(v["min_n"], v["max_n"])
-        return LabConfig(device=v["device"], d_model=v["d_model"], hidden_size=v["hidden_size"],
-                         head_size=v["head_size"], lengths=lengths, backward=v["backward"],
-                         repeats=v["repeats"], warmup=v["warmup"], threads=v["threads"],
-                         dtype=v["dtype"])
+        config = LabConfig(device=v["device"], d_model=v["d_model"], hidden_size=v["hidden_size"],
+                           head_size=v["head_size"], lengths=lengths, backward=v["backward"],
+                           repeats=v["repeats"], warmup=v["warmup"], threads=v["threads"],
+                           dtype=v["dtype"])
+        require_device(config)
+        return config
 
     # -- errors -----------------------------------------------------------------------------------
     def show_error(self, field: str, message: str) -> bool:
@@ -205,12 +210,12 @@ class CostLabControls(QWidget):
         except ConfigError:
             self.estimate.setText("")
             return
-        needed = cost_lab.memory_needed_bytes(config, v["max_n"])
+        needed = lab_sweep.memory_needed_bytes(config, v["max_n"])
         text = (f"Longest n = {v['max_n']} needs about {bytes_text(needed)} "
                 f"for the attention matrices")
         kind = "muted"
         if v["device"] == "cpu":
-            free = cost_lab.available_memory_bytes("cpu")
+            free = lab_sweep.available_memory_bytes("cpu")
             text += f"; {bytes_text(free)} is free now"
             if needed > free:
                 text += ". The sweep will stop before it."

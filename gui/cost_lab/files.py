@@ -9,9 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from engine.atomic import write_text
-from engine.cost_lab_report import ResultFileError, load_result, result_to_csv, result_to_json
-from engine.errors import EngineInputError
+from engine.core.atomic import write_text
+from engine.core.errors import EngineInputError
+from engine.labs.cost.report import ResultFileError, load_result, result_to_csv, result_to_json
 from gui.export.images import export_widget
 
 FOLDER_KEY = "cost_lab/folder"

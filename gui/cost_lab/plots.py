@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QApplication
 
-from engine.cost_lab import IMPLEMENTATIONS, LABELS, PAPER_EXPONENT
-from engine.cost_lab_report import fit_slope, slope_warnings
+from engine.labs.cost.report import fit_slope, slope_warnings
+from engine.labs.cost.sweep import IMPLEMENTATIONS, LABELS, PAPER_EXPONENT
 from gui import style
 from gui.panels.plot_base import ExportablePlot
 

@@ -16,14 +16,14 @@ PROGRESS_INTERVAL_S = 0.2  # few progress repaints: they share the CPU with the 
 # so the redraw does not slow the next n's timings: the GUI releases it this long after the row.
 ROW_SETTLE_MS = 60
 SETTLE_TIMEOUT_S = 2.0  # go on regardless when the GUI does not answer
-# work(on_result, progress, cancel) -> LabResult: engine.cost_lab.sweep with its config bound
+# work(on_result, progress, cancel) -> LabResult: engine.labs.cost.sweep.sweep with its config bound
 SweepWork = Callable[[Callable, Callable, object], object]
 
 
 def sweep_work(config) -> SweepWork:
     """The real engine sweep of `config`, imported (with torch) in the worker thread."""
     def work(on_result, progress, cancel):
-        from engine.cost_lab import sweep
+        from engine.labs.cost.sweep import sweep
 
         return sweep(config, on_result=on_result, progress=progress, cancel=cancel)
     return work

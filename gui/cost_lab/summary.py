@@ -4,7 +4,7 @@ measurement should not be trusted."""
 
 from __future__ import annotations
 
-from engine.cost_lab_report import (SMALL_N_NOTE, attention_slower_at_smallest_n,
+from engine.labs.cost.report import (SMALL_N_NOTE, attention_slower_at_smallest_n,
                                     counted_crossover_n, crossover_sentences, fit_slope,
                                     slope_warnings, threads_text, unsteady_text)
 

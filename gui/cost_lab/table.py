@@ -8,8 +8,8 @@ import math
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from engine.cost_lab import PAPER_EXPONENT, TABLE1
-from engine.cost_lab_report import fit_slope, slope_warnings
+from engine.labs.cost.report import fit_slope, slope_warnings
+from engine.labs.cost.sweep import PAPER_EXPONENT, TABLE1
 
 ROWS = (("self-attention", "self_attention", ("attention", "attention_sdpa")),
         ("recurrent", "recurrent", ("rnn_stepwise", "rnn_fused")))

@@ -8,8 +8,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
-from engine.cost_lab import LabResult
-from engine.errors import ConfigError
+from engine.core.errors import ConfigError
+from engine.labs.cost.sweep import LabResult
 from gui import style
 from gui.cost_lab import files
 from gui.cost_lab.controls import DEFAULTS, FIELDS, CostLabControls
@@ -385,7 +385,7 @@ def _wrapping_label(text: str) -> QLabel:
 
 def _lengths(values: dict) -> tuple[int, ...]:
     """The lengths the controls ask for, or just (min_n,) while they are invalid."""
-    from engine.cost_lab import default_lengths
+    from engine.labs.cost.config import default_lengths
 
     try:
         return default_lengths(values["min_n"], values["max_n"])

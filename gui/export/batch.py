@@ -14,10 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from engine.atomic import OutputPathError, check_folder
-from engine.errors import EngineInputError
-from engine.progress import CancelToken
-from engine.untrusted import printable
+from engine.core.atomic import OutputPathError, check_folder
+from engine.core.errors import EngineInputError
+from engine.core.progress import CancelToken
+from engine.core.untrusted import printable
 from gui.export import targets
 from gui.export.animation import AnimationExport, readable_width, width_within_memory
 from gui.export.data import write_matrix_csv

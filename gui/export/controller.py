@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QProgressDialog
 
-from engine.errors import EngineInputError
+from engine.core.errors import EngineInputError
 from gui.export import targets
 from gui.export.animation import AnimationExport
 from gui.export.batch import export_folder

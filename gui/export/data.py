@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.atomic import OutputPathError, write_text
+from engine.core.atomic import OutputPathError, write_text
 from gui.export.images import ExportError, check_path_text
 
 

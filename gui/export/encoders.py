@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.atomic import OutputPathError, atomic_write, track_temporary
+from engine.core.atomic import OutputPathError, atomic_write, track_temporary
 
 MIN_FPS, MAX_FPS = 1, 50
 

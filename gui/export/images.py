@@ -16,8 +16,8 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsView, QWidget
 
-from engine.atomic import OutputPathError, write_bytes
-from engine.errors import EngineInputError
+from engine.core.atomic import OutputPathError, write_bytes
+from engine.core.errors import EngineInputError
 from gui.export.svg_text import tidy_svg_text
 from gui.export.vector_cells import vector_cells
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import SimConfig
-from engine.attention import attend, init_attention_weights
+from engine.models.attention import attend, init_attention_weights
 from engine_reference import sdpa_attention
 
 TOL = dict(rtol=1e-11, atol=1e-12)

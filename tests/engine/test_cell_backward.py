@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import SimConfig
-from engine.rnn import build_cell
+from engine.models.rnn import build_cell
 from engine_reference import independent_cell_step
 
 CASES = [("rnn", "tanh"), ("rnn", "sigmoid"), ("rnn", "relu"), ("rnn", "identity"),

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import SimConfig
-from engine.rnn import RNNStepper, build_cell
+from engine.models.rnn import RNNStepper, build_cell
 from engine_reference import numpy_elman_hidden, torch_sequence_module
 
 ATOL = 1e-12

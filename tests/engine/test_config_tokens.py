@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import MAX_TOKENS, ConfigError, EngineInputError, SimConfig, simulate, tokenize
-from engine.config import MAX_SENTENCE_CHARS
-from engine.tokens import embed_tokens
+from engine.core.config import MAX_SENTENCE_CHARS
+from engine.core.tokens import embed_tokens
 
 INVALID = [
     ("d_model", 0), ("d_model", 1), ("d_model", 2049), ("d_model", 8.0), ("d_model", "8"),

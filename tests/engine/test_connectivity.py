@@ -6,11 +6,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import engine.gradients
+import engine.analysis.gradients
 from engine import SimConfig, simulate
-from engine.cells import CellWeights, ElmanCell
-from engine.gradients import pascanu_bounds, rnn_gradients
-from engine.rnn import RNNStepper
+from engine.analysis.gradients import pascanu_bounds, rnn_gradients
+from engine.models.cells import CellWeights, ElmanCell
+from engine.models.rnn import RNNStepper
 from engine_reference import (as_tensor, finite_difference_column, independent_cell_step,
                               jacobian_norms, rnn_hidden_function, sdpa_attention,
                               sinusoidal_reference)
@@ -154,7 +154,7 @@ def test_attention_connectivity_agrees_with_finite_differences(case):
 def test_attention_connectivity_is_the_same_when_computed_in_small_chunks(monkeypatch):
     case = ATTENTION_CASES[1]
     whole = _attention_trace(case).attention.connectivity
-    monkeypatch.setattr(engine.gradients, "_CHUNK_ELEMENTS", 1)
+    monkeypatch.setattr(engine.analysis.gradients, "_CHUNK_ELEMENTS", 1)
     chunked = _attention_trace(case).attention.connectivity
     np.testing.assert_allclose(chunked, whole, rtol=1e-13, atol=0)
     trace = _attention_trace(case)

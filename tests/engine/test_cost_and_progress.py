@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 from torch.utils.flop_counter import FlopCounterMode
 
 from engine import CancelToken, RunCancelled, SimConfig, simulate, simulate_tokens
-from engine.attention import attend, init_attention_weights
-from engine.cost import attention_cost, rnn_cost
-from engine.rnn import RNNStepper, build_cell
+from engine.core.cost import attention_cost, rnn_cost
+from engine.models.attention import attend, init_attention_weights
+from engine.models.rnn import RNNStepper, build_cell
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 

@@ -16,15 +16,16 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode, sdpa_backward_flop_count, sdpa_flop_count
 
-import engine.cost_lab as lab
-import engine.cost_lab_models as lab_models
-from engine.cost_lab import (IMPLEMENTATIONS, LabConfig, build_models, count_macs, crossover_n,
-                             default_lengths, lab_inputs, memory_needed_bytes, memory_refusal, sweep,
-                             uses_fused_sdpa)
-from engine.cost_lab_report import (counted_crossover_n, csv_columns, fit_slope, fitted_slopes,
+import engine.labs.cost.sweep as lab
+import engine.labs.cost.models as lab_models
+from engine.core.errors import ConfigError
+from engine.core.progress import CancelToken
+from engine.labs.cost.config import LabConfig, default_lengths, require_device
+from engine.labs.cost.report import (counted_crossover_n, csv_columns, fit_slope, fitted_slopes,
                                     format_table, result_to_csv, result_to_json)
-from engine.errors import ConfigError
-from engine.progress import CancelToken
+from engine.labs.cost.sweep import (IMPLEMENTATIONS, build_models, count_macs, crossover_n,
+                                    lab_inputs, memory_needed_bytes, memory_refusal, sweep,
+                                    uses_fused_sdpa)
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = dict(d_model=16, hidden_size=12, head_size=8, repeats=1, warmup=1)
@@ -60,17 +61,20 @@ def test_extreme_but_valid_values_pass():
     LabConfig(d_model=2, hidden_size=8192, lengths=(1, 65536), repeats=100, warmup=0, dtype="float64")
 
 
-def test_cuda_without_a_gpu_is_refused(monkeypatch):
+def test_cuda_without_a_gpu_is_refused_before_the_sweep(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(ConfigError) as caught:
-        LabConfig(device="cuda")
-    assert caught.value.field == "device"
-    assert "no CUDA GPU is visible to torch" in str(caught.value)
+    config = LabConfig(**TINY, device="cuda", lengths=(4,))  # a valid config, saved anywhere
+    for refuse in (require_device, sweep):
+        with pytest.raises(ConfigError) as caught:
+            refuse(config)
+        assert caught.value.field == "device"
+        assert "no CUDA GPU is visible to torch" in str(caught.value)
 
 
-def test_config_and_table_load_without_torch():
-    probe = ("import sys\nfrom engine.cost_lab import LabConfig, TABLE1, default_lengths\n"
-             "LabConfig(lengths=default_lengths(4, 64))\nprint('torch' in sys.modules)")
+def test_config_and_table_load_without_torch_or_asking_for_a_gpu():
+    probe = ("import sys\nfrom engine.labs.cost.config import LabConfig, default_lengths\n"
+             "from engine.labs.cost.sweep import TABLE1\n"
+             "LabConfig(device='cuda', lengths=default_lengths(4, 64))\nprint('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
                             text=True, timeout=60, check=True)
     assert result.stdout.strip() == "False"

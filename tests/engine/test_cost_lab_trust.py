@@ -9,11 +9,12 @@ import json
 
 import pytest
 
-from engine.cost_lab import IMPLEMENTATIONS, LabConfig, LabResult, LabRow, Measurement, count_macs
-from engine.cost_lab_report import (SMALL_N_NOTE, crossovers, csv_columns, format_table,
+from engine.core.timing import Crossover
+from engine.labs.cost.config import LabConfig
+from engine.labs.cost.report import (SMALL_N_NOTE, crossovers, csv_columns, format_table,
                                     result_from_json, result_to_csv, result_to_json,
                                     slope_warnings, unsteady_measurements, unsteady_text)
-from engine.timing import Crossover
+from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement, count_macs
 
 CONFIG = LabConfig(d_model=16, hidden_size=16, head_size=8, lengths=(16, 32, 64, 128), repeats=5,
                    warmup=1)
@@ -137,7 +138,7 @@ def test_a_saved_result_without_the_new_entries_still_loads():
 def test_a_sweep_runs_on_the_threads_asked_for_and_restores_them():
     import torch
 
-    from engine.cost_lab import sweep
+    from engine.labs.cost.sweep import sweep
 
     before, seen = torch.get_num_threads(), []
     config = LabConfig(d_model=8, hidden_size=8, head_size=4, lengths=(4,), repeats=1, warmup=0,
@@ -149,7 +150,7 @@ def test_a_sweep_runs_on_the_threads_asked_for_and_restores_them():
 
 
 def test_threads_are_validated_and_older_results_load_with_torch_default():
-    from engine.errors import ConfigError
+    from engine.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="threads"):
         LabConfig(threads=-1)

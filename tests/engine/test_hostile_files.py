@@ -18,12 +18,13 @@ import pytest
 from numpy.lib import format as npy
 
 from engine import SimConfig, simulate
-from engine.config import ConfigError
-from engine.cost_lab import IMPLEMENTATIONS, LabConfig, LabResult, LabRow, Measurement
-from engine.cost_lab_report import (MAX_RESULT_BYTES, ResultFileError, load_result,
-                                    result_from_json, result_to_json)
-from engine.trace import (MAX_TRACE_BYTES, REPEAT_KEYS, Trace, TraceFileError, expected_shapes,
+from engine.core.config import ConfigError
+from engine.core.trace import (MAX_TRACE_BYTES, REPEAT_KEYS, Trace, TraceFileError, expected_shapes,
                           load_trace)
+from engine.labs.cost.config import LabConfig
+from engine.labs.cost.report import (MAX_RESULT_BYTES, ResultFileError, load_result,
+                                    result_from_json, result_to_json)
+from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement
 from gui.session import MAX_SESSION_BYTES, Session, SessionError, load_session, save_session
 
 CONFIG = SimConfig(d_model=6, hidden_size=5, heads=2, head_size=3, seed=3)
@@ -111,7 +112,7 @@ def test_missing_files_and_bad_names_raise_the_loaders_error(tmp_path, loader):
 @pytest.mark.parametrize("loader", ["session", "result"])
 def test_json_reads_stop_at_the_limit_whatever_stat_says(tmp_path, monkeypatch, loader):
     """Some files (in /proc, on some network shares) report size 0: at most limit + 1 bytes are read."""
-    import engine.untrusted
+    import engine.core.untrusted
 
     load, error_type = LOADERS[loader]
     limit = MAX_SESSION_BYTES if loader == "session" else MAX_RESULT_BYTES
@@ -137,7 +138,7 @@ def test_json_reads_stop_at_the_limit_whatever_stat_says(tmp_path, monkeypatch, 
         def fdopen(self, descriptor, mode):
             return Spy(io.FileIO(descriptor, "r"))
 
-    monkeypatch.setattr(engine.untrusted, "os", LyingOs())
+    monkeypatch.setattr(engine.core.untrusted, "os", LyingOs())
     with pytest.raises(error_type, match="too large"):
         load(path)
     assert reads == [limit + 1]

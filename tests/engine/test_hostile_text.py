@@ -8,11 +8,11 @@ import os
 import pytest
 
 from engine import EngineInputError, SimConfig, simulate, tokenize
-from engine.atomic import OutputPathError, check_folder, write_text
-from engine.config import ConfigError
-from engine.cost_lab_report import ResultFileError, load_result
-from engine.trace import TraceFileError, load_trace
-from engine.untrusted import printable
+from engine.core.atomic import OutputPathError, check_folder, write_text
+from engine.core.config import ConfigError
+from engine.core.trace import TraceFileError, load_trace
+from engine.core.untrusted import printable
+from engine.labs.cost.report import ResultFileError, load_result
 from gui.session import Session, SessionError, load_session, save_session
 
 CONFIG = SimConfig(d_model=4, hidden_size=3, head_size=2, seed=1)
@@ -30,7 +30,7 @@ def trace():
     return simulate("the cat sat", CONFIG)
 
 
-# Lone surrogates are refused, not dropped or replaced: see engine.tokens.check_encodable.
+# Lone surrogates are refused, not dropped or replaced: see engine.core.tokens.check_encodable.
 @pytest.mark.parametrize("sentence", SURROGATE_SENTENCES)
 def test_tokenize_refuses_lone_surrogates_with_a_clear_message(sentence):
     with pytest.raises(EngineInputError, match="lone surrogate") as raised:

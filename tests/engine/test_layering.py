@@ -26,7 +26,7 @@ def _top_level_modules(body: str) -> set[str]:
 
 @pytest.mark.parametrize("body", [
     "import engine",
-    "import engine.run, engine.trace, engine.gradients, engine.cells, engine.progress",
+    "import engine.run, engine.core.trace, engine.analysis.gradients, engine.models.cells, engine.core.progress",
     "import engine\nengine.simulate('a b c', engine.SimConfig(d_model=4, hidden_size=4, head_size=2))",
 ])
 def test_engine_loads_no_qt(body):
@@ -50,7 +50,7 @@ def test_probe_detects_a_loaded_module():
 
 
 def test_engine_sources_do_not_mention_qt():
-    sources = sorted((REPO / "engine").glob("*.py"))
+    sources = sorted((REPO / "engine").rglob("*.py"))
     assert sources
     for path in sources:
         text = path.read_text(encoding="utf-8")

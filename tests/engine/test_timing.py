@@ -10,12 +10,12 @@ import torch
 
 import engine.run as engine_run
 from engine import SimConfig, TraceFileError, load_trace, simulate
-from engine.errors import RunCancelled
-from engine.progress import CancelToken
-from engine.report import comparison, format_report, timing_verdict
-from engine.run import TIMING_REPEATS
-from engine.timing import (Crossover, crossover_text, intraop_threads, order_is_clear,
+from engine.analysis.report import comparison, format_report, timing_verdict
+from engine.core.errors import RunCancelled
+from engine.core.progress import CancelToken
+from engine.core.timing import (Crossover, crossover_text, intraop_threads, order_is_clear,
                            slope_warning, spread_text, stable_crossover, summarize)
+from engine.run import TIMING_REPEATS
 
 
 def test_summary_is_the_median_and_quartiles_of_the_repeats():

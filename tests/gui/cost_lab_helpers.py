@@ -7,7 +7,8 @@ from PySide6.QtCore import QSettings
 
 from gui.jobs import job_manager
 
-from engine.cost_lab import LabConfig, sweep
+from engine.labs.cost.config import LabConfig
+from engine.labs.cost.sweep import sweep
 
 # Widths and lengths small enough that a real sweep takes a fraction of a second.
 TINY = dict(d_model=16, hidden_size=16, head_size=8, min_n=4, max_n=16, repeats=1, warmup=0)

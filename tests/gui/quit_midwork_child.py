@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 
-from engine.config import SimConfig  # noqa: E402
+from engine.core.config import SimConfig  # noqa: E402
 from gui.app import create_window, stop_background_work  # noqa: E402
 
 LONG = " ".join(f"w{i % 97}" for i in range(600))  # seconds of work at D = H = 512

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from cost_lab_helpers import TINY, make_lab, run_sweep  # noqa: F401 (make_lab: a fixture)
 
-from engine import cost_lab
-from engine.cost_lab import IMPLEMENTATIONS
-from engine.cost_lab_report import fit_slope, slope_warnings
+from engine.labs.cost import config as lab_config
+from engine.labs.cost.report import fit_slope, slope_warnings
+from engine.labs.cost.sweep import IMPLEMENTATIONS
 from gui.cost_lab import CostLabWindow
 from gui.cost_lab.controls import CUDA_CHECKING
 from gui.cost_lab.table import COLUMNS
@@ -152,7 +152,7 @@ def test_invalid_lengths_show_beside_the_longest_n(qtbot, make_lab):
 
 
 def test_cuda_without_a_gpu_is_refused_inline(qtbot, make_lab, monkeypatch):
-    monkeypatch.setattr(cost_lab, "_cuda_available", lambda: False)
+    monkeypatch.setattr(lab_config, "_cuda_available", lambda: False)
     window = make_lab(dict(TINY, device="cuda"))
     assert window.controls.values()["device"] == "cuda"
     assert window.start_sweep() is False

@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QContextMenuEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from engine.cost_lab import IMPLEMENTATIONS
-from engine.cost_lab_report import csv_columns
+from engine.labs.cost.report import csv_columns
+from engine.labs.cost.sweep import IMPLEMENTATIONS
 from gui.cost_lab import files
 
 

@@ -6,8 +6,9 @@ import threading
 import pytest
 from cost_lab_helpers import SWEEP_TIMEOUT_MS, TINY, make_lab, run_sweep, tiny_rows  # noqa: F401
 
-from engine import cost_lab
-from engine.cost_lab import LabResult, sweep
+from engine.core.errors import ConfigError
+from engine.labs.cost import sweep as lab_sweep
+from engine.labs.cost.sweep import LabResult, sweep
 from gui.cost_lab.runner import CostLabRunner
 
 
@@ -42,7 +43,7 @@ def test_cancel_keeps_the_rows_measured_so_far(qtbot, make_lab):
 
 def test_a_memory_refusal_names_the_number_and_keeps_earlier_rows(qtbot, make_lab, monkeypatch):
     # d = 16, hs = 8: n needs 4 bytes x (4·n² + 8·n·64) = 16·n² + 2048·n: n = 8 fits, 16 does not
-    monkeypatch.setattr(cost_lab, "available_memory_bytes", lambda device: 20_000)
+    monkeypatch.setattr(lab_sweep, "available_memory_bytes", lambda device: 20_000)
     window = make_lab(dict(TINY, max_n=64))
     assert window.controls.estimate.text().endswith("The sweep will stop before it.")
     result = run_sweep(qtbot, window)
@@ -77,7 +78,7 @@ def test_a_config_error_from_the_worker_shows_beside_its_field(qtbot, make_lab):
     window = make_lab()
 
     def work(on_result, progress, cancel):
-        raise cost_lab.ConfigError("repeats", "must be between 1 and 100, got 0")
+        raise ConfigError("repeats", "must be between 1 and 100, got 0")
 
     with qtbot.waitSignal(window.runner.failed, timeout=SWEEP_TIMEOUT_MS):
         window.start_sweep(work)

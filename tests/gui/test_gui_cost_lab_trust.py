@@ -5,7 +5,8 @@ that are never cut off with "…". No clock is read."""
 import pytest
 from PySide6.QtCore import QRect, Qt
 
-from engine.cost_lab import IMPLEMENTATIONS, LabConfig, LabResult, LabRow, Measurement, count_macs
+from engine.labs.cost.config import LabConfig
+from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement, count_macs
 from gui.cost_lab import CostLabWindow
 
 CONFIG = LabConfig(d_model=128, hidden_size=128, head_size=32, lengths=(16, 32, 64, 128),

@@ -10,7 +10,7 @@ from cost_lab_helpers import make_lab  # noqa: F401 (a fixture)
 from PySide6.QtCore import QByteArray, QSettings
 
 from engine import SimConfig
-from engine.config import DEFAULT_SENTENCE
+from engine.core.config import DEFAULT_SENTENCE
 from gui.cost_lab.controls import DEFAULTS
 from gui.resources import preset_named
 from gui.window_geometry import centred_default

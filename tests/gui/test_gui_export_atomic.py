@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from engine.atomic import OutputPathError, atomic_write, check_folder, write_bytes, write_text
+from engine.core.atomic import OutputPathError, atomic_write, check_folder, write_bytes, write_text
 
 
 class Boom(RuntimeError):

@@ -4,8 +4,8 @@ export fails), and animations default to a panel at its on-screen width so numbe
 import pytest
 from PIL import Image
 
-from engine.errors import RunCancelled
-from engine.progress import CancelToken
+from engine.core.errors import RunCancelled
+from engine.core.progress import CancelToken
 from gui.export.animation import (DEFAULT_TARGET, DEFAULT_WIDTH, GIF_MEMORY_BYTES, readable_width,
                                   width_within_memory)
 from gui.export.batch import check_options, export_folder

@@ -16,8 +16,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import main
-from engine.atomic import OutputPathError
-from engine.errors import EngineInputError
+from engine.core.atomic import OutputPathError
+from engine.core.errors import EngineInputError
 from gui.export import animation as animation_module
 from gui.export import targets
 from gui.export.animation import AnimationExport

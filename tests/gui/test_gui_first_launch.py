@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from engine import SimConfig
-from engine.config import DEFAULT_SENTENCE
+from engine.core.config import DEFAULT_SENTENCE
 from gui import style
 from gui.main_window import DOCK_WIDTH, FIRST_LAUNCH_HINT, FIRST_LAUNCH_TICK, about_text
 from gui.resources import preset_named

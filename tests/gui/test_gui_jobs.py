@@ -7,8 +7,8 @@ import threading
 import pytest
 from PySide6.QtCore import QEventLoop, QObject, QTimer
 
-from engine.errors import RunCancelled
-from engine.progress import CancelToken
+from engine.core.errors import RunCancelled
+from engine.core.progress import CancelToken
 from gui import jobs as jobs_module
 from gui.jobs import JobContext
 

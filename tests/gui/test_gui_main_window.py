@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 import engine
-from engine.errors import ConfigError
+from engine.core.errors import ConfigError
 from gui.resources import sample_sentences
 from window_helpers import RUN_TIMEOUT, run_and_wait
 

@@ -3,7 +3,7 @@
 import pytest
 
 from engine import SimConfig
-from engine import config as limits
+from engine.core import config as limits
 from gui.parameters import DEBOUNCE_MS, FIELDS, ParameterPanel
 from main import CONFIG_FLAGS
 

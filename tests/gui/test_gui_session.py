@@ -5,7 +5,7 @@ import json
 import pytest
 
 from engine import SimConfig
-from engine.atomic import OutputPathError
+from engine.core.atomic import OutputPathError
 from gui.session import (FORMAT_NAME, FORMAT_VERSION, MAX_SESSION_BYTES, Session, SessionError,
                          load_session, save_session)
 
@@ -151,6 +151,6 @@ def test_missing_file_folder_binary_and_huge_files(tmp_path):
 
 
 def test_session_error_is_an_engine_input_error():
-    from engine.errors import EngineInputError
+    from engine.core.errors import EngineInputError
 
     assert issubclass(SessionError, EngineInputError)

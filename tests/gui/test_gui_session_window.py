@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 import gui.worker
 from engine import SimConfig
-from engine.errors import EngineInputError
+from engine.core.errors import EngineInputError
 from gui.session import Session, load_session, save_session
 from gui.session_actions import MAX_RECENT
 from window_helpers import RUN_TIMEOUT, run_and_wait

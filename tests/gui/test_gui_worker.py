@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from engine import SimConfig
-from engine.errors import ConfigError, EngineInputError
+from engine.core.errors import ConfigError, EngineInputError
 from gui.worker import SimulationRunner
 
 

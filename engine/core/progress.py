@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from engine.errors import RunCancelled
+from engine.core.errors import RunCancelled
 
 ProgressCallback = Callable[[float, str], None]  # (fraction done in [0, 1], what is running)
 

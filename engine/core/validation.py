@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.errors import ConfigError
+from engine.core.errors import ConfigError
 
 
 def check_int(name: str, value, bounds: tuple[int, int]) -> None:

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npy
 
-from engine.atomic import OutputPathError, atomic_write
-from engine.config import SimConfig
-from engine.cost import ModelCost
-from engine.errors import ConfigError, EngineInputError
-from engine.timing import TimingSummary, summarize
-from engine.untrusted import open_regular_file, printable
-from engine.tokens import check_encodable, check_tokens
+from engine.core.atomic import OutputPathError, atomic_write
+from engine.core.config import SimConfig
+from engine.core.cost import ModelCost
+from engine.core.errors import ConfigError, EngineInputError
+from engine.core.timing import TimingSummary, summarize
+from engine.core.tokens import check_encodable, check_tokens
+from engine.core.untrusted import open_regular_file, printable
 
 FORMAT_VERSION = 1
 # The largest trace SimConfig allows (1024 tokens, D = H = 2048, an LSTM, 16 heads of 512) holds
@@ -32,7 +32,7 @@ MAX_ARRAYS = 256  # a trace has about 45
 MAX_DIRECTORY_BYTES = 2**20  # the zip's table of contents, about 100 bytes per array
 MAX_REPEATS = 1000  # timed repeats a trace may hold (engine.run makes at most a handful)
 REPEAT_KEYS = ("rnn_forward_repeat_seconds", "attn_repeat_seconds")  # absent in older files
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell (engine.cells, which needs torch)
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell (engine.models.cells, which needs torch)
 
 
 class TraceFileError(EngineInputError):

@@ -7,9 +7,9 @@ import time
 import numpy as np
 import torch
 
-from engine.cells import DERIVATIVE_BOUNDS, Cell, ElmanCell, GRUCell, LSTMCell, init_weights
-from engine.config import SimConfig
-from engine.seeding import generator
+from engine.core.config import SimConfig
+from engine.core.seeding import generator
+from engine.models.cells import DERIVATIVE_BOUNDS, Cell, ElmanCell, GRUCell, LSTMCell, init_weights
 
 
 def build_cell(config: SimConfig, dtype=torch.float64) -> Cell:

@@ -11,13 +11,14 @@ import math
 import os
 import statistics
 
-from engine.cost_lab import (COMPARED, DEVICES, IMPLEMENTATIONS, LABELS, PAPER_EXPONENT, RECURRENT,
-                             TABLE1, LabConfig, LabResult, LabRow, Measurement, crossover_n)
-from engine.errors import ConfigError, EngineInputError
-from engine.timing import (UNSTEADY_SPREAD, Crossover, crossover_text, slope_warning,
+from engine.analysis.report import format_seconds
+from engine.core.errors import ConfigError, EngineInputError
+from engine.core.timing import (UNSTEADY_SPREAD, Crossover, crossover_text, slope_warning,
                            stable_crossover)
-from engine.untrusted import decode_text, parse_json, printable, read_limited
-from engine.report import format_seconds
+from engine.core.untrusted import decode_text, parse_json, printable, read_limited
+from engine.labs.cost.config import DEVICES, LabConfig
+from engine.labs.cost.sweep import (COMPARED, IMPLEMENTATIONS, LABELS, PAPER_EXPONENT, RECURRENT,
+                                    TABLE1, LabResult, LabRow, Measurement, crossover_n)
 
 MAX_RESULT_BYTES = 16 * 2**20  # a sweep of 100 lengths with 100 repeats is about 1 MB of JSON
 

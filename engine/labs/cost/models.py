@@ -6,19 +6,17 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from engine.errors import ConfigError
-
-if TYPE_CHECKING:
-    from engine.cost_lab import LabConfig
+from engine.core.errors import ConfigError
+from engine.labs.cost.config import LabConfig
 
 
 @dataclass(frozen=True)
 class LabModels:
-    cell: object  # engine.cells.ElmanCell (tanh) on the lab's device and dtype
+    cell: object  # engine.models.cells.ElmanCell (tanh) on the lab's device and dtype
     fused_rnn: object  # torch.nn.RNN holding copies of the cell's weights
-    attention: object  # engine.attention.AttentionWeights, shared by attend and the SDPA reference
+    attention: object  # engine.models.attention.AttentionWeights, shared by attend and the SDPA reference
 
 
 def _torch_dtype(config: LabConfig):
@@ -29,7 +27,7 @@ def _torch_dtype(config: LabConfig):
 
 def _sim_config(config: LabConfig):
     """The SimConfig whose seed-0 weights the lab uses (None when D or H exceeds its ranges)."""
-    from engine.config import SimConfig
+    from engine.core.config import SimConfig
 
     try:
         return SimConfig(d_model=config.d_model, hidden_size=config.hidden_size,
@@ -40,9 +38,9 @@ def _sim_config(config: LabConfig):
 
 def _lab_cell(config: LabConfig):
     """build_cell's Elman cell; wider than SimConfig allows, the same draw made directly."""
-    from engine.cells import CellWeights, ElmanCell, init_weights
-    from engine.rnn import build_cell
-    from engine.seeding import generator
+    from engine.models.cells import CellWeights, ElmanCell, init_weights
+    from engine.models.rnn import build_cell
+    from engine.core.seeding import generator
 
     dtype, sim = _torch_dtype(config), _sim_config(config)
     if sim is not None:
@@ -56,8 +54,8 @@ def _lab_cell(config: LabConfig):
 
 def _lab_attention(config: LabConfig):
     """init_attention_weights with one head; wider than SimConfig allows, the same draw made directly."""
-    from engine.attention import AttentionWeights, init_attention_weights
-    from engine.seeding import generator
+    from engine.models.attention import AttentionWeights, init_attention_weights
+    from engine.core.seeding import generator
 
     sim, dtype = _sim_config(config), _torch_dtype(config)
     if sim is not None:
@@ -110,7 +108,7 @@ def lab_inputs(config: LabConfig, n: int):
 
 
 def run_rnn_stepwise(models: LabModels, x):
-    from engine.rnn import RNNStepper
+    from engine.models.rnn import RNNStepper
 
     return RNNStepper(models.cell, x).run()  # (T, H)
 
@@ -121,7 +119,7 @@ def run_rnn_fused(models: LabModels, x):
 
 
 def run_attention(models: LabModels, x):
-    from engine.attention import attend
+    from engine.models.attention import attend
 
     return attend(x, models.attention, causal=False, scaling=True).output  # (T, D)
 

@@ -7,9 +7,9 @@ import json
 import math
 from dataclasses import dataclass
 
-from engine.errors import ConfigError
-from engine.untrusted import parse_json, printable
-from engine.validation import check_bool, check_choice, check_int
+from engine.core.errors import ConfigError
+from engine.core.untrusted import parse_json, printable
+from engine.core.validation import check_bool, check_choice, check_int
 
 CELLS = ("rnn", "lstm", "gru")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")

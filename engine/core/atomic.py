@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from engine.errors import EngineInputError
-from engine.untrusted import printable
+from engine.core.errors import EngineInputError
+from engine.core.untrusted import printable
 
 # Temporaries being written right now, by any thread: a process that must exit at once removes
 # them (remove_pending_temporaries) so that even then no partial file is left.

@@ -7,9 +7,9 @@ import unicodedata
 
 import numpy as np
 
-from engine.config import MAX_SENTENCE_CHARS, MAX_TOKENS
-from engine.errors import EngineInputError
-from engine.seeding import generator
+from engine.core.config import MAX_SENTENCE_CHARS, MAX_TOKENS
+from engine.core.errors import EngineInputError
+from engine.core.seeding import generator
 
 # A word (letters, digits, underscores, inner apostrophes) or any single other visible character.
 _TOKEN_PATTERN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from engine.config import SimConfig
-from engine.seeding import generator
+from engine.core.config import SimConfig
+from engine.core.seeding import generator
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from engine.attention import AttentionResult, AttentionWeights, score_scale
-from engine.rnn import RNNStepper
+from engine.models.attention import AttentionResult, AttentionWeights, score_scale
+from engine.models.rnn import RNNStepper
 
 _CHUNK_ELEMENTS = 4_000_000  # caps the (rows, T, 2nh) blocks of the attention map held at once
 

@@ -4,39 +4,29 @@ to set beside Table 1 of Vaswani et al. (2017). Qt-free; torch loads on first us
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import platform
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
-from engine.cost import attention_cost, rnn_cost
-from engine.cost_lab_models import (RUNNERS, LabModels, build_models, lab_inputs, model_leaves,
+from engine.core.cost import attention_cost, rnn_cost
+from engine.core.errors import RunCancelled
+from engine.core.timing import TimingSummary, intraop_threads, summarize
+from engine.labs.cost.config import BYTES_PER_ELEMENT, LabConfig, require_device
+from engine.labs.cost.models import (RUNNERS, LabModels, build_models, lab_inputs, model_leaves,
                                     uses_fused_sdpa)
-from engine.errors import ConfigError, RunCancelled
-from engine.timing import TimingSummary, intraop_threads, summarize
-from engine.validation import check_choice, check_int
 
 IMPLEMENTATIONS = ("rnn_stepwise", "rnn_fused", "attention", "attention_sdpa")
 LABELS = {
-    "rnn_stepwise": "RNN, our step loop",  # engine.rnn.RNNStepper: one Python call per word
+    "rnn_stepwise": "RNN, our step loop",  # engine.models.rnn.RNNStepper: one Python call per word
     "rnn_fused": "RNN, torch.nn.RNN",  # the same weights in torch's fused loop (cuDNN on a GPU)
-    "attention": "attention, our attend()",  # engine.attention.attend: explicit softmax
+    "attention": "attention, our attend()",  # engine.models.attention.attend: explicit softmax
     "attention_sdpa": "attention, torch SDPA",  # F.scaled_dot_product_attention between projections
 }
 RECURRENT = ("rnn_stepwise", "rnn_fused")
 COMPARED = (("rnn_stepwise", "attention"), ("rnn_fused", "attention_sdpa"))  # (RNN, attention)
-DEVICES = ("cpu", "cuda")
-DTYPES = ("float32", "float64")
-BYTES_PER_ELEMENT = {"float32": 4, "float64": 8}
-LENGTH_RANGE = (1, 65536)
-WIDTH_RANGE = (2, 8192)
-HEAD_SIZE_RANGE = (1, 512)
-REPEATS_RANGE = (1, 100)
-WARMUP_RANGE = (0, 100)
-THREADS_RANGE = (0, 256)  # 0: torch's default number of CPU threads
 # Copies of one n x n matrix alive at the peak of attend() (measured: about 3.2 forward, 8.4 with
 # backward), rounded up; the SDPA reference needs less, so attend() sets the limit.
 MATRIX_COPIES = {False: 4, True: 9}
@@ -49,72 +39,6 @@ TABLE1 = {
 PAPER_EXPONENT = {"rnn_stepwise": 1, "rnn_fused": 1, "attention": 2, "attention_sdpa": 2}
 
 
-def default_lengths(min_n: int = 16, max_n: int = 4096) -> tuple[int, ...]:
-    """min_n, 2 min_n, 4 min_n, ... up to max_n (max_n itself is added when not on the doubling)."""
-    check_int("min_n", min_n, LENGTH_RANGE)
-    check_int("max_n", max_n, (min_n, LENGTH_RANGE[1]))
-    lengths = [min_n]
-    while lengths[-1] * 2 <= max_n:
-        lengths.append(lengths[-1] * 2)
-    if lengths[-1] != max_n:
-        lengths.append(max_n)
-    return tuple(lengths)
-
-
-@dataclass(frozen=True)
-class LabConfig:
-    device: str = "cpu"  # "cpu" or "cuda" (the first GPU torch sees)
-    d_model: int = 512  # D: width of every word vector
-    hidden_size: int = 512  # H: width of the RNN's hidden state
-    head_size: int = 64  # hs: width of the one attention head's queries, keys and values
-    lengths: tuple[int, ...] = field(default_factory=default_lengths)  # every n, increasing
-    backward: bool = False  # time forward + backward of output.sum() instead of forward only
-    repeats: int = 5  # timed runs per implementation and n; the median is reported
-    warmup: int = 1  # untimed runs before the timed ones (caches, kernel selection)
-    dtype: str = "float32"  # element type of weights and inputs: "float32" or "float64"
-    threads: int = 0  # CPU threads torch may use for each operation; 0: torch's default
-
-    def __post_init__(self) -> None:
-        check_choice("device", self.device, DEVICES)
-        check_choice("dtype", self.dtype, DTYPES)
-        check_int("d_model", self.d_model, WIDTH_RANGE)
-        check_int("hidden_size", self.hidden_size, WIDTH_RANGE)
-        check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
-        check_int("repeats", self.repeats, REPEATS_RANGE)
-        check_int("warmup", self.warmup, WARMUP_RANGE)
-        check_int("threads", self.threads, THREADS_RANGE)
-        if not isinstance(self.backward, bool):
-            raise ConfigError("backward", f"must be true or false, got {self.backward!r}")
-        object.__setattr__(self, "lengths", _checked_lengths(self.lengths))
-        if self.device == "cuda" and not _cuda_available():
-            raise ConfigError("device", "is cuda, but no CUDA GPU is visible to torch "
-                                        "(a CPU-only build, or no driver); use cpu")
-
-    def replace(self, **changes) -> LabConfig:
-        """A copy with some fields changed (validated like any new config)."""
-        return dataclasses.replace(self, **changes)
-
-
-def _checked_lengths(lengths) -> tuple[int, ...]:
-    try:
-        values = tuple(lengths)
-    except TypeError:
-        raise ConfigError("lengths", f"must be a list of whole numbers, got {lengths!r}") from None
-    if not values:
-        raise ConfigError("lengths", "must hold at least one n")
-    for n in values:
-        check_int("lengths", n, LENGTH_RANGE)
-    if any(b <= a for a, b in zip(values, values[1:])):
-        raise ConfigError("lengths", f"must be increasing with no repeats, got {list(values)}")
-    return values
-
-
-def _cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
-
-
 def crossover_n(d_model: int) -> int:
     """Table 1: self-attention's per-layer cost n²·d is below the recurrent n·d² while n < d."""
     return d_model
@@ -125,7 +49,7 @@ def crossover_n(d_model: int) -> int:
 def count_macs(name: str, n: int, config: LabConfig, sdpa_fused: bool = True) -> int:
     """Multiply-adds of the matrix products one timed run of `name` performs at length n.
 
-    Forward: engine.cost's closed forms (one head of size hs). Backward rule: a product A·B of
+    Forward: engine.core.cost's closed forms (one head of size hs). Backward rule: a product A·B of
     forward cost m·k·p needs one product of the same cost per operand that needs a gradient
     (dA = dC·Bᵀ, dB = Aᵀ·dC; a matrix-vector product's weight gradient is the outer product g·hᵀ,
     counted as H·H). Inputs and weights all need gradients, so every product costs 2x its forward,
@@ -335,8 +259,9 @@ def sweep(config: LabConfig, on_result: Callable[[LabRow], None] | None = None,
     """Measure every n in order; stop early (keeping the rows so far) when cancelled or out of memory.
 
     on_result(row) is called after each n; progress(fraction, label) before every run; cancel is an
-    engine.progress.CancelToken, checked before every run (never inside a timed one).
+    engine.core.progress.CancelToken, checked before every run (never inside a timed one).
     """
+    require_device(config)
     with intraop_threads(config.threads):
         rows, reason = _sweep_lengths(config, on_result, _Ticker(config, progress, cancel))
         return LabResult(config, tuple(rows), reason, device_name(config.device),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import textwrap
 
-from engine.timing import TimingSummary, order_is_clear, spread_text
-from engine.trace import Trace
+from engine.core.timing import TimingSummary, order_is_clear, spread_text
+from engine.core.trace import Trace
 
 CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
 

@@ -1,0 +1,90 @@
+"""The import contract, read from the sources: the engine never imports the gui, Qt or pyqtgraph,
+and within each package nothing imports upward (a layer may import only the layers below it)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+QT = ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6", "PySide2")
+
+# Each layer, lowest first, and the layers it may import besides itself.
+ENGINE_LAYERS = {
+    "engine.core": (),
+    "engine.models": ("engine.core",),
+    "engine.analysis": ("engine.core", "engine.models"),
+    "engine.run": ("engine.core", "engine.models", "engine.analysis"),
+    "engine.labs": ("engine.core", "engine.models", "engine.analysis", "engine.run"),
+}
+# The gui's views (panels) never reach into a lab's window.
+GUI_FORBIDDEN = {"gui.panels": ("gui.cost_lab",)}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at any depth of its code (lazy imports included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def sources(package: str) -> list[Path]:
+    return sorted((REPO / package).rglob("*.py"))
+
+
+def test_the_engine_imports_no_gui_and_no_qt():
+    checked = 0
+    for path in sources("engine"):
+        for name in imported_modules(path):
+            checked += 1
+            assert not within(name, "gui"), f"{module_name(path)} imports {name}"
+            assert not any(within(name, qt) for qt in QT), f"{module_name(path)} imports {name}"
+    assert checked > 100
+
+
+def layer_of(name: str) -> str | None:
+    return next((layer for layer in ENGINE_LAYERS if within(name, layer)), None)
+
+
+def test_engine_layers_import_only_downwards():
+    for path in sources("engine"):
+        own = layer_of(module_name(path))
+        if own is None:  # engine/__init__.py names its public API lazily, from every layer
+            continue
+        allowed = (own, *ENGINE_LAYERS[own])
+        for name in imported_modules(path):
+            layer = layer_of(name)
+            assert layer is None or layer in allowed, (
+                f"{module_name(path)} ({own}) imports {name} ({layer}): an upward import")
+
+
+@pytest.mark.parametrize("package, forbidden", GUI_FORBIDDEN.items())
+def test_gui_views_do_not_import_the_labs(package, forbidden):
+    paths = sources(package.replace(".", "/"))
+    assert paths
+    for path in paths:
+        for name in imported_modules(path):
+            assert not any(within(name, lab) for lab in forbidden), f"{module_name(path)} imports {name}"
+
+
+def test_the_contract_catches_an_upward_import(tmp_path):
+    """The checker itself works: a core module importing a model is caught."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from engine.models.rnn import RNNStepper\n")
+    assert "engine.models.rnn" in imported_modules(bad)
+    assert layer_of("engine.models.rnn") not in (layer_of("engine.core.x"),
+                                                 *ENGINE_LAYERS[layer_of("engine.core.x")])
