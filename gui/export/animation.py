@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from engine.errors import EngineInputError
 from gui.export.encoders import MAX_FPS, MIN_FPS, FrameEncoder, animation_formats
 from gui.export.images import ExportError, render_png
 from gui.jobs import JobManager, job_manager

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from engine.report import (SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT, UNSTEADY_MEANS, cell_label,
+from engine.analysis.report import (SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT, UNSTEADY_MEANS, cell_label,
                            format_seconds, timing_verdict)
-from engine.timing import spread_text
+from engine.core.timing import spread_text
 from gui import clock, style
 from gui.wording import count
 
