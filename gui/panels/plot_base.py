@@ -37,39 +37,46 @@ def fitted_title(text: str, pixels: float, points: float) -> tuple[float, list[s
     return points - TITLE_SHRINK_POINTS[-1], [name, shape] if name else [text]
 
 
+class ShrinkableLabel(pg.LabelItem):
+    """A label that may be narrower than its text. pyqtgraph makes a label's text width its
+    minimum width, so a long title in a narrow view would push the plot past the widget's edge
+    and cut its last columns off; a title may be clipped instead (setTitle sees that it is not)."""
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        self.setMinimumWidth(0)
+
+
+class TitledPlotItem(pg.PlotItem):
+    """A PlotItem whose title spans the whole plot, axes and colour bar included, and may be
+    narrower than its text."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.layout.removeItem(self.titleLabel)
+        self.titleLabel.setParentItem(None)
+        self.titleLabel = ShrinkableLabel("", size="11pt", parent=self)
+        self.layout.addItem(self.titleLabel, 0, 0, 1, TITLE_COLUMNS)
+        self.setTitle(None)
+
+
 class ExportablePlot(pg.PlotWidget):
     """A plot that asks for the export menu on right-click (the export controller answers)."""
 
     export_menu_requested = Signal(object)  # global QPoint
 
     def __init__(self, parent=None, axisItems=None):
-        super().__init__(parent=parent, background=style.PLOT_BACKGROUND, axisItems=axisItems)
+        super().__init__(parent=parent, background=style.PLOT_BACKGROUND,
+                         plotItem=TitledPlotItem(axisItems=axisItems))
         self.plotItem.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         for name in ("left", "bottom"):  # words and dimensions are counts: never "(x0.001)"
             self.getAxis(name).enableAutoSIPrefix(False)
-        self._let_title_shrink()
         self._title_text = ""
         self._title_size = style.TITLE_SIZE
         self.exporting_alone = False  # True while standalone() lays the plot out for an export
         self.plotItem.vb.sigResized.connect(self._on_view_box_resized)
-
-    def _let_title_shrink(self) -> None:
-        """pyqtgraph makes a title's width the plot's minimum width, so a long title in a narrow
-        view pushes the plot past the widget's edge and cuts its last columns off. Here the title
-        may be narrower than its text instead; the plot always fits."""
-        label = self.plotItem.titleLabel
-        update_min = label.updateMin
-
-        def relaxed_update_min() -> None:
-            update_min()
-            label.setMinimumWidth(0)
-
-        label.updateMin = relaxed_update_min
-        layout = self.plotItem.layout  # over the whole plot, axes and colour bar included
-        layout.removeItem(label)
-        layout.addItem(label, 0, 0, 1, TITLE_COLUMNS)
 
     def setTitle(self, title: str | None = None, **args) -> None:
         """Show `title` in the largest size that fits above the plot; when none does, its
