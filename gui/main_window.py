@@ -14,6 +14,7 @@ from engine.core.errors import ConfigError, EngineInputError
 from engine.core.tokens import tokenize
 from gui import style
 from gui.export.controller import ExportController
+from gui.export.targets import register_main_window
 from gui.panels.attention_panel import AttentionPanel
 from gui.panels.gradient_panel import GradientPanel
 from gui.panels.race_panel import RacePanel
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.race_panel = RacePanel(self.timeline)
         self.transport = TransportBar(self.timeline)
         self.parameters = ParameterPanel(config)
+        self.export_targets = register_main_window(self)
         self.exports = ExportController(self, self.settings)
         self.sessions = SessionActions(self, self.settings)
         self._build_layout()

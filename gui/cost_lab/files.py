@@ -15,6 +15,7 @@ from engine.labs.cost.report import ResultFileError, load_result, result_to_csv,
 from gui.export.images import export_widget
 
 FOLDER_KEY = "cost_lab/folder"
+EXPORT_PREFIX = "cost-lab-"  # a plot's export name and default file name: cost-lab-time.svg
 FILTERS = {"csv": "CSV table (*.csv)", "json": "JSON (*.json)", "png": "PNG image (*.png)",
            "svg": "SVG vector image (*.svg)"}
 WRITERS = {"csv": result_to_csv, "json": result_to_json}
@@ -70,7 +71,7 @@ def export_plot(parent: QWidget, plot: QWidget, name: str, fmt: str,
                 settings: QSettings | None = None) -> Path | None:
     """Ask where, then write the plot as 'png' or 'svg' through gui.export.images.export_widget."""
     path = _ask_path(parent, settings, f"Export the {name} plot as {fmt.upper()}",
-                     f"cost-lab-{name}", fmt)
+                     EXPORT_PREFIX + name, fmt)
     if path is None:
         return None
     try:

@@ -12,12 +12,14 @@ from engine.core.errors import ConfigError
 from engine.labs.cost.sweep import LabResult
 from gui import style
 from gui.cost_lab import files
+from gui.cost_lab.files import EXPORT_PREFIX
 from gui.cost_lab.controls import DEFAULTS, FIELDS, CostLabControls
 from gui.cost_lab.devices import CudaProbe
 from gui.cost_lab.plots import DepthPlot, MacsPlot, TimePlot
 from gui.cost_lab.runner import CostLabRunner, sweep_work
 from gui.cost_lab.summary import outcome_text, settings_text, verdict_text, warning_text
 from gui.cost_lab.table import CostTable
+from gui.export.registry import ExportRegistry
 
 TITLE = "Cost lab — sequential vs parallel on this machine"
 GROUP = "cost_lab"
@@ -58,6 +60,10 @@ class CostLabWindow(QMainWindow):
         self.probe = CudaProbe(self)
         self.controls = CostLabControls()
         self.plots = {"time": TimePlot(), "multiply-adds": MacsPlot(), "depth": DepthPlot()}
+        self.export_targets = ExportRegistry()
+        self.export_targets.add_all({EXPORT_PREFIX + name: plot for name, plot in self.plots.items()},
+                                    "plot")
+        self.export_targets.add("cost-lab", self, "window")
         self.table = CostTable()
         self._build_widgets()
         self._build_layout()
@@ -175,9 +181,10 @@ class CostLabWindow(QMainWindow):
         self.runner.busy_changed.connect(self._sync_buttons)
         self.probe.answered.connect(self.controls.set_cuda_status)
         self.controls.values_changed.connect(self._on_controls_values_changed)
-        for name, plot in self.plots.items():
-            plot.export_menu_requested.connect(lambda pos, name=name, plot=plot:
-                                               self._on_plot_export_menu_requested(name, plot, pos))
+        for name, plot in self.export_targets.widgets("plot").items():
+            short = name.removeprefix(EXPORT_PREFIX)
+            plot.export_menu_requested.connect(lambda pos, short=short, plot=plot:
+                                               self._on_plot_export_menu_requested(short, plot, pos))
 
     # -- actions ----------------------------------------------------------------------------------
     def start_sweep(self, work=None) -> bool:

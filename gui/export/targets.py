@@ -1,32 +1,42 @@
-"""Names for everything that can be exported: each plot, each panel and the whole window. The
-names become file names (`attention-weights.svg`, `rnn-hidden.png`, ...)."""
+"""The main window's export targets, read from its ExportRegistry (gui/export/registry.py): each
+plot, each panel and the whole window. The names become file names (`attention-weights.svg`,
+`rnn-hidden.png`, ...)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from gui.panels.heatmap import HeatmapView
+from gui.export.registry import ExportRegistry
+
+
+def register_main_window(window) -> ExportRegistry:
+    """The main window's targets: every panel's plots, the panels, then the window itself."""
+    registry = ExportRegistry()
+    for panel in (window.rnn_panel, window.attention_panel, window.gradient_panel):
+        registry.add_all(panel.plots(), "plot")
+    registry.add_all({"rnn-panel": window.rnn_panel, "attention-panel": window.attention_panel,
+                      "gradient-panel": window.gradient_panel, "race-strip": window.race_panel},
+                     "panel")
+    registry.add("window", window, "window")
+    return registry
 
 
 def panels(window) -> dict[str, QWidget]:
-    return {"rnn-panel": window.rnn_panel, "attention-panel": window.attention_panel,
-            "gradient-panel": window.gradient_panel, "race-strip": window.race_panel}
+    return window.export_targets.widgets("panel")
 
 
 def plots(window) -> dict[str, QWidget]:
-    out: dict[str, QWidget] = {}
-    for panel in (window.rnn_panel, window.attention_panel, window.gradient_panel):
-        out.update(panel.plots())
-    return out
+    return window.export_targets.widgets("plot")
 
 
-def heatmaps(window) -> dict[str, HeatmapView]:
-    return {name: plot for name, plot in plots(window).items() if isinstance(plot, HeatmapView)}
+def heatmaps(window) -> dict[str, QWidget]:
+    """The targets that can also be written as a CSV matrix."""
+    return window.export_targets.matrices()
 
 
 def all_targets(window) -> dict[str, QWidget]:
     """Every exportable widget by name, the window last."""
-    return {**plots(window), **panels(window), "window": window}
+    return window.export_targets.widgets()
 
 
 def describe(name: str) -> str:
