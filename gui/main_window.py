@@ -22,6 +22,7 @@ from gui.panels.rnn_panel import RNNPanel
 from gui.parameters import ParameterPanel
 from gui.resources import preset_named
 from gui.selection import TokenSelection
+from gui.state.app_state import AppState
 from gui.sentence_bar import SentenceBar
 from gui.session_actions import SessionActions
 from gui.timeline import Timeline
@@ -82,8 +83,9 @@ class MainWindow(QMainWindow):
         config = self._merge(remembered_config or base, overrides or {})
         sentence = sentence if sentence is not None else (remembered_sentence or DEFAULT_SENTENCE)
 
-        self.timeline = Timeline(self)
-        self.selection = TokenSelection(self)
+        self.state = AppState()  # what scripts and lessons drive; the views follow it
+        self.timeline = Timeline(self, self.state.timeline)
+        self.selection = TokenSelection(self, self.state.selection)
         self.runner = SimulationRunner(self)
         self.sentence_bar = SentenceBar(sentence)
         self.token_strip = TokenStrip(self.timeline, self.selection)

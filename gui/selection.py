@@ -1,10 +1,13 @@
-"""The one shared token selection: hovering shows a token everywhere, a click pins it."""
+"""The Qt face of the shared token selection (gui/state/selection.py), with a Qt signal for the
+views."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-NONE = -1
+from gui.state.selection import NONE, SelectionState
+
+__all__ = ["NONE", "TokenSelection"]
 
 
 class TokenSelection(QObject):
@@ -12,37 +15,27 @@ class TokenSelection(QObject):
 
     changed = Signal(int)  # the new current token index, or -1
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, state: SelectionState | None = None):
         super().__init__(parent)
-        self._hovered = NONE
-        self._pinned = NONE
+        self.state = state if state is not None else SelectionState()
+        self.state.changed.connect(self.changed.emit)
 
     @property
     def current(self) -> int:
-        return self._hovered if self._hovered != NONE else self._pinned
+        return self.state.current
 
     @property
     def pinned(self) -> int:
-        return self._pinned
+        return self.state.pinned
 
     def set_hovered(self, index: int | None) -> None:
-        self._update(hovered=NONE if index is None else int(index))
+        self.state.set_hovered(index)
 
     def set_pinned(self, index: int | None) -> None:
-        self._update(pinned=NONE if index is None else int(index))
+        self.state.set_pinned(index)
 
     def toggle_pinned(self, index: int) -> None:
-        """A click pins a token; clicking the pinned token again unpins it."""
-        self.set_pinned(None if index == self._pinned else index)
+        self.state.toggle_pinned(index)
 
     def clear(self) -> None:
-        self._update(hovered=NONE, pinned=NONE)
-
-    def _update(self, hovered: int | None = None, pinned: int | None = None) -> None:
-        before = self.current
-        if hovered is not None:
-            self._hovered = hovered
-        if pinned is not None:
-            self._pinned = pinned
-        if self.current != before:
-            self.changed.emit(self.current)
+        self.state.clear()
