@@ -4,6 +4,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+# ms: ten ticks at 60 per second take 0.2 s; a loaded CI machine may repaint far slower, and a
+# wait ends as soon as its condition holds, so a generous limit costs nothing when all is well
+PLAYBACK_TIMEOUT = 60_000
+
 
 @pytest.fixture
 def window(make_window, qtbot, trace5):
@@ -55,7 +59,7 @@ def test_space_toggles_play(qtbot, window):
 def test_space_plays_to_the_end(qtbot, window):
     window.transport.set_speed(60)
     key(window, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.timeline.tick == 10 and not window.transport.playing, timeout=5000)
+    qtbot.waitUntil(lambda: window.timeline.tick == 10 and not window.transport.playing, timeout=PLAYBACK_TIMEOUT)
     assert window.transport.tick_label.text() == "tick 10 of 10, backward phase"
 
 

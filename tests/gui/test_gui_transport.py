@@ -5,6 +5,10 @@ import pytest
 from gui.timeline import Timeline
 from gui.transport import DEFAULT_SPEED, TransportBar
 
+# ms: ten ticks at 60 per second take 0.2 s; a loaded CI machine may repaint far slower, and a
+# wait ends as soon as its condition holds, so a generous limit costs nothing when all is well
+PLAYBACK_TIMEOUT = 60_000
+
 
 @pytest.fixture
 def bar(qtbot, trace5):
@@ -45,10 +49,10 @@ def test_play_runs_to_the_end_and_stops(qtbot, bar):
     assert started.args == [True]
     assert transport.playing is True
     assert transport._timer.interval() == 17  # 1000 / 60 ticks per second
-    with qtbot.waitSignal(transport.playing_changed, timeout=5000) as stopped:
+    with qtbot.waitSignal(transport.playing_changed, timeout=PLAYBACK_TIMEOUT) as stopped:
         pass
     assert stopped.args == [False]
-    qtbot.waitUntil(lambda: timeline.tick == 10 and not transport.playing, timeout=5000)
+    qtbot.waitUntil(lambda: timeline.tick == 10 and not transport.playing, timeout=PLAYBACK_TIMEOUT)
     assert seen == list(range(1, 11))  # every tick, one at a time, none skipped
     assert transport.tick_label.text() == "tick 10 of 10, backward phase"
 
@@ -57,7 +61,7 @@ def test_pause_stops_the_timer(qtbot, bar):
     transport, timeline = bar
     transport.set_speed(60)
     transport.play()
-    qtbot.waitUntil(lambda: timeline.tick >= 2, timeout=5000)
+    qtbot.waitUntil(lambda: timeline.tick >= 2, timeout=PLAYBACK_TIMEOUT)
     with qtbot.waitSignal(transport.playing_changed) as blocker:
         transport.pause()
     assert blocker.args == [False]
