@@ -15,19 +15,19 @@ from engine.core.tokens import tokenize
 from gui import style
 from gui.export.controller import ExportController
 from gui.export.targets import register_main_window
-from gui.panels.attention_panel import AttentionPanel
-from gui.panels.gradient_panel import GradientPanel
-from gui.panels.race_panel import RacePanel
-from gui.panels.rnn_panel import RNNPanel
-from gui.parameters import ParameterPanel
+from gui.views.panels.attention_panel import AttentionPanel
+from gui.views.panels.gradient_panel import GradientPanel
+from gui.views.panels.race_panel import RacePanel
+from gui.views.panels.rnn_panel import RNNPanel
+from gui.views.parameters import ParameterPanel
 from gui.resources import preset_named
 from gui.selection import TokenSelection
 from gui.state.app_state import AppState
-from gui.sentence_bar import SentenceBar
+from gui.views.sentence_bar import SentenceBar
 from gui.session_actions import SessionActions
 from gui.timeline import Timeline
-from gui.token_strip import TokenStrip
-from gui.transport import DEFAULT_SPEED, TransportBar
+from gui.views.token_strip import TokenStrip
+from gui.views.transport import DEFAULT_SPEED, TransportBar
 from gui.window_geometry import centred_default, fit_within, saved_normal_geometry
 from gui.wording import count
 from gui.worker import SimulationRunner
@@ -492,7 +492,7 @@ class MainWindow(QMainWindow):
     def show_cost_lab(self) -> None:
         """Open (or bring forward) the cost lab window; it keeps its results while hidden."""
         if self._cost_lab is None:
-            from gui.cost_lab import CostLabWindow
+            from gui.labs.cost import CostLabWindow
 
             self._cost_lab = CostLabWindow(self, settings=self.settings)
         self._cost_lab.show()

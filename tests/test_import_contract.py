@@ -17,9 +17,9 @@ ENGINE_LAYERS = {
     "engine.run": ("engine.core", "engine.models", "engine.analysis"),
     "engine.labs": ("engine.core", "engine.models", "engine.analysis", "engine.run"),
 }
-# The gui's views (panels) never reach into a lab's window, and the app state is plain Python.
-GUI_FORBIDDEN = {"gui.panels": ("gui.cost_lab",),
-                 "gui.state": ("gui.panels", "gui.cost_lab", "gui.export", *QT)}
+# The gui's views never reach into a lab's window, and the app state is plain Python.
+GUI_FORBIDDEN = {"gui.views": ("gui.labs",),
+                 "gui.state": ("gui.views", "gui.labs", "gui.export", *QT)}
 
 
 def module_name(path: Path) -> str:

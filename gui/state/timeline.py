@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gui import clock
+from engine.core import clock
 from gui.state.events import Event
 
 

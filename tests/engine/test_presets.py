@@ -8,7 +8,7 @@ import pytest
 
 from engine import SimConfig, simulate
 
-MAX_VALUE_CELLS = 16 * 16  # gui.panels.heatmap prints numbers in matrices up to this many cells
+MAX_VALUE_CELLS = 16 * 16  # gui.views.panels.heatmap prints numbers in matrices up to this many cells
 
 
 def all_presets() -> list[dict]:

@@ -26,7 +26,7 @@ def tiny_rows():
 @pytest.fixture
 def make_lab(qtbot, tmp_path):
     """Build CostLabWindows on a settings file in tmp_path; waits for their sweeps at teardown."""
-    from gui.cost_lab import CostLabWindow
+    from gui.labs.cost import CostLabWindow
 
     windows = []
 

@@ -1,8 +1,8 @@
-"""The pure clock functions of gui.clock on a few (tick, T) values, including the phase edges."""
+"""The pure clock functions of engine.core.clock on a few (tick, T) values, including the phase edges."""
 
 import pytest
 
-from gui import clock
+from engine.core import clock
 
 
 @pytest.mark.parametrize("length, expected", [(0, 1), (1, 3), (5, 11), (1024, 2049)])

@@ -14,9 +14,9 @@ from cost_lab_helpers import TINY, make_lab, run_sweep  # noqa: F401 (make_lab: 
 from engine.labs.cost import config as lab_config
 from engine.labs.cost.report import fit_slope, slope_warnings
 from engine.labs.cost.sweep import IMPLEMENTATIONS
-from gui.cost_lab import CostLabWindow
-from gui.cost_lab.controls import CUDA_CHECKING
-from gui.cost_lab.table import COLUMNS
+from gui.labs.cost import CostLabWindow
+from gui.labs.cost.controls import CUDA_CHECKING
+from gui.labs.cost.table import COLUMNS
 
 
 def test_window_opens_with_defaults(qtbot):
@@ -188,7 +188,7 @@ def test_the_real_probe_answers_what_torch_sees(qtbot, make_lab):
 def test_opening_the_window_does_not_import_torch():
     """torch takes a second or more to import: the window shows first, the probe loads it later."""
     script = ("import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
-              "from gui.cost_lab import CostLabWindow; w = CostLabWindow(); "
+              "from gui.labs.cost import CostLabWindow; w = CostLabWindow(); "
               "w.controls.set_values({'max_n': 65536}); "
               "print('torch' in sys.modules, w.controls.estimate.text())")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from engine.labs.cost.report import csv_columns
 from engine.labs.cost.sweep import IMPLEMENTATIONS
-from gui.cost_lab import files
+from gui.labs.cost import files
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from cost_lab_helpers import SWEEP_TIMEOUT_MS, TINY, make_lab, run_sweep, tiny_r
 from engine.core.errors import ConfigError
 from engine.labs.cost import sweep as lab_sweep
 from engine.labs.cost.sweep import LabResult, sweep
-from gui.cost_lab.runner import CostLabRunner
+from gui.labs.cost.runner import CostLabRunner
 
 
 def test_cancel_keeps_the_rows_measured_so_far(qtbot, make_lab):

@@ -7,7 +7,7 @@ from PySide6.QtCore import QRect, Qt
 
 from engine.labs.cost.config import LabConfig
 from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement, count_macs
-from gui.cost_lab import CostLabWindow
+from gui.labs.cost import CostLabWindow
 
 CONFIG = LabConfig(d_model=128, hidden_size=128, head_size=32, lengths=(16, 32, 64, 128),
                    repeats=5, warmup=1)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from engine import SimConfig
 from engine.core.config import DEFAULT_SENTENCE
-from gui.cost_lab.controls import DEFAULTS
+from gui.labs.cost.controls import DEFAULTS
 from gui.resources import preset_named
 from gui.window_geometry import centred_default
 

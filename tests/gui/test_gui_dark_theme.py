@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from gui import style
-from gui.panels.heatmap import HeatmapView
+from gui.views.panels.heatmap import HeatmapView
 from gui.timeline import Timeline
-from gui.transport import TransportBar
+from gui.views.transport import TransportBar
 
 TEXT_CONTRAST = 4.5  # WCAG's minimum for body text
 GRAPHIC_CONTRAST = 3.0  # for small plot labels, icons and large text
@@ -200,7 +200,7 @@ def test_notices_and_notes_of_the_main_window_stay_legible(qtbot, make_window, t
 
 
 def test_an_unsteady_timing_note_is_red_and_legible_on_dark(qtbot, trace5):
-    from gui.panels.race_panel import RacePanel
+    from gui.views.panels.race_panel import RacePanel
 
     rnn = dataclasses.replace(trace5.rnn, forward_repeat_seconds=np.array([1e-3, 1e-3, 3e-3, 4e-3]))
     unsteady = dataclasses.replace(trace5, rnn=rnn)

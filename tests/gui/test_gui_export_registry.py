@@ -8,7 +8,7 @@ from cost_lab_helpers import make_lab  # noqa: F401  (fixture)
 from gui.export import targets
 from gui.export.batch import export_folder
 from gui.export.registry import ExportRegistry
-from gui.panels.heatmap import HeatmapView
+from gui.views.panels.heatmap import HeatmapView
 from window_helpers import shown_window
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from engine import SimConfig, simulate
 from gui import style
-from gui.panels.gradient_panel import CAPTION, GRADIENT_NAME, GradientPanel
+from gui.views.panels.gradient_panel import CAPTION, GRADIENT_NAME, GradientPanel
 from gui.selection import TokenSelection
 from gui.timeline import Timeline
 

@@ -10,12 +10,12 @@ from PySide6.QtGui import QPainter, QPicture
 
 from engine import SimConfig, simulate
 from gui.export.images import export_widget
-from gui.panels.attention_panel import AttentionPanel
-from gui.panels.gradient_panel import GradientPanel
-from gui.panels.heatmap import HeatmapView
-from gui.panels.plot_base import fitted_title
-from gui.panels.rnn_panel import RNNPanel
-from gui.panels.token_axis import plan_labels
+from gui.views.panels.attention_panel import AttentionPanel
+from gui.views.panels.gradient_panel import GradientPanel
+from gui.views.panels.heatmap import HeatmapView
+from gui.views.panels.plot_base import fitted_title
+from gui.views.panels.rnn_panel import RNNPanel
+from gui.views.panels.token_axis import plan_labels
 from gui.selection import TokenSelection
 from gui.timeline import Timeline
 
@@ -159,7 +159,7 @@ def test_labels_thin_only_when_the_smallest_font_cannot_fit():
 
 
 def test_index_numbers_step_far_enough_apart_not_to_touch():
-    from gui.panels.token_axis import index_step
+    from gui.views.panels.token_axis import index_step
 
     assert index_step(8, pixels_per_index=24.0, widest=7.0) == 1
     assert index_step(512, pixels_per_index=0.2, widest=20.0) == 200  # 0, 200, 400: 40 px apart
@@ -184,7 +184,7 @@ def test_x_prints_its_numbers_at_five_by_eight(qtbot, readable5):
 
 
 def test_numbers_shorten_to_two_digits_only_as_a_last_resort():
-    from gui.panels.heatmap import CELL_TEXT_FORMS, LAST_CELL_TEXT_FORM
+    from gui.views.panels.heatmap import CELL_TEXT_FORMS, LAST_CELL_TEXT_FORM
 
     assert [form("-0.67") for form in CELL_TEXT_FORMS] == ["-0.67", "-.67"]
     assert [LAST_CELL_TEXT_FORM(text) for text in ("-2.42", "13.57", "0.21", "3.1e-01", "0")] == \

@@ -12,10 +12,10 @@ import pytest
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
-from gui.cost_lab import devices
-from gui.cost_lab.devices import CudaProbe
-from gui.cost_lab import runner as runner_module
-from gui.cost_lab.runner import CostLabRunner
+from gui.labs.cost import devices
+from gui.labs.cost.devices import CudaProbe
+from gui.labs.cost import runner as runner_module
+from gui.labs.cost.runner import CostLabRunner
 from gui.export import animation
 from gui.export.animation import AnimationExport
 from gui.timeline import Timeline

@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import QRect
 
 from engine import SimConfig, simulate
-from gui.panels.token_axis import MAX_NAMED_ON_SCREEN, pixels_to_name_on_screen
+from gui.views.panels.token_axis import MAX_NAMED_ON_SCREEN, pixels_to_name_on_screen
 from window_helpers import shown_window
 
 TINY = SimConfig(d_model=4, hidden_size=4, head_size=2)

@@ -7,14 +7,14 @@ import pytest
 from PySide6.QtCore import QRectF
 
 from engine import simulate
-from gui import clock
-from gui.panels.attention_panel import AttentionPanel
-from gui.panels.gradient_panel import GradientPanel
-from gui.panels.race_panel import RacePanel
-from gui.panels.rnn_panel import RNNPanel
+from engine.core import clock
+from gui.views.panels.attention_panel import AttentionPanel
+from gui.views.panels.gradient_panel import GradientPanel
+from gui.views.panels.race_panel import RacePanel
+from gui.views.panels.rnn_panel import RNNPanel
 from gui.selection import TokenSelection
 from gui.timeline import Timeline
-from gui.token_strip import TokenStrip
+from gui.views.token_strip import TokenStrip
 
 T = 5
 TICKS = [0, 1, 3, 5, 6, 8, 10]

@@ -4,7 +4,7 @@ import pytest
 
 from engine import SimConfig
 from engine.core import config as limits
-from gui.parameters import DEBOUNCE_MS, FIELDS, ParameterPanel
+from gui.views.parameters import DEBOUNCE_MS, FIELDS, ParameterPanel
 from main import CONFIG_FLAGS
 
 TINY = SimConfig(d_model=4, hidden_size=4, head_size=2)

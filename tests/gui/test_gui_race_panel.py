@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine.analysis.report import SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT
-from gui.panels.race_panel import RacePanel
+from gui.views.panels.race_panel import RacePanel
 from gui.timeline import Timeline
 
 

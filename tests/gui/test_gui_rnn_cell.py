@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import QPointF
 
 from engine import SimConfig, simulate
-from gui import clock
-from gui.panels.rnn_cell_view import RNNCellView, cell_vectors, formula
-from gui.panels.rnn_panel import RNNPanel, reach_shares
+from engine.core import clock
+from gui.views.panels.rnn_cell_view import RNNCellView, cell_vectors, formula
+from gui.views.panels.rnn_panel import RNNPanel, reach_shares
 from gui.selection import TokenSelection
 from gui.timeline import Timeline
 

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from gui import style
-from gui.panels.base import Panel
+from gui.views.panels.base import Panel
 
 
 @pytest.fixture(autouse=True)
@@ -116,7 +116,7 @@ def test_readable_model_colours_on_dark():
 def test_token_chips_take_their_colours_from_the_palette(qtbot, trace5):
     from gui.selection import TokenSelection
     from gui.timeline import Timeline
-    from gui.token_strip import TokenStrip
+    from gui.views.token_strip import TokenStrip
 
     style.apply_theme("dark")
     timeline = Timeline()

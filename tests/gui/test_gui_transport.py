@@ -3,7 +3,7 @@
 import pytest
 
 from gui.timeline import Timeline
-from gui.transport import DEFAULT_SPEED, TransportBar
+from gui.views.transport import DEFAULT_SPEED, TransportBar
 
 # ms: ten ticks at 60 per second take 0.2 s; a loaded CI machine may repaint far slower, and a
 # wait ends as soon as its condition holds, so a generous limit costs nothing when all is well

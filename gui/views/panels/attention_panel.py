@@ -7,10 +7,12 @@ from PySide6.QtCore import QSignalBlocker
 import numpy as np
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
-from gui import clock, style
-from gui.panels.base import Panel
-from gui.panels import heatmap
-from gui.panels.heatmap import HeatmapView
+from engine.core import clock
+
+from gui import style
+from gui.views.panels.base import Panel
+from gui.views.panels import heatmap
+from gui.views.panels.heatmap import HeatmapView
 
 CAPTION = ("All words at once: X times three weight matrices gives Q, K and V; QKᵀ/√d_k scores "
            "every pair of words; each softmax row (it sums to 1) says how much word t takes from each "

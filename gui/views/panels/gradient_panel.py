@@ -10,10 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout
 
-from gui import clock, style
-from gui.panels.base import Panel
-from gui.panels.heatmap import HeatmapView, fitted_token_ticks
-from gui.panels.plot_base import WordPlot
+from engine.core import clock
+
+from gui import style
+from gui.views.panels.base import Panel
+from gui.views.panels.heatmap import HeatmapView, fitted_token_ticks
+from gui.views.panels.plot_base import WordPlot
 
 GRADIENT_NAME = "‖∂(r·y_t)/∂x_k‖"  # the one name of the quantity, on every axis, bar and tooltip
 LAST_ROW_NAME = "‖∂(r·y_t)/∂x_k‖, t = last word"

@@ -17,8 +17,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui import style
-from gui.panels.plot_base import HoverPlot
-from gui.panels.token_axis import TokenAxis, pixels_to_name, pixels_to_name_on_screen
+from gui.views.panels.plot_base import HoverPlot
+from gui.views.panels.token_axis import TokenAxis, pixels_to_name, pixels_to_name_on_screen
 
 MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
 MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells

@@ -7,11 +7,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout
 
-from gui import clock, style
-from gui.panels.base import Panel
-from gui.panels.heatmap import HeatmapView, token_ticks
-from gui.panels.rnn_cell_view import RNNCellView
-from gui.panels.plot_base import WordPlot
+from engine.core import clock
+
+from gui import style
+from gui.views.panels.base import Panel
+from gui.views.panels.heatmap import HeatmapView, token_ticks
+from gui.views.panels.rnn_cell_view import RNNCellView
+from gui.views.panels.plot_base import WordPlot
 
 CAPTION = ("Row t is the hidden state h_t after the RNN reads word t: one cell call per tick, and "
            "row t must wait for row t−1; the cell on the right is that call at the current word. The "

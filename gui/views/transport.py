@@ -9,7 +9,9 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider,
                                QToolButton, QWidget)
 
-from gui import clock, style
+from engine.core import clock
+
+from gui import style
 
 DEFAULT_SPEED = 2.0  # ticks per second
 

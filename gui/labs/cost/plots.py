@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from engine.labs.cost.report import fit_slope, slope_warnings
 from engine.labs.cost.sweep import IMPLEMENTATIONS, LABELS, PAPER_EXPONENT
 from gui import style
-from gui.panels.plot_base import ExportablePlot
+from gui.views.panels.plot_base import ExportablePlot
 
 X_LABEL = "sentence length n (words)"
 MAX_X_TICKS = 9  # label every other power of two beyond this many

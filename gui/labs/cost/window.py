@@ -11,14 +11,14 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QMainWindow, Q
 from engine.core.errors import ConfigError
 from engine.labs.cost.sweep import LabResult
 from gui import style
-from gui.cost_lab import files
-from gui.cost_lab.files import EXPORT_PREFIX
-from gui.cost_lab.controls import DEFAULTS, FIELDS, CostLabControls
-from gui.cost_lab.devices import CudaProbe
-from gui.cost_lab.plots import DepthPlot, MacsPlot, TimePlot
-from gui.cost_lab.runner import CostLabRunner, sweep_work
-from gui.cost_lab.summary import outcome_text, settings_text, verdict_text, warning_text
-from gui.cost_lab.table import CostTable
+from gui.labs.cost import files
+from gui.labs.cost.files import EXPORT_PREFIX
+from gui.labs.cost.controls import DEFAULTS, FIELDS, CostLabControls
+from gui.labs.cost.devices import CudaProbe
+from gui.labs.cost.plots import DepthPlot, MacsPlot, TimePlot
+from gui.labs.cost.runner import CostLabRunner, sweep_work
+from gui.labs.cost.summary import outcome_text, settings_text, verdict_text, warning_text
+from gui.labs.cost.table import CostTable
 from gui.export.registry import ExportRegistry
 
 TITLE = "Cost lab — sequential vs parallel on this machine"

@@ -1,6 +1,6 @@
 """The Cost lab window: time and count the RNN and attention over growing n on this machine, beside
 Table 1 of Vaswani et al. (2017). Open it with CostLabWindow(parent, settings).show()."""
 
-from gui.cost_lab.window import CostLabWindow
+from gui.labs.cost.window import CostLabWindow
 
 __all__ = ["CostLabWindow"]

@@ -11,7 +11,9 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from gui import clock, style
+from engine.core import clock
+
+from gui import style
 
 MAX_PRINTED = 16  # vectors up to this length print their numbers
 MAX_CELL_HEIGHT = 24.0  # pixels

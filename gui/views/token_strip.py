@@ -7,7 +7,9 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QScrollArea, QToolTip, QWidget
 
-from gui import clock, style
+from engine.core import clock
+
+from gui import style
 
 PADDING_X, PADDING_Y, GAP = 8, 3, 5
 

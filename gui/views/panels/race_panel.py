@@ -8,8 +8,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from engine.analysis.report import (SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT, UNSTEADY_MEANS, cell_label,
                            format_seconds, timing_verdict)
+from engine.core import clock
 from engine.core.timing import spread_text
-from gui import clock, style
+from gui import style
 from gui.wording import count
 
 COLUMNS = [
