@@ -99,7 +99,7 @@ class ReachBars(WordPlot):
 
     @property
     def shares(self) -> np.ndarray:
-        """(T, T): word k's reach into state h_t as a % of the strongest word's; a read-only view."""
+        """(T, T): word k's reach into h_t as a % of the strongest word's; a read-only view."""
         view = self._percent.view()
         view.flags.writeable = False
         return view

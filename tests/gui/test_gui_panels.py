@@ -261,3 +261,22 @@ def test_panels_accept_an_empty_timeline(qtbot, models, trace5):
     assert strip.chips.tokens == []
     assert rnn.counter_label.text() == "sequential step 0 of 0"
     assert timeline.tick == 0
+
+
+def test_views_answer_with_values_that_cannot_change_what_they_show(qtbot, models, trace5):
+    """What a view reports is read-only or a copy: writing to it raises or leaves the view as it
+    was, and the caller's own matrix stays writable."""
+    timeline, selection = models
+    panel = RNNPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, T)
+    given = np.arange(6.0).reshape(2, 3)  # (R, C) writable, as a caller may pass it
+    view = panel.hidden_view
+    view.set_matrix(given)
+    for array in (view.matrix, view.coloured_matrix, panel.reach.shares):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0, 0] = 99.0
+    assert given.flags.writeable
+    centres = panel.reach.bar_centres
+    centres[:] = -1.0
+    np.testing.assert_array_equal(panel.reach.bar_centres, np.arange(T) + 0.5)
