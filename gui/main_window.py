@@ -499,6 +499,11 @@ class MainWindow(QMainWindow):
         self._cost_lab.raise_()
         self._cost_lab.activateWindow()
 
+    @property
+    def cost_lab(self):
+        """The cost lab window once opened (show_cost_lab makes it), else None."""
+        return self._cost_lab
+
     # -- help ---------------------------------------------------------------------------------
     def _show_guide(self) -> None:
         QMessageBox.information(self, "What am I looking at?",

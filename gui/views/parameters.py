@@ -143,6 +143,11 @@ class ParameterPanel(QWidget):
         exact = getattr(self, "_exact_scale", shown)
         return exact if shown == round(exact, self.widgets["recurrent_scale"].decimals()) else shown
 
+    @property
+    def edit_pending(self) -> bool:
+        """True while an edit waits out the debounce, before the config is checked and emitted."""
+        return self._debounce.isActive()
+
     def config(self) -> SimConfig:
         """The config the widgets show; raises ConfigError if the combination is rejected."""
         return SimConfig(**self.values())

@@ -66,6 +66,11 @@ class TransportBar(QWidget):
     def playing(self) -> bool:
         return self._timer.isActive()
 
+    @property
+    def tick_interval_ms(self) -> int:
+        """Milliseconds between ticks while playing."""
+        return self._timer.interval()
+
     def set_speed(self, ticks_per_second: float) -> None:
         self.speed_box.setValue(ticks_per_second)
 

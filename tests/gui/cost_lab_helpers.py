@@ -15,6 +15,12 @@ TINY = dict(d_model=16, hidden_size=16, head_size=8, min_n=4, max_n=16, repeats=
 SWEEP_TIMEOUT_MS = 20_000
 
 
+def lab_settings(tmp_path, settings_name="lab.ini") -> QSettings:
+    """The settings file make_lab's windows (on the same tmp_path) remember their values in,
+    opened afresh: what the lab wrote there, as the next window will read it."""
+    return QSettings(str(tmp_path / settings_name), QSettings.Format.IniFormat)
+
+
 @pytest.fixture(scope="session")
 def tiny_rows():
     """Real LabRows for n = 4 and 8 (d = 16), for sweeps faked through runner.run_work."""

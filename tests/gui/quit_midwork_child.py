@@ -42,8 +42,8 @@ def main(scenario: str, folder: Path) -> int:
     elif scenario == "sweep":
         def start() -> None:
             window.show_cost_lab()
-            window._cost_lab.controls.set_values(dict(max_n=4096, repeats=5))
-            window._cost_lab.start_sweep()
+            window.cost_lab.controls.set_values(dict(max_n=4096, repeats=5))
+            window.cost_lab.start_sweep()
             close_soon(window, 400)
         QTimer.singleShot(0, start)
     elif scenario == "export":

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cost_lab_helpers import TINY, make_lab, run_sweep  # noqa: F401 (make_lab: a fixture)
+from cost_lab_helpers import TINY, lab_settings, make_lab, run_sweep  # noqa: F401 (make_lab: a fixture)
 
 from engine.labs.cost import config as lab_config
 from engine.labs.cost.report import fit_slope, slope_warnings
@@ -125,14 +125,13 @@ def test_before_a_sweep_the_plots_preview_the_chosen_range(make_lab):
     assert window.plots["time"].point_counts()["attention"] == 0
 
 
-def test_settings_are_remembered_in_the_cost_lab_group(qtbot, make_lab):
+def test_settings_are_remembered_in_the_cost_lab_group(qtbot, make_lab, tmp_path):
     window = make_lab(dict(TINY, backward=True, dtype="float64", threads=1))
     result = run_sweep(qtbot, window)
     assert result.config.backward is True and result.config.dtype == "float64"
     assert result.config.threads == 1 and result.device_name.endswith("(1 thread)")
     window.close()
-    settings = window._settings
-    assert settings.value("cost_lab/d_model") in (16, "16")
+    assert lab_settings(tmp_path).value("cost_lab/d_model") in (16, "16")
     again = make_lab(values={})
     assert again.controls.values() == dict(TINY, device="cpu", backward=True, dtype="float64",
                                            threads=1)

@@ -5,7 +5,7 @@ import csv
 import json
 
 import pytest
-from cost_lab_helpers import make_lab, run_sweep  # noqa: F401 (make_lab: a fixture)
+from cost_lab_helpers import lab_settings, make_lab, run_sweep  # noqa: F401 (make_lab: a fixture)
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QContextMenuEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
@@ -51,7 +51,7 @@ def test_save_csv_writes_one_line_per_n(qtbot, make_lab, save_as, tmp_path):
     assert [int(line[column]) for line in lines[1:]] == [row["attention"].macs
                                                           for row in result.rows]
     assert asked[0][0] == "Save cost lab results as CSV" and asked[0][2] == "CSV table (*.csv)"
-    assert window._settings.value(files.FOLDER_KEY) == str(tmp_path)
+    assert lab_settings(tmp_path).value(files.FOLDER_KEY) == str(tmp_path)
 
 
 def test_save_json_from_the_file_menu_parses_back(qtbot, make_lab, save_as, tmp_path):

@@ -211,7 +211,7 @@ def test_the_cost_lab_opens_from_the_main_window_on_damaged_settings(make_window
     window = make_window(tiny=False)
     assert window.sentence_bar.sentence == "Kept words" and status(window) == ""
     window.show_cost_lab()
-    lab = window._cost_lab
+    lab = window.cost_lab
     try:
         assert lab.isVisible()
         assert lab.controls.values() == DEFAULTS

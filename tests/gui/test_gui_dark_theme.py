@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from cost_lab_helpers import make_lab  # noqa: F401 (a fixture)
+from cost_lab_helpers import TINY, make_lab  # noqa: F401 (make_lab: a fixture)
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
@@ -249,8 +249,9 @@ def legend_contrasts(plot) -> tuple[float, float]:
 
 
 def test_cost_lab_legends_and_notes_follow_the_theme(qtbot, make_lab):
-    window = make_lab()
-    window._set_status("The sweep stopped: out of memory.", error=True)
+    window = make_lab(dict(TINY, min_n=64, max_n=16))
+    assert window.start_sweep() is False  # the lengths are refused: an error in the status line
+    assert "Fix the setting" in window.status_label.text()
     labels = (window.status_label, window.device_label, window.controls.estimate)
     window.device_label.setText("Measured on cpu.")
     assert sheet_colour(window.status_label) == QColor(style.ERROR_COLOR)

@@ -221,7 +221,7 @@ def test_svg_export_restores_the_bitmap_heatmap(window, tmp_path):
     export_widget(plot, tmp_path / "w.svg")
     assert len(scene.items()) == before
     assert not any(isinstance(item, CellRectangles) for item in scene.items())
-    assert plot._image.isVisible()
+    assert plot.bitmap_shown
     # the standalone export showed the hidden row labels only while it ran
     assert plot.getAxis("left").style["showValues"] is False
 

@@ -41,7 +41,7 @@ def with_rnn_connectivity(trace, change):
 
 def test_rnn_map_prints_nothing_where_no_path_exists(panel, trace5):
     panel.timeline.set_trace(trace5, 2 * T)
-    texts = np.array(panel.rnn_map._full_texts).reshape(T, T)
+    texts = np.array(panel.rnn_map.cell_numbers).reshape(T, T)
     later = np.triu(np.ones((T, T), dtype=bool), 1)  # k > t: an RNN cannot look ahead
     assert all(text == "" for text in texts[later])  # empty, as the caption says; no "0"
     assert all(text != "" for text in texts[~later])
@@ -58,8 +58,8 @@ def test_underflow_gets_the_floor_colour_not_the_empty_cell(panel, trace5):
     assert overlay.isVisible()
     marked = np.argwhere(np.isfinite(overlay.image))
     assert sorted(map(tuple, marked)) == [(3, 1), (4, 0)]
-    assert np.isfinite(view._image.image[4, 0])  # coloured (at the floor), not empty
-    assert np.isnan(view._image.image[0, 4])  # no path: empty
+    assert np.isfinite(view.coloured_matrix[4, 0])  # coloured (at the floor), not empty
+    assert np.isnan(view.coloured_matrix[0, 4])  # no path: empty
     assert overlay.getColorMap().map([1.0], mode="qcolor")[0].name() == style.FLOOR_COLOR
     assert "underflowed" in view.describe_cell(4, 0)
     assert "below the 10⁻³⁰ floor" in view.describe_cell(3, 1)
@@ -72,8 +72,8 @@ def test_floor_cells_are_revealed_with_their_column(panel, trace5):
     trace = with_rnn_connectivity(trace5, {(4, 0): 0.0})
     panel.timeline.set_trace(trace, T + 1)
     view = panel.rnn_map
-    assert view.floor_overlay.zValue() < view._column_cover.zValue()
-    assert view._column_cover.rect().width() == T - 1  # column 0 is still covered
+    assert view.floor_overlay.zValue() < view.covers_z_value
+    assert view.column_cover_rect[2] == T - 1  # its width: column 0 is still covered
 
 
 def test_curves_mark_points_clamped_at_the_floor(panel, trace5):
@@ -116,7 +116,7 @@ def test_legend_covers_no_curve(qtbot, panel, trace5, width):
     curves.show()
     qtbot.waitExposed(curves)
     qtbot.waitUntil(lambda: curves.plotItem.vb.sceneBoundingRect().width() > 0)
-    legend = curves._legend.sceneBoundingRect()
+    legend = curves.legend_rect
     plot_area = curves.plotItem.vb.sceneBoundingRect()
     assert legend.height() > 0
     assert not legend.intersects(plot_area)
@@ -128,8 +128,8 @@ def test_one_name_for_the_gradient_and_r_is_defined(panel, trace5):
     panel.timeline.set_trace(trace5, 2 * T)
     assert GRADIENT_NAME == "‖∂(r·y_t)/∂x_k‖"
     assert panel.curves.getAxis("left").labelText == GRADIENT_NAME
-    assert GRADIENT_NAME in panel.attention_map._colorbar.getAxis("left").labelText
-    assert panel.rnn_map._value_name == panel.attention_map._value_name == GRADIENT_NAME
+    assert GRADIENT_NAME in panel.attention_map.colorbar.getAxis("left").labelText
+    assert panel.rnn_map.value_name == panel.attention_map.value_name == GRADIENT_NAME
     assert GRADIENT_NAME in panel.curves.describe_word(2)
     assert "r is a fixed random unit vector" in CAPTION
     shown = [CAPTION, panel.curves.describe_word(2), panel.rnn_map.describe_cell(3, 1),

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from gui import style
@@ -37,13 +37,12 @@ def assert_tooltip(text, words, row, col, value_name, value):
 
 
 def assert_heatmap_selected(view, index, rows_are_tokens=True, cols_are_tokens=False, name=""):
-    rows, cols = view._data.shape
-    assert view._selected_row.isVisible() is (rows_are_tokens and index >= 0), name
-    if rows_are_tokens and index >= 0:
-        assert view._selected_row.rect() == QRectF(0, index, cols, 1), name
-    assert view._selected_col.isVisible() is (cols_are_tokens and index >= 0), name
-    if cols_are_tokens and index >= 0:
-        assert view._selected_col.rect() == QRectF(index, 0, 1, rows), name
+    rows, cols = view.matrix.shape
+    row_shown, col_shown = rows_are_tokens and index >= 0, cols_are_tokens and index >= 0
+    assert view.selected_row == (index if row_shown else None), name
+    assert view.selected_row_rect == ((0, index, cols, 1) if row_shown else None), name
+    assert view.selected_column == (index if col_shown else None), name
+    assert view.selected_column_rect == ((index, 0, 1, rows) if col_shown else None), name
 
 
 def assert_everywhere(window, index):
@@ -51,8 +50,8 @@ def assert_everywhere(window, index):
     assert window.selection.current == index
     assert window.token_strip.chips.selected == index
     assert_heatmap_selected(window.rnn_panel.hidden_view, index, name="hidden")
-    selected_bar = window.rnn_panel.reach._selected_bar.opts
-    assert list(selected_bar["y"]) == ([index + 0.5] if index >= 0 else [])
+    selected_bar = window.rnn_panel.reach.selected_bar_centres
+    assert list(selected_bar) == ([index + 0.5] if index >= 0 else [])
     for key, view in window.attention_panel.views.items():
         assert_heatmap_selected(view, index, cols_are_tokens=key in SQUARE, name=key)
     gradient = window.gradient_panel
@@ -103,14 +102,13 @@ def test_clicking_a_chip_pins_it(qtbot, window):
 def test_reach_bar_of_the_selected_word_is_green(window, trace5):
     reach = window.rnn_panel.reach
     window.selection.set_pinned(1)
-    opts = reach._selected_bar.opts
-    assert opts["brush"] == style.SELECTION_COLOR == "#19b34c"
-    assert reach._bars.opts["brush"] == style.RNN_COLOR
-    row = reach._percent[4]  # tick 10: the bars show the reach into h_4
-    np.testing.assert_allclose(opts["width"], [row[1]])
+    assert reach.selected_bar_colour == style.SELECTION_COLOR == "#19b34c"
+    assert reach.bar_colour == style.RNN_COLOR
+    row = reach.shares[4]  # tick 10: the bars show the reach into h_4
+    np.testing.assert_allclose(reach.selected_bar_widths, [row[1]])
     window.timeline.set_tick(1)  # only word 0 has reached h_0: no bar for word 1
-    assert list(reach._selected_bar.opts["y"]) == []
-    assert len(reach._bars.opts["y"]) == 1
+    assert list(reach.selected_bar_centres) == []
+    assert len(reach.bar_centres) == 1
 
 
 def test_hovering_a_heatmap_cell_selects_its_token(qtbot, window, trace5):
@@ -119,11 +117,12 @@ def test_hovering_a_heatmap_cell_selects_its_token(qtbot, window, trace5):
     assert view.cell_at(point) == (2, 1)
     assert_tooltip(view.describe_cell(2, 1), ["sat"], 2, 1, "h", trace5.rnn.hidden[2, 1])
     with qtbot.waitSignal(view.hovered) as blocker:
-        view._on_scene_mouse_moved(point)
+        QTest.mouseMove(view.viewport(), view.mapFromScene(point))
     assert blocker.args == [2]
     assert_everywhere(window, 2)
+    assert not view.plotItem.vb.sceneBoundingRect().contains(view.mapToScene(QPoint(1, 1)))
     with qtbot.waitSignal(view.hovered) as blocker:
-        view._on_scene_mouse_moved(QPointF(-50, -50))  # off the map
+        QTest.mouseMove(view.viewport(), QPoint(1, 1))  # off the map, still over the plot
     assert blocker.args == [None]
     assert_everywhere(window, -1)
 
@@ -169,7 +168,7 @@ def test_hovering_the_gradient_curves_selects_a_word(qtbot, window):
     curves = window.gradient_panel.curves
     middle = curves.plotItem.vb.viewRect().center().y()
     with qtbot.waitSignal(curves.hovered) as blocker:
-        curves._on_scene_mouse_moved(curves.plotItem.vb.mapViewToScene(QPointF(2.1, middle)))
+        QTest.mouseMove(curves.viewport(), viewport_point(curves, 2.1, middle))
     assert blocker.args == [2]
     assert_everywhere(window, 2)
 

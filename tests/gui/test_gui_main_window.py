@@ -144,10 +144,11 @@ def test_a_new_sentence_of_the_same_length_plays_from_the_start(qtbot, make_wind
 
 def test_invalid_parameters_block_the_run(qtbot, make_window):
     window = make_window()
-    with qtbot.assertNotEmitted(window.parameters.config_changed), \
-            qtbot.waitSignal(window.parameters._debounce.timeout, timeout=2000):
+    with qtbot.assertNotEmitted(window.parameters.config_changed):
         window.parameters.widgets["positional"].setCurrentText("sinusoidal")
         window.parameters.widgets["d_model"].setValue(5)
+        assert window.parameters.edit_pending
+        qtbot.waitUntil(lambda: not window.parameters.edit_pending, timeout=2000)
     assert window.parameters.errors["d_model"].text() == "must be even for sinusoidal positions, got 5"
     with qtbot.assertNotEmitted(window.runner.started):
         assert window.run_current() is False
@@ -232,11 +233,11 @@ def test_view_menu_opens_one_cost_lab_window_and_keeps_it(qtbot, make_window):
     window = make_window(show=True)
     actions = {action.text(): action for action in window.actions()}
     actions["&Cost lab…"].trigger()
-    lab = window._cost_lab
+    lab = window.cost_lab
     qtbot.waitExposed(lab)
     assert lab.isVisible() and lab.windowTitle().startswith("Cost lab")
     assert actions["&Cost lab…"].shortcut().toString() == "Ctrl+L"
     lab.close()
     window.show_cost_lab()
-    assert window._cost_lab is lab and lab.isVisible()  # the same window, results kept
+    assert window.cost_lab is lab and lab.isVisible()  # the same window, results kept
     lab.close()

@@ -4,7 +4,6 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QRectF
 
 from engine import simulate
 from engine.core import clock
@@ -27,12 +26,13 @@ def models():
 
 def covered_rows(view) -> int:
     """Rows hidden under the cover rectangle, checked against its geometry."""
-    rows, cols = view._data.shape
-    if not view._cover.isVisible():
+    rows, cols = view.matrix.shape
+    rect = view.row_cover_rect
+    if rect is None:
         return 0
-    rect = view._cover.rect()
-    assert (rect.x(), rect.width(), rect.y() + rect.height()) == (0, cols, rows)
-    return int(rect.height())
+    x, y, width, height = rect
+    assert (x, width, y + height) == (0, cols, rows)
+    return int(height)
 
 
 def points(curve) -> np.ndarray:
@@ -48,19 +48,19 @@ def test_rnn_hidden_rows_follow_the_clock(qtbot, models, trace5, tick):
     timeline.set_trace(trace5, tick)
     view = panel.hidden_view
     expected = clock.rnn_rows_revealed(tick, T)
-    assert view._data.shape == (T, 4)
-    np.testing.assert_array_equal(view._data, trace5.rnn.hidden)
-    assert view._revealed == expected
+    assert view.matrix.shape == (T, 4)
+    np.testing.assert_array_equal(view.matrix, trace5.rnn.hidden)
+    assert view.revealed_rows == expected
     assert covered_rows(view) == T - expected
     if expected < T:
-        assert view._cover.rect() == QRectF(0, expected, 4, T - expected)
+        assert view.row_cover_rect == (0, expected, 4, T - expected)
     assert panel.counter_label.text() == f"sequential step {expected} of {T}"
     forward = 1 <= tick <= T
-    assert view._marker.isVisible() is forward  # the newest row is outlined going forward
+    assert (view.marker_rect is not None) is forward  # the newest row is outlined going forward
+    assert view.marker_row == (tick - 1 if forward else None)
     if forward:
-        assert view._marker.rect() == QRectF(0, tick - 1, 4, 1)
-    bars = panel.reach._bars.opts
-    assert len(bars["y"]) == expected  # one bar per word that reaches the newest state
+        assert view.marker_rect == (0, tick - 1, 4, 1)
+    assert len(panel.reach.bar_centres) == expected  # one bar per word that reaches the newest state
 
 
 def test_rnn_rows_shrink_when_scrubbing_back(qtbot, models, trace5):
@@ -70,11 +70,11 @@ def test_rnn_rows_shrink_when_scrubbing_back(qtbot, models, trace5):
     timeline.set_trace(trace5, 10)
     assert covered_rows(panel.hidden_view) == 0
     timeline.set_tick(2)
-    assert panel.hidden_view._revealed == 2
-    assert panel.hidden_view._cover.rect() == QRectF(0, 2, 4, 3)
+    assert panel.hidden_view.revealed_rows == 2
+    assert panel.hidden_view.row_cover_rect == (0, 2, 4, 3)
     assert panel.counter_label.text() == "sequential step 2 of 5"
     timeline.set_tick(0)
-    assert panel.hidden_view._cover.rect() == QRectF(0, 0, 4, 5)
+    assert panel.hidden_view.row_cover_rect == (0, 0, 4, 5)
 
 
 @pytest.mark.parametrize("tick", TICKS)
@@ -86,7 +86,7 @@ def test_attention_is_all_there_from_tick_one(qtbot, models, trace5, tick):
     shown = T if tick >= 1 else 0
     assert set(panel.views) == {"x", "q", "k", "v", "scores", "weights", "output"}
     for key, view in panel.views.items():
-        assert view._revealed == shown, key
+        assert view.revealed_rows == shown, key
         assert covered_rows(view) == T - shown, key
     counter = panel.counter_label.text()
     if tick >= 1:  # "sequential step 1 of 1 — all 5 words at once" or a shorter wording
@@ -101,11 +101,11 @@ def test_attention_maps_hold_the_trace_numbers(qtbot, models, trace5):
     qtbot.addWidget(panel)
     timeline.set_trace(trace5, 1)
     attn = trace5.attention
-    np.testing.assert_array_equal(panel.views["scores"]._data, attn.scores[0])
-    np.testing.assert_array_equal(panel.views["weights"]._data, attn.weights[0])
-    np.testing.assert_array_equal(panel.views["q"]._data, attn.q[0])
-    assert panel.views["weights"]._data.shape == (T, T)
-    np.testing.assert_allclose(panel.views["weights"]._data.sum(axis=1), np.ones(T))
+    np.testing.assert_array_equal(panel.views["scores"].matrix, attn.scores[0])
+    np.testing.assert_array_equal(panel.views["weights"].matrix, attn.weights[0])
+    np.testing.assert_array_equal(panel.views["q"].matrix, attn.q[0])
+    assert panel.views["weights"].matrix.shape == (T, T)
+    np.testing.assert_allclose(panel.views["weights"].matrix.sum(axis=1), np.ones(T))
     assert panel.head_box.isHidden() is True  # one head: no head chooser
 
 
@@ -119,8 +119,8 @@ def test_attention_head_chooser_switches_head_and_keeps_reveal(qtbot, models, tr
     assert panel.head_box.isHidden() is False
     panel.head_box.setCurrentIndex(1)
     assert panel.head == 1
-    np.testing.assert_array_equal(panel.views["k"]._data, trace4_two_heads.attention.k[1])
-    assert panel.views["k"]._revealed == 0  # still tick 0: nothing shown after the switch
+    np.testing.assert_array_equal(panel.views["k"].matrix, trace4_two_heads.attention.k[1])
+    assert panel.views["k"].revealed_rows == 0  # still tick 0: nothing shown after the switch
     assert covered_rows(panel.views["scores"]) == 4
 
 
@@ -151,12 +151,13 @@ def test_gradient_curves_grow_backwards(qtbot, models, trace5, tick):
 
 def covered_columns(view) -> int:
     """Leading columns hidden under the column cover, checked against its geometry."""
-    rows, _cols = view._data.shape
-    if not view._column_cover.isVisible():
+    rows, _cols = view.matrix.shape
+    rect = view.column_cover_rect
+    if rect is None:
         return 0
-    rect = view._column_cover.rect()
-    assert (rect.x(), rect.y(), rect.height()) == (0, 0, rows)
-    return int(rect.width())
+    x, y, width, height = rect
+    assert (x, y, height) == (0, 0, rows)
+    return int(width)
 
 
 @pytest.mark.parametrize("tick", TICKS)
@@ -172,8 +173,8 @@ def test_gradient_maps_appear_only_going_back(qtbot, models, trace5, tick):
     assert covered_columns(panel.attention_map) == (0 if tick > T else T)
     for view in (panel.rnn_map, panel.attention_map):
         assert covered_rows(view) == 0  # rows are all "computed"; columns are what is revealed
-        shown = [item.isVisible() for item in view._texts]  # cell numbers only where revealed
-        first = view._first_revealed_column
+        shown = list(view.cell_numbers_visible)  # cell numbers only where revealed
+        first = view.first_revealed_column
         assert shown == [index % T >= first for index in range(T * T)]
 
 
@@ -184,7 +185,7 @@ def test_gradient_map_columns_shrink_when_scrubbing_back(qtbot, models, trace5):
     timeline.set_trace(trace5, 2 * T)
     assert covered_columns(panel.rnn_map) == 0
     timeline.set_tick(T + 2)
-    assert panel.rnn_map._column_cover.rect() == QRectF(0, 0, 3, T)
+    assert panel.rnn_map.column_cover_rect == (0, 0, 3, T)
     timeline.set_tick(T)
     assert covered_columns(panel.rnn_map) == T
     assert covered_columns(panel.attention_map) == T
@@ -195,10 +196,10 @@ def test_gradient_maps_share_one_log_scale(qtbot, models, trace5):
     panel = GradientPanel(timeline, selection)
     qtbot.addWidget(panel)
     timeline.set_trace(trace5, 10)
-    np.testing.assert_array_equal(panel.rnn_map._data, trace5.rnn.connectivity)
-    np.testing.assert_array_equal(panel.attention_map._data, trace5.attention.connectivity)
-    assert panel.rnn_map._image.levels is not None
-    np.testing.assert_allclose(panel.rnn_map._image.levels, panel.attention_map._image.levels)
+    np.testing.assert_array_equal(panel.rnn_map.matrix, trace5.rnn.connectivity)
+    np.testing.assert_array_equal(panel.attention_map.matrix, trace5.attention.connectivity)
+    assert panel.rnn_map.colour_levels is not None
+    np.testing.assert_allclose(panel.rnn_map.colour_levels, panel.attention_map.colour_levels)
 
 
 @pytest.mark.parametrize("tick, rnn_texts, attention_texts", [
@@ -211,16 +212,15 @@ def test_race_strip_counts(qtbot, models, trace5, tick, rnn_texts, attention_tex
     race = RacePanel(timeline)
     qtbot.addWidget(race)
     timeline.set_trace(trace5, tick)
-    rnn_name, rnn_bar, rnn_labels = race._rows["rnn"]
-    _name, attention_bar, attention_labels = race._rows["attention"]
-    assert [label.text() for label in rnn_labels[:2]] == rnn_texts
-    assert [label.text() for label in attention_labels[:2]] == attention_texts
-    assert rnn_bar.fraction == pytest.approx(clock.rnn_rows_revealed(tick, T) / T)
-    assert attention_bar.fraction == (1.0 if tick >= 1 else 0.0)
-    assert rnn_labels[4].text() == f"{clock.rnn_words_reached(tick, T)} of 5"
-    assert attention_labels[4].text() == f"{clock.attention_words_reached(tick, T)} of 5"
-    assert rnn_name.text() == "Elman RNN (tanh)"
-    assert _name.text() == "Self-attention (1 head)"
+    rnn_counters, attention_counters = race.counters("rnn"), race.counters("attention")
+    assert list(rnn_counters[:2]) == rnn_texts
+    assert list(attention_counters[:2]) == attention_texts
+    assert race.progress("rnn") == pytest.approx(clock.rnn_rows_revealed(tick, T) / T)
+    assert race.progress("attention") == (1.0 if tick >= 1 else 0.0)
+    assert rnn_counters[4] == f"{clock.rnn_words_reached(tick, T)} of 5"
+    assert attention_counters[4] == f"{clock.attention_words_reached(tick, T)} of 5"
+    assert race.model_name("rnn") == "Elman RNN (tanh)"
+    assert race.model_name("attention") == "Self-attention (1 head)"
 
 
 @pytest.mark.parametrize("tick, current, processed", [(0, None, 0), (2, 1, 2), (5, 4, 5),
@@ -261,3 +261,22 @@ def test_panels_accept_an_empty_timeline(qtbot, models, trace5):
     assert strip.chips.tokens == []
     assert rnn.counter_label.text() == "sequential step 0 of 0"
     assert timeline.tick == 0
+
+
+def test_views_answer_with_values_that_cannot_change_what_they_show(qtbot, models, trace5):
+    """What a view reports is read-only or a copy: writing to it raises or leaves the view as it
+    was, and the caller's own matrix stays writable."""
+    timeline, selection = models
+    panel = RNNPanel(timeline, selection)
+    qtbot.addWidget(panel)
+    timeline.set_trace(trace5, T)
+    given = np.arange(6.0).reshape(2, 3)  # (R, C) writable, as a caller may pass it
+    view = panel.hidden_view
+    view.set_matrix(given)
+    for array in (view.matrix, view.coloured_matrix, panel.reach.shares):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0, 0] = 99.0
+    assert given.flags.writeable
+    centres = panel.reach.bar_centres
+    centres[:] = -1.0
+    np.testing.assert_array_equal(panel.reach.bar_centres, np.arange(T) + 0.5)

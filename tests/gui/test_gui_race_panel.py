@@ -39,7 +39,7 @@ def show(qtbot):
 
 
 def _time_cells(panel):
-    return [panel._rows[key][2][3].text() for key in ("rnn", "attention")]
+    return [panel.counters(key)[3] for key in ("rnn", "attention")]
 
 
 def test_median_and_spread_are_shown_and_a_clear_order_is_stated(show, trace5):
@@ -91,8 +91,7 @@ def test_a_trace_saved_before_repeats_shows_its_single_measurement(show, trace5)
 
 
 def test_path_lengths_are_counted_in_the_right_number(show, trace3):
-    assert [show(trace3)._rows[key][2][1].text() for key in ("rnn", "attention")] == ["2 hops",
-                                                                                     "1 hop"]
+    assert [show(trace3).counters(key)[1] for key in ("rnn", "attention")] == ["2 hops", "1 hop"]
     one_hop = dataclasses.replace(trace3.rnn.cost, max_path_length=1)  # as for a two-word sentence
     panel = show(dataclasses.replace(trace3, rnn=dataclasses.replace(trace3.rnn, cost=one_hop)))
-    assert panel._rows["rnn"][2][1].text() == "1 hop"
+    assert panel.counters("rnn")[1] == "1 hop"

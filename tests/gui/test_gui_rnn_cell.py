@@ -90,7 +90,7 @@ def test_cell_view_hover_selects_the_word_and_shows_the_value(qtbot, models, tra
     with qtbot.waitSignal(selection.changed) as blocker:
         view.hovered.emit(vector.token)
     assert blocker.args == [1]
-    assert view._selected == 1
+    assert view.selected_token == 1
 
 
 def test_reach_bars_are_linear_shares_of_the_strongest_word(qtbot, models, trace5):
@@ -103,7 +103,7 @@ def test_reach_bars_are_linear_shares_of_the_strongest_word(qtbot, models, trace
     reach = panel.reach
     row = trace5.rnn.connectivity[T - 1, :]  # (T,) into the newest state
     np.testing.assert_allclose(reach.bar_widths(), 100 * row / row.max())
-    np.testing.assert_array_equal(reach._bars.opts["x0"], np.zeros(T))
+    np.testing.assert_array_equal(reach.bar_starts, np.zeros(T))
     assert not reach.plotItem.ctrl.logXCheck.isChecked()
     assert reach.getAxis("bottom").labelText == "% of max"
     assert "% of the strongest word's gradient" in reach.describe_word(0)

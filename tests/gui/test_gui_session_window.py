@@ -234,11 +234,11 @@ def test_one_recent_session_survives_a_settings_round_trip(qtbot, make_window, t
 def test_recent_menu_lists_the_sessions_and_opens_them(qtbot, make_window, saved, tmp_path):
     _, trace, path = saved
     window = make_window(path=str(tmp_path / "menu.ini"))
-    window.sessions._fill_recent_menu()
+    window.sessions.recent_menu.aboutToShow.emit()  # as the menu does before it opens
     placeholder = window.sessions.recent_menu.actions()
     assert [a.text() for a in placeholder] == ["(no sessions yet)"] and not placeholder[0].isEnabled()
     window.settings.setValue("session/recent", [str(path)])
-    window.sessions._fill_recent_menu()
+    window.sessions.recent_menu.aboutToShow.emit()
     [action] = window.sessions.recent_menu.actions()
     assert action.text() == str(path)
     with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT):

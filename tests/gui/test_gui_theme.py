@@ -28,7 +28,10 @@ def contrast(first: QColor, second: QColor) -> float:
 
 
 def stylesheet_colour(label) -> QColor:
-    text = label.styleSheet()
+    return sheet_text_colour(label.styleSheet())
+
+
+def sheet_text_colour(text: str) -> QColor:
     assert text.startswith("color: #"), text
     return QColor(text.split("color: ")[1].split(";")[0])
 
@@ -54,10 +57,11 @@ def test_dark_theme_recolours_widgets_and_plots(qtbot, make_window):
         contrast(stylesheet_colour(panel.caption_label), window_colour) >= 4.5
         and contrast(stylesheet_colour(panel.counter_label), window_colour) >= 3.0
         for panel in panels))
-    names = [window.race_panel._rows[key][0] for key in ("rnn", "attention")]
+    race = window.race_panel
     qtbot.waitUntil(lambda: all(
-        contrast(stylesheet_colour(name), window_colour) >= 4.5 for name in names))
-    cover = window.rnn_panel.hidden_view._cover.brush().color()
+        contrast(sheet_text_colour(race.model_name_style(key)), window_colour) >= 4.5
+        for key in ("rnn", "attention")))
+    cover = window.rnn_panel.hidden_view.cover_colour
     assert cover == background  # rows not yet computed stay hidden on a dark plot
     assert window.settings.value(style.THEME_SETTING) == "dark"
     later = pg.PlotWidget(background=style.PLOT_BACKGROUND)  # a plot made after the change

@@ -48,7 +48,7 @@ def test_play_runs_to_the_end_and_stops(qtbot, bar):
         transport.play()
     assert started.args == [True]
     assert transport.playing is True
-    assert transport._timer.interval() == 17  # 1000 / 60 ticks per second
+    assert transport.tick_interval_ms == 17  # 1000 / 60 ticks per second
     with qtbot.waitSignal(transport.playing_changed, timeout=PLAYBACK_TIMEOUT) as stopped:
         pass
     assert stopped.args == [False]
@@ -111,9 +111,9 @@ def test_changing_speed_while_playing_changes_the_interval(bar):
     transport, _timeline = bar
     transport.set_speed(0.5)
     transport.play()
-    assert transport._timer.interval() == 2000
+    assert transport.tick_interval_ms == 2000
     transport.set_speed(4)
-    assert transport._timer.interval() == 250
+    assert transport.tick_interval_ms == 250
 
 
 def test_scrubber_moves_the_timeline(qtbot, bar):

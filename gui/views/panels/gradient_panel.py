@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout
 
@@ -150,6 +150,11 @@ class GradientCurves(WordPlot):
 
     def legend_texts(self) -> list[str]:
         return [label.text for _sample, label in self._legend.items]
+
+    @property
+    def legend_rect(self) -> QRectF:
+        """The legend's box in scene coordinates (a copy)."""
+        return QRectF(self._legend.sceneBoundingRect())
 
     def _legend_entries(self) -> list[tuple]:
         entries = [(self.rnn_curve, "RNN"), (self.attention_curve, "attention"),

@@ -110,6 +110,21 @@ def compact_colorbar(colormap, label: str) -> pg.ColorBarItem:
     return bar
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A view of `array` that cannot be written through."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _drawn_rect(item: QGraphicsRectItem) -> tuple[float, float, float, float] | None:
+    """(x, y, width, height) of a rectangle item in data units, or None while it is hidden."""
+    if not item.isVisible():
+        return None
+    rect = item.rect()
+    return rect.x(), rect.y(), rect.width(), rect.height()
+
+
 class HeatmapView(HoverPlot):
     """A matrix drawn as coloured cells, rows top to bottom."""
 
@@ -433,6 +448,106 @@ class HeatmapView(HoverPlot):
         col_labels = (self._col_labels if self._cols_are_tokens
                       else [f"{self._col_name} {c}" for c in range(cols)])
         return self._data, list(self._row_labels), col_labels, self._value_name
+
+    # -- what the map shows, read-only --------------------------------------------------------
+    @property
+    def matrix(self) -> np.ndarray:
+        """The matrix shown (R, C), as given to set_matrix; a read-only view."""
+        return _read_only(self._data)
+
+    @property
+    def coloured_matrix(self) -> np.ndarray:
+        """The values coloured (R, C), NaN where a cell is drawn empty; a read-only view."""
+        return _read_only(self._image.image if self._image.image is not None else np.zeros((0, 0)))
+
+    @property
+    def colour_levels(self) -> tuple[float, float] | None:
+        """(low, high) of the colour scale, or None before any matrix is shown."""
+        levels = self._image.getLevels()
+        return None if levels is None else (float(levels[0]), float(levels[1]))
+
+    @property
+    def value_name(self) -> str:
+        """What a cell's value is called in tooltips and exports ("h", "weight", ...)."""
+        return self._value_name
+
+    @property
+    def cell_numbers(self) -> tuple[str, ...]:
+        """Each cell's number in full, row by row ("" for an empty cell; () when none print)."""
+        return tuple(self._full_texts)
+
+    @property
+    def cell_numbers_visible(self) -> tuple[bool, ...]:
+        """Whether each cell's number is printed now, row by row (() when none print)."""
+        return tuple(item.isVisible() for item in self._texts)
+
+    @property
+    def revealed_rows(self) -> int:
+        """How many rows, from the top, are revealed (the rest lie under the cover)."""
+        return self._revealed
+
+    @property
+    def first_revealed_column(self) -> int:
+        """The first column revealed on maps filled from the last column back (0: all)."""
+        return self._first_revealed_column
+
+    @property
+    def row_cover_rect(self) -> tuple[float, float, float, float] | None:
+        """(x, y, width, height) in cells of the cover over rows not yet revealed, or None."""
+        return _drawn_rect(self._cover)
+
+    @property
+    def column_cover_rect(self) -> tuple[float, float, float, float] | None:
+        """(x, y, width, height) in cells of the cover over columns not yet revealed, or None."""
+        return _drawn_rect(self._column_cover)
+
+    @property
+    def covers_z_value(self) -> float:
+        """The covers' drawing order: items with a lower z lie under them until revealed."""
+        return self._cover.zValue()
+
+    @property
+    def cover_colour(self) -> QColor:
+        """The colour the covers are filled with (the plot's background)."""
+        return QColor(self._cover.brush().color())
+
+    @property
+    def marker_row(self) -> int | None:
+        """The row outlined as the clock's newest one, or None."""
+        rect = _drawn_rect(self._marker)
+        return None if rect is None else int(rect[1])
+
+    @property
+    def marker_rect(self) -> tuple[float, float, float, float] | None:
+        """(x, y, width, height) in cells of the newest row's outline, or None."""
+        return _drawn_rect(self._marker)
+
+    @property
+    def selected_row(self) -> int | None:
+        """The row outlined as the selected token's, or None."""
+        rect = _drawn_rect(self._selected_row)
+        return None if rect is None else int(rect[1])
+
+    @property
+    def selected_row_rect(self) -> tuple[float, float, float, float] | None:
+        """(x, y, width, height) in cells of the selected token's row outline, or None."""
+        return _drawn_rect(self._selected_row)
+
+    @property
+    def selected_column(self) -> int | None:
+        """The column outlined as the selected token's (word-by-word maps), or None."""
+        rect = _drawn_rect(self._selected_col)
+        return None if rect is None else int(rect[0])
+
+    @property
+    def selected_column_rect(self) -> tuple[float, float, float, float] | None:
+        """(x, y, width, height) in cells of the selected token's column outline, or None."""
+        return _drawn_rect(self._selected_col)
+
+    @property
+    def bitmap_shown(self) -> bool:
+        """Whether the cells are drawn as the bitmap now (an SVG export swaps it out a while)."""
+        return self._image.isVisible()
 
     # -- mouse ------------------------------------------------------------------------------
     def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:

@@ -97,6 +97,22 @@ class RacePanel(QWidget):
         timeline.step_changed.connect(self._on_timeline_step_changed)
         self._trace = None
 
+    def model_name(self, key: str) -> str:
+        """The name shown for a model ("rnn" or "attention")."""
+        return self._rows[key][0].text()
+
+    def model_name_style(self, key: str) -> str:
+        """The style sheet that colours a model's name ("color: #...; ...")."""
+        return self._rows[key][0].styleSheet()
+
+    def progress(self, key: str) -> float:
+        """The share, 0 to 1, of a model's forward pass its bar shows done."""
+        return self._rows[key][1].fraction
+
+    def counters(self, key: str) -> tuple[str, ...]:
+        """A model's counters as shown, one text per column of COLUMNS."""
+        return tuple(label.text() for label in self._rows[key][2])
+
     def _colour_names(self) -> None:
         """Each model's name in its colour, made legible on a dark palette."""
         for key, colour in (("rnn", style.RNN_COLOR), ("attention", style.ATTENTION_COLOR)):

@@ -122,6 +122,11 @@ class RNNCellView(QWidget):
         self._selected = index
         self.update()
 
+    @property
+    def selected_token(self) -> int:
+        """The token whose vectors are drawn as selected (-1: none)."""
+        return self._selected
+
     # -- text ---------------------------------------------------------------------------------
     def title(self) -> str:
         if self._trace is None:

@@ -69,6 +69,43 @@ class ReachBars(WordPlot):
     def bar_widths(self) -> np.ndarray:
         return np.asarray(self._bars.opts["width"], dtype=float)
 
+    @property
+    def bar_starts(self) -> np.ndarray:
+        """Where each bar drawn starts on the % axis (its baseline); a copy."""
+        return np.array(self._bars.opts["x0"], dtype=float)
+
+    @property
+    def bar_centres(self) -> np.ndarray:
+        """The row centre of each bar drawn (word k's bar at k + 0.5); a copy."""
+        return np.array(self._bars.opts["y"], dtype=float)
+
+    @property
+    def bar_colour(self) -> str:
+        """The colour the bars are filled with, as given (a colour name)."""
+        return str(self._bars.opts["brush"])
+
+    @property
+    def selected_bar_centres(self) -> np.ndarray:
+        """The row centre of the selected word's bar ([] when it has none drawn); a copy."""
+        return np.array(self._selected_bar.opts["y"], dtype=float)
+
+    @property
+    def selected_bar_widths(self) -> np.ndarray:
+        """The length in % of the selected word's bar ([] when it has none drawn); a copy."""
+        return np.array(self._selected_bar.opts["width"], dtype=float)
+
+    @property
+    def selected_bar_colour(self) -> str:
+        """The colour the selected word's bar is filled with, as given (a colour name)."""
+        return str(self._selected_bar.opts["brush"])
+
+    @property
+    def shares(self) -> np.ndarray:
+        """(T, T): word k's reach into h_t as a % of the strongest word's; a read-only view."""
+        view = self._percent.view()
+        view.flags.writeable = False
+        return view
+
     def show_selected(self, selected: int) -> None:
         """Draw the selected word's bar in green (only that one bar changes)."""
         self._selected = selected
