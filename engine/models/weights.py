@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Mapping
 
@@ -38,8 +39,9 @@ MAX_HEADER_CHARS = 4096  # the header is about 150 characters
 # The largest weights SimConfig allows (an LSTM with D = H = 2048, 16 heads of 512) are about
 # 0.8 GB; a file that declares more is refused before anything is unpacked.
 MAX_WEIGHTS_BYTES = 2**30
-WEIGHT_FILE_LIMITS = NpzLimits("a weight file", MAX_WEIGHTS_BYTES, len(NAMES) + 1,
-                               max_directory_bytes=4096)
+# A few entries more than a weight file has, so that an extra one is named rather than counted.
+WEIGHT_FILE_LIMITS = NpzLimits("a weight file", MAX_WEIGHTS_BYTES, 4 * len(NAMES),
+                               max_directory_bytes=16384)
 _CELL_OF_GATES = {gates: cell for cell, gates in GATES.items()}
 
 
@@ -214,11 +216,17 @@ def _checked_arrays(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 def _shape_fields(arrays: dict[str, np.ndarray]) -> dict[str, object]:
     """cell, d_model, hidden_size, heads and head_size as the shapes say, once every weight's
     shape has been checked against the others."""
-    gate_rows, hidden = arrays["w_hh"].shape
+    # Where weights disagree, the size most of them share is taken as meant, so that the odd
+    # one out is the weight named.
+    gate_rows = _most_common([arrays[name].shape[0] for name in RNN_NAMES])
+    hidden = arrays["w_hh"].shape[1]
     if hidden < 1 or gate_rows % hidden or gate_rows // hidden not in _CELL_OF_GATES:
-        raise WeightsError(f"weight w_hh has shape {(gate_rows, hidden)}; its rows must be 1, 3 "
-                           f"or 4 times its columns (Elman, GRU or LSTM gate blocks)", "w_hh")
-    heads, d_model, head_size = arrays["w_q"].shape
+        raise WeightsError(f"weight w_hh has shape {arrays['w_hh'].shape}; the RNN weights need "
+                           f"1, 3 or 4 (Elman, GRU or LSTM) gate blocks of its {hidden} columns, "
+                           f"and the others have {gate_rows} rows", "w_hh")
+    heads, _, head_size = _most_common([arrays[name].shape for name in ("w_q", "w_k", "w_v")])
+    d_model = _most_common([arrays["w_ih"].shape[1], arrays["w_o"].shape[1],
+                            *(arrays[name].shape[1] for name in ("w_q", "w_k", "w_v"))])
     fields = {"cell": _CELL_OF_GATES[gate_rows // hidden], "d_model": d_model,
               "hidden_size": hidden, "heads": heads, "head_size": head_size}
     for name, shape in _shapes(fields["cell"], d_model, hidden, heads, head_size).items():
@@ -226,6 +234,10 @@ def _shape_fields(arrays: dict[str, np.ndarray]) -> dict[str, object]:
             raise WeightsError(f"weight {name} has shape {arrays[name].shape}, but the other "
                                f"weights ({_describe_fields(fields)}) need {shape}", name)
     return fields
+
+
+def _most_common(values: list):
+    return Counter(values).most_common(1)[0][0]  # the first seen among equally common ones
 
 
 def _read_header(value: np.ndarray, shown: str) -> dict:
@@ -239,8 +251,8 @@ def _read_header(value: np.ndarray, shown: str) -> dict:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise WeightsError(f"{shown} has no valid weight format version")
     if version > FORMAT_VERSION:
-        raise WeightsError(f"{shown} was saved in weight format {version}; this version reads "
-                           f"up to {FORMAT_VERSION}")
+        raise WeightsError(f"{shown} was saved in weight format {printable(version, 30)}; "
+                           f"this version reads up to {FORMAT_VERSION}")
     for field in SHAPE_FIELDS:
         value = header.get(field)
         valid = value in CELLS if field == "cell" else \
