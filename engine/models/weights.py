@@ -69,6 +69,7 @@ class WeightSet:
     def __init__(self, arrays: Mapping[str, np.ndarray], source: str):
         self._arrays = _checked_arrays(arrays)
         self.source = source  # for the user: "random, seed 0" or "file NAME (sha256 ...)"
+        self.path: Path | None = None  # the file load() read them from
         self.shape_fields = _shape_fields(self._arrays)
         self._digest: str | None = None
 
@@ -172,6 +173,7 @@ class WeightSet:
             raise WeightsError(f"{shown}: its header says {_describe_fields(header)}, but its "
                                f"weights are for {_describe_fields(weights.shape_fields)}")
         weights.source = f"file {printable(Path(path).name, 80)} (sha256 {weights.digest()[:12]}…)"
+        weights.path = Path(path)
         return weights
 
 
