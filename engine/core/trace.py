@@ -435,7 +435,8 @@ def _weight_source(data: dict[str, np.ndarray]) -> WeightSource | None:
     if not present:
         return None
     if len(present) != len(SOURCE_KEYS):
-        raise EngineInputError(f"it holds {present[0]} without {set(SOURCE_KEYS) - set(present)}")
+        absent = next(key for key in SOURCE_KEYS if key not in data)
+        raise EngineInputError(f"it holds {present[0]} without {absent}")
     for key in SOURCE_KEYS:
         if data[key].dtype.kind != "U" or data[key].shape != () or len(str(data[key])) > 1000:
             raise EngineInputError(f"its {key} entry is not a line of text")

@@ -68,10 +68,20 @@ class WeightSet:
 
     def __init__(self, arrays: Mapping[str, np.ndarray], source: str):
         self._arrays = _checked_arrays(arrays)
-        self.source = source  # for the user: "random, seed 0" or "file NAME (sha256 ...)"
-        self.path: Path | None = None  # the file load() read them from
+        self._source = source
+        self._path: Path | None = None
         self.shape_fields = _shape_fields(self._arrays)
         self._digest: str | None = None
+
+    @property
+    def source(self) -> str:
+        """For the user: "random, seed 0", "file NAME (sha256 ...)", or what the maker said."""
+        return self._source
+
+    @property
+    def path(self) -> Path | None:
+        """The file load() read the weights from (None for weights made in memory)."""
+        return self._path
 
     # ---- making one ------------------------------------------------------------------------------
 
@@ -93,7 +103,7 @@ class WeightSet:
         return cls({name: tensor.detach().cpu().to(torch.float64).numpy()
                     for name, tensor in tensors.items()}, source)
 
-    # ---- reading it --------------------------------------------------------------------------------
+    # ---- reading it -------------------------------------------------------------------------
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._arrays[name]
@@ -172,8 +182,9 @@ class WeightSet:
         if {field: header[field] for field in SHAPE_FIELDS} != weights.shape_fields:
             raise WeightsError(f"{shown}: its header says {_describe_fields(header)}, but its "
                                f"weights are for {_describe_fields(weights.shape_fields)}")
-        weights.source = f"file {printable(Path(path).name, 80)} (sha256 {weights.digest()[:12]}…)"
-        weights.path = Path(path)
+        weights._source = f"file {printable(Path(path).name, 80)} " \
+                          f"(sha256 {weights.digest()[:12]}…)"
+        weights._path = Path(path)
         return weights
 
 

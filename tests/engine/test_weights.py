@@ -79,6 +79,16 @@ def test_build_cell_and_attention_take_weights_from_a_weight_set():
     assert torch.equal(attention.w_o, torch.from_numpy(weights["w_o"].copy()))
 
 
+def test_weights_from_the_models_records_are_those_weights():
+    config = _config(cell="lstm")
+    weights = WeightSet.from_models(build_cell(config).weights, init_attention_weights(config),
+                                    "trained in the lab")
+    assert weights == WeightSet.random(config)
+    assert weights.source == "trained in the lab" and weights.path is None
+    with pytest.raises(AttributeError):
+        weights.source = "something else"
+
+
 # ---- files ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -279,6 +289,21 @@ def test_a_trace_saved_before_weight_sources_loads_as_random_from_its_seed(tmp_p
     assert loaded.weight_source.description == "random, seed 8"
     assert loaded.weight_source.digest == WeightSet.random(_config(seed=8)).digest()
     assert loaded.digest() == trace.digest()
+
+
+def test_a_trace_whose_weight_digest_lies_is_refused(tmp_path):
+    from engine import TraceFileError
+
+    trace = simulate(SENTENCE, _config())
+    lying = tmp_path / "lying.npz"
+    np.savez(lying, **{**trace.arrays(), "weights_sha256": np.array("0" * 64)})
+    with pytest.raises(TraceFileError, match="weights_sha256 .* is not the digest of its weights"):
+        load_trace(lying)
+    half = tmp_path / "half.npz"
+    np.savez(half, **{key: value for key, value in trace.arrays().items()
+                      if key != "weights_source"})
+    with pytest.raises(TraceFileError, match="weights_sha256 without"):
+        load_trace(half)
 
 
 def test_the_trace_digest_ignores_the_source_wording():
