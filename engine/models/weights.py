@@ -2,7 +2,8 @@
 
 simulate() draws random weights from the config's seed (WeightSet.random) unless it is given a
 WeightSet, such as trained weights loaded from a .npz file. Word vectors and the readout vectors
-are not weights: they always come from the seed. A weight file is one .npz holding the eight
+are not weights: they always come from the seed. The config's recurrent_scale shapes only the
+random draw; given weights are used exactly as they are. A weight file is one .npz holding the eight
 arrays below (float64, torch.nn.RNN/LSTM/GRU layout) and a JSON header entry; it is read with the
 same guards as a trace file and never unpickled.
 """
