@@ -312,3 +312,9 @@ def test_the_trace_digest_ignores_the_source_wording():
     assert simulate(SENTENCE, config, weights=WeightSet(WeightSet.random(config).arrays(),
                                                          "renamed")).digest() \
         == simulate(SENTENCE, config).digest()
+
+
+def test_given_weights_are_used_as_they_are_whatever_the_recurrent_scale():
+    weights = WeightSet.random(_config())
+    trace = simulate(SENTENCE, _config(recurrent_scale=3.0), weights=weights)
+    assert trace.rnn.w_hh.tobytes() == weights["w_hh"].tobytes()
