@@ -18,10 +18,11 @@ from engine.core.progress import CancelToken, PhaseProgress, ProgressCallback
 from engine.core.seeding import unit_vector
 from engine.core.timing import intraop_threads
 from engine.core.tokens import check_tokens, embed_tokens, sinusoidal_positions, tokenize
-from engine.core.trace import AttentionTrace, RNNTrace, Trace
+from engine.core.trace import AttentionTrace, RNNTrace, Trace, WeightSource
 from engine.models.attention import attend, attention_inputs, init_attention_weights
 from engine.models.cells import GATES
 from engine.models.rnn import RNNStepper, build_cell, derivative_bound, largest_singular_value
+from engine.models.weights import WeightSet
 
 # Timed repeats of each forward pass (after one untimed warm-up pair): the fewest, so the spread
 # is known, and the most. Beyond the fewest, repeats stop once they have taken TIMING_BUDGET_SECONDS.
@@ -31,24 +32,30 @@ TIMING_REPEATS = (3, 9)
 TIMING_BUDGET_SECONDS = 0.25
 
 
-def simulate(sentence: str, config: SimConfig | None = None, *,
+def simulate(sentence: str, config: SimConfig | None = None, *, weights: WeightSet | None = None,
              progress: ProgressCallback | None = None,
              cancel: CancelToken | None = None) -> Trace:
     """Run the RNN step by step and attention at once on `sentence`; return the immutable Trace.
 
-    progress(fraction, label) is called as the run advances; setting `cancel` stops the run between
-    timesteps with RunCancelled. Bad input raises EngineInputError with a message for the user.
+    `weights` are the models' weights (None: random from the config's seed; word vectors and
+    readouts always are). progress(fraction, label) is called as the run advances; setting
+    `cancel` stops the run between timesteps with RunCancelled. Bad input raises EngineInputError
+    (WeightsError for weights that do not fit the config) with a message for the user.
     """
     config = config or SimConfig()
     tokens = tokenize(sentence)
-    return simulate_tokens(tokens, config, sentence=sentence, progress=progress, cancel=cancel)
+    return simulate_tokens(tokens, config, sentence=sentence, weights=weights, progress=progress,
+                           cancel=cancel)
 
 
 def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | None = None,
-                    progress: ProgressCallback | None = None,
+                    weights: WeightSet | None = None, progress: ProgressCallback | None = None,
                     cancel: CancelToken | None = None) -> Trace:
     """simulate() on an already tokenized sentence (tests permute tokens through this)."""
     check_tokens(tokens)
+    if weights is None:
+        weights = WeightSet.random(config)
+    weights.check(config)
     _warm_up()
     T, D, H = len(tokens), config.d_model, config.hidden_size
     # Expected cost of each phase, so the progress bar moves evenly (the RNN's backward sweep
@@ -64,9 +71,9 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
     }, progress, cancel)
 
     embeddings = embed_tokens(tokens, D, config.seed)  # (T, D)
-    rnn = _run_rnn(embeddings, config, phases)
-    attention = _run_attention(embeddings, config, phases)
-    timings = time_forward_passes(embeddings, config, phases)
+    rnn = _run_rnn(embeddings, config, weights, phases)
+    attention = _run_attention(embeddings, config, weights, phases)
+    timings = time_forward_passes(embeddings, config, phases, weights)
     rnn = dataclasses.replace(rnn, step_seconds=timings.step_seconds,
                               projection_seconds=timings.projection_seconds,
                               forward_repeat_seconds=timings.rnn_seconds)
@@ -74,7 +81,8 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
                                     repeat_seconds=timings.attention_seconds)
     return Trace(sentence=sentence if sentence is not None else " ".join(tokens),
                  tokens=tuple(tokens), config=config, embeddings=embeddings,
-                 rnn=rnn, attention=attention)
+                 rnn=rnn, attention=attention,
+                 weight_source=WeightSource(weights.source, weights.digest()))
 
 
 @functools.cache
@@ -87,9 +95,10 @@ def _warm_up() -> None:
            causal=True, scaling=True)
 
 
-def _run_rnn(embeddings: np.ndarray, config: SimConfig, phases: PhaseProgress) -> RNNTrace:
+def _run_rnn(embeddings: np.ndarray, config: SimConfig, weights: WeightSet,
+             phases: PhaseProgress) -> RNNTrace:
     T = embeddings.shape[0]
-    cell = build_cell(config)
+    cell = build_cell(config, weights=weights)
     stepper = RNNStepper(cell, torch.from_numpy(embeddings))
     stepper.run(lambda t: phases.update("rnn", t / T, f"RNN: word {t} of {T}"))
 
@@ -120,11 +129,11 @@ def _run_rnn(embeddings: np.ndarray, config: SimConfig, phases: PhaseProgress) -
     )
 
 
-def _run_attention(embeddings: np.ndarray, config: SimConfig,
+def _run_attention(embeddings: np.ndarray, config: SimConfig, weight_set: WeightSet,
                    phases: PhaseProgress) -> AttentionTrace:
     T = embeddings.shape[0]
     phases.update("attention", 0.0, "attention: all words at once")
-    weights = init_attention_weights(config)
+    weights = init_attention_weights(config, weights=weight_set)
     positions = (sinusoidal_positions(T, config.d_model)
                  if config.positional == "sinusoidal" else None)
     result = attend(attention_inputs(embeddings, positions), weights,
@@ -158,7 +167,8 @@ class ForwardTimings:
 
 
 def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
-                        phases: PhaseProgress | None = None) -> ForwardTimings:
+                        phases: PhaseProgress | None = None,
+                        weights: WeightSet | None = None) -> ForwardTimings:
     """Warm up, then time both forward passes again and again, alternating, so a busy moment
     slows both alike; the medians and spreads of these repeats are what the views show."""
     fewest, most = TIMING_REPEATS
@@ -169,7 +179,7 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
             phases.update("timing", len(steppers) / most,
                           f"timing: repeat {len(steppers) + 1} of up to {most}")
 
-    timed_pair = _forward_pair(embeddings, config, report)
+    timed_pair = _forward_pair(embeddings, config, weights, report)
     with intraop_threads(1):  # see intraop_threads: many threads made busy-machine timings noise
         timed_pair()  # warm-up at this size: allocations and kernel choice stay out of the numbers
         start = time.perf_counter()
@@ -189,12 +199,13 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
                           attention_seconds=np.array(attention_seconds))
 
 
-def _forward_pair(embeddings: np.ndarray, config: SimConfig, on_step):
+def _forward_pair(embeddings: np.ndarray, config: SimConfig, weight_set: WeightSet | None,
+                  on_step):
     """A function that runs the RNN (calling on_step after each step) and then attention on the
     sentence, and returns the stepper with its timings and the attention call's seconds."""
-    cell = build_cell(config)
+    cell = build_cell(config, weights=weight_set)
     inputs = torch.from_numpy(embeddings)  # (T, D)
-    weights = init_attention_weights(config)
+    weights = init_attention_weights(config, weights=weight_set)
     positions = (sinusoidal_positions(len(embeddings), config.d_model)
                  if config.positional == "sinusoidal" else None)
     attention_in = attention_inputs(embeddings, positions)  # (T, D)

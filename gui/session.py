@@ -1,16 +1,21 @@
-"""Sessions: the sentence, every parameter, the tick and the selected token as versioned JSON.
+"""Sessions: the sentence, every parameter, the weights, the tick and the selected token as
+versioned JSON.
 
 Opening a session re-runs the engine, which is deterministic, so the trace comes back bit for bit;
-the trace's digest is stored to prove it. Qt-free, so the command line reads sessions too.
+the trace's digest is stored to prove it. The weights are random from the config's seed, or read
+from a weight file whose digest the session keeps, so a changed or missing file is noticed rather
+than replaced by random weights. Qt-free, so the command line reads sessions too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.core.atomic import OutputPathError, write_text
 from engine.core.config import SimConfig
@@ -18,8 +23,16 @@ from engine.core.errors import ConfigError, EngineInputError
 from engine.core.tokens import check_encodable, tokenize
 from engine.core.untrusted import decode_text, parse_json, printable, read_limited
 
+if TYPE_CHECKING:  # engine.models loads torch: imported only when a session names a weight file
+    from engine.models.weights import WeightSet
+
 FORMAT_NAME = "rnn-vs-transformer session"
-FORMAT_VERSION = 1
+# Version 2 added weight files. A session on random weights is still written as version 1, which
+# older versions of the app open exactly; one on a weight file is version 2, which they refuse
+# rather than run on random weights.
+FORMAT_VERSION = 2
+RANDOM_WEIGHTS_VERSION = 1
+MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
 MAX_SESSION_BYTES = 1_000_000  # a session is a few hundred bytes; refuse anything absurd
 _DIGEST = re.compile(r"[0-9a-f]{64}")  # Trace.digest(): a SHA-256 in hexadecimal
 
@@ -35,17 +48,43 @@ class Session:
     tick: int  # the timeline position, 0..2T
     selected_token: int = -1  # the pinned token, -1 for none
     trace_digest: str = ""  # Trace.digest() of the run, to check that reopening reproduces it
+    weights_file: str = ""  # the weight file the run used, as saved; "" for random from the seed
+    weights_digest: str = ""  # WeightSet.digest() of that file's weights when the session was saved
+    # The weight file's weights, once load_session has read and checked them (None: random).
+    weights: WeightSet | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    def with_weights(self, weights: WeightSet | None) -> Session:
+        """This session on `weights`: random ones (None, or the seed's) or ones read from a file.
+        SessionError for weights that exist in no file, which a session could not find again."""
+        if weights is None:
+            return dataclasses.replace(self, weights_file="", weights_digest="", weights=None)
+        if weights.path is None:
+            from engine.models.weights import WeightSet
+
+            if weights.digest() != WeightSet.random(self.config).digest():
+                raise SessionError("the session cannot be saved: its weights were not read from "
+                                   "a weight file; save them to one first")
+            return self.with_weights(None)
+        return dataclasses.replace(self, weights_file=str(weights.path),
+                                   weights_digest=weights.digest(), weights=weights)
 
     def to_json(self) -> str:
         """The file's text; SessionError if it could not be written as UTF-8 (a lone surrogate)."""
         try:
             check_encodable(self.sentence)
+            check_encodable(self.weights_file, "the weight file's name")
         except EngineInputError as error:
             raise SessionError(f"the session cannot be saved: {error}") from None
+        if self.weights_file:
+            weights = {"source": "file", "path": self.weights_file, "sha256": self.weights_digest}
+        else:
+            weights = {"source": "random"}  # from config.seed
         return json.dumps({
-            "format": FORMAT_NAME, "version": FORMAT_VERSION, "sentence": self.sentence,
-            "config": self.config.to_dict(), "tick": self.tick,
-            "selected_token": self.selected_token, "trace_digest": self.trace_digest,
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION if self.weights_file else RANDOM_WEIGHTS_VERSION,
+            "sentence": self.sentence, "config": self.config.to_dict(), "weights": weights,
+            "tick": self.tick, "selected_token": self.selected_token,
+            "trace_digest": self.trace_digest,
         }, indent=2, ensure_ascii=False)
 
     @classmethod
@@ -80,10 +119,65 @@ class Session:
             length = len(tokenize(sentence))
         except EngineInputError as error:
             raise SessionError(f"{source} holds a sentence that cannot run: {error}") from None
+        weights_file, weights_digest = _weights_entry(data.get("weights"), source)
         # Clamped as the app would clamp them, so an absurd number never reaches a widget.
         tick = min(max(0, tick), 2 * length)
         selected = selected if 0 <= selected < length else -1
-        return cls(sentence, config, tick, selected, digest)
+        return cls(sentence, config, tick, selected, digest, weights_file, weights_digest)
+
+
+def _weights_entry(entry, source: str) -> tuple[str, str]:
+    """(weight file, its digest) from the session's "weights" entry; ("", "") for random weights,
+    which is also what sessions saved before weight files mean."""
+    if entry is None:
+        return "", ""
+    if not isinstance(entry, dict) or entry.get("source") not in ("random", "file"):
+        raise SessionError(f"{source}: 'weights' must say whether they are random or from a file")
+    if entry["source"] == "random":
+        return "", ""
+    path, digest = entry.get("path"), entry.get("sha256")
+    if not isinstance(path, str) or not path or len(path) > MAX_PATH_CHARS or "\0" in path:
+        raise SessionError(f"{source}: its weight file has no usable path")
+    if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+        raise SessionError(f"{source} holds a weight digest that is not 64 hexadecimal digits")
+    return path, digest
+
+
+def weights_path(session: Session, session_path: str | os.PathLike) -> Path:
+    """The session's weight file; a relative name is taken from the session file's folder."""
+    path = Path(session.weights_file)
+    return path if path.is_absolute() else Path(session_path).parent / path
+
+
+def _load_weights(session: Session, session_path: Path) -> Session:
+    """The session with its weight file's weights, checked against the digest it saved.
+
+    SessionError if the file is missing, changed, damaged, or does not fit the parameters: the
+    run needs those weights, and random ones in their place would show a different model."""
+    from engine.core.errors import WeightsError
+    from engine.models.weights import WeightSet
+
+    shown, path = printable(session_path), weights_path(session, session_path)
+    expected = session.weights_digest
+    try:
+        present = path.is_file()
+    except (OSError, ValueError):  # a name the file system cannot take
+        present = False
+    if not present:
+        raise SessionError(f"{shown} runs on the weight file {printable(path)}, which is missing "
+                           f"(sha256 {expected[:12]}…); put it back or open the session's "
+                           f"sentence with other weights")
+    try:
+        weights = WeightSet.load(path)
+        weights.check(session.config)
+    except WeightsError as error:
+        raise SessionError(f"{shown} runs on a weight file that cannot be used: {error}") from None
+    found = weights.digest()
+    if found != expected:
+        raise SessionError(f"{shown} runs on the weight file {printable(path)}, which has changed "
+                           f"since the session was saved (its sha256 is {found[:12]}…, the "
+                           f"session's {expected[:12]}…)")
+    return dataclasses.replace(session, weights=weights)
 
 
 def _is_int(value) -> bool:
@@ -104,7 +198,9 @@ def save_session(path: str | os.PathLike, session: Session) -> Path:
 
 
 def load_session(path: str | os.PathLike) -> Session:
-    """Read a session file; SessionError for a missing, special, huge, binary or invalid file."""
+    """Read a session file, and its weight file if it names one (Session.weights); SessionError
+    for a missing, special, huge, binary or invalid file, or a missing or changed weight file."""
     path = Path(path)
     text = decode_text(read_limited(path, MAX_SESSION_BYTES, SessionError), path, SessionError)
-    return Session.from_json(text, source=printable(path))
+    session = Session.from_json(text, source=printable(path))
+    return _load_weights(session, path) if session.weights_file else session

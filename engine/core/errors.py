@@ -18,5 +18,15 @@ class ConfigError(EngineInputError):
         self.problem = problem
 
 
+class WeightsError(EngineInputError):
+    """Model weights that do not fit the configuration (a missing, extra, misshapen or non-finite
+    weight), or a weight file that cannot be read or written. `weight` names the weight at fault,
+    or is "" when the problem is the file as a whole."""
+
+    def __init__(self, message: str, weight: str = ""):
+        super().__init__(message)
+        self.weight = weight
+
+
 class RunCancelled(Exception):
     """Raised between timesteps when the run's cancel token was set."""

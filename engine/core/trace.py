@@ -22,7 +22,7 @@ from engine.core.cost import ModelCost
 from engine.core.errors import ConfigError, EngineInputError
 from engine.core.timing import TimingSummary, summarize
 from engine.core.tokens import check_encodable, check_tokens
-from engine.core.untrusted import open_regular_file, printable
+from engine.core.untrusted import ErrorFactory, open_regular_file, printable
 
 FORMAT_VERSION = 1
 # The largest trace SimConfig allows (1024 tokens, D = H = 2048, an LSTM, 16 heads of 512) holds
@@ -33,6 +33,11 @@ MAX_DIRECTORY_BYTES = 2**20  # the zip's table of contents, about 100 bytes per 
 MAX_REPEATS = 1000  # timed repeats a trace may hold (engine.run makes at most a handful)
 REPEAT_KEYS = ("rnn_forward_repeat_seconds", "attn_repeat_seconds")  # absent in older files
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell (engine.models.cells, which needs torch)
+# The model weights of a run, by their WeightSet name (engine.models.weights), and the trace keys
+# that hold them. The word vectors and readout vectors are not weights: they stay seeded.
+WEIGHT_KEYS = {"w_ih": "rnn_w_ih", "w_hh": "rnn_w_hh", "b_ih": "rnn_b_ih", "b_hh": "rnn_b_hh",
+               "w_q": "attn_w_q", "w_k": "attn_w_k", "w_v": "attn_w_v", "w_o": "attn_w_o"}
+SOURCE_KEYS = ("weights_source", "weights_sha256")  # absent in files saved before weight files
 
 
 class TraceFileError(EngineInputError):
@@ -123,6 +128,28 @@ class AttentionTrace:
         return self.connectivity[-1]
 
 
+def weights_digest(weights: dict[str, np.ndarray]) -> str:
+    """SHA-256, in hexadecimal, of named weights: each name, dtype, shape and the bytes, in name
+    order, as little-endian float64 (WeightSet.digest() and a trace's weights agree)."""
+    hasher = hashlib.sha256()
+    for name in sorted(weights):
+        value = np.ascontiguousarray(weights[name], dtype="<f8")
+        hasher.update(f"{name}:{value.dtype.str}:{value.shape}\n".encode())
+        hasher.update(value.tobytes())
+    return hasher.hexdigest()
+
+
+def random_weights_description(seed: int) -> str:
+    return f"random, seed {seed}"
+
+
+@dataclass(frozen=True)
+class WeightSource:
+    """Where a run's weights came from, for the user: "random, seed 0" or a file and its digest."""
+    description: str
+    digest: str  # weights_digest() of the weights the run used
+
+
 @dataclass(frozen=True)
 class Trace:
     sentence: str
@@ -131,9 +158,21 @@ class Trace:
     embeddings: np.ndarray  # (T, D)
     rnn: RNNTrace
     attention: AttentionTrace
+    weight_source: WeightSource | None = None  # None: random from the config's seed (older files)
 
     def __post_init__(self):
         _freeze(self)
+        if self.weight_source is None:
+            source = WeightSource(random_weights_description(self.config.seed),
+                                  weights_digest(self.weights()))
+            object.__setattr__(self, "weight_source", source)
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """The model weights the run used, by WeightSet name (read-only views of the trace's)."""
+        rnn, attention = self.rnn, self.attention
+        return {"w_ih": rnn.w_ih, "w_hh": rnn.w_hh, "b_ih": rnn.b_ih, "b_hh": rnn.b_hh,
+                "w_q": attention.w_q, "w_k": attention.w_k, "w_v": attention.w_v,
+                "w_o": attention.w_o}
 
     @property
     def length(self) -> int:
@@ -150,6 +189,8 @@ class Trace:
         }
         out.update(_record_arrays("rnn_", self.rnn))
         out.update(_record_arrays("attn_", self.attention))
+        out["weights_source"] = np.array(self.weight_source.description)
+        out["weights_sha256"] = np.array(self.weight_source.digest)
         if not include_timings:
             out = {key: value for key, value in out.items() if not key.endswith("_seconds")}
         return out
@@ -158,6 +199,8 @@ class Trace:
     def _digest(self) -> str:
         hasher = hashlib.sha256()
         for key, value in sorted(self.arrays(include_timings=False).items()):
+            if key in SOURCE_KEYS:  # the weights themselves are hashed; a description is not,
+                continue            # so digests saved before weight sources still match
             value = np.ascontiguousarray(value)
             hasher.update(f"{key}:{value.dtype.str}:{value.shape}".encode())
             hasher.update(value.tobytes())
@@ -220,7 +263,7 @@ def _record_from_arrays(cls, prefix: str, data: dict[str, np.ndarray]):
 def load_trace(path: str | os.PathLike) -> Trace:
     """Read a trace written by Trace.save, exactly; TraceFileError if it is not one."""
     shown = printable(path)
-    data = _read_arrays(Path(path), shown)
+    data = read_npz_arrays(Path(path), TRACE_LIMITS, TraceFileError)
     if "format_version" not in data or "config" not in data:
         raise TraceFileError(f"{shown} is a .npz file but not a trace saved by this app")
     version = data["format_version"]
@@ -239,6 +282,7 @@ def load_trace(path: str | os.PathLike) -> Trace:
             embeddings=data["embeddings"],
             rnn=_record_from_arrays(RNNTrace, "rnn_", data),
             attention=_record_from_arrays(AttentionTrace, "attn_", data),
+            weight_source=_weight_source(data),
         )
     except KeyError as missing:
         raise TraceFileError(f"{shown} is missing the array {printable(missing)} of a trace") from None
@@ -257,76 +301,110 @@ _READ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, s
                 NotImplementedError, RuntimeError, OverflowError)  # bad zips, deflate, npy headers
 
 
-def _read_arrays(path: Path, shown: str) -> dict[str, np.ndarray]:
-    with open_regular_file(path, MAX_TRACE_BYTES, TraceFileError) as file:
+@dataclass(frozen=True)
+class NpzLimits:
+    """What one kind of .npz file may hold, and its name for messages ("a trace")."""
+    kind: str
+    max_bytes: int  # the file, and everything its arrays unpack to
+    max_entries: int
+    max_directory_bytes: int = MAX_DIRECTORY_BYTES
+
+
+TRACE_LIMITS = NpzLimits("a trace", MAX_TRACE_BYTES, MAX_ARRAYS)
+
+
+def read_npz_arrays(path: str | os.PathLike, limits: NpzLimits,
+                    error: ErrorFactory) -> dict[str, np.ndarray]:
+    """Every array of an untrusted .npz file, by name, after every size has been checked.
+
+    Object arrays (pickles), special files, zip bombs and npy headers that lie about their size
+    are refused with `error(problem)` before anything is unpacked; never unpickles.
+    """
+    shown = printable(path)
+    with open_regular_file(path, limits.max_bytes, error) as file:
         try:
-            _check_directory_size(file, shown)
+            _check_directory_size(file, shown, limits, error)
             with zipfile.ZipFile(file) as archive:
-                members = _checked_members(archive, shown)
-                return {info.filename[:-4]: _read_member(archive, info, shown) for info in members}
-        except TraceFileError:
-            raise
+                members = _checked_members(archive, shown, limits, error)
+                return {info.filename[:-4]: _read_member(archive, info, shown, limits, error)
+                        for info in members}
+        except _Refused as refused:
+            raise refused.error from None
         except MemoryError:
-            raise TraceFileError(f"{shown} is too large to load in the memory available") from None
-        except _READ_ERRORS as error:
-            reason = "it ends too early" if isinstance(error, EOFError) else type(error).__name__
-            raise TraceFileError(f"{shown} is not a readable .npz file "
-                                 f"({printable(error, 120) or reason})") from None
+            raise error(f"{shown} is too large to load in the memory available") from None
+        except _READ_ERRORS as failure:
+            reason = "it ends too early" if isinstance(failure, EOFError) else type(failure).__name__
+            raise error(f"{shown} is not a readable .npz file "
+                        f"({printable(failure, 120) or reason})") from None
 
 
-def _check_directory_size(file, shown: str) -> None:
+class _Refused(Exception):
+    """Carries a loader's own error past the handlers for damaged zips (it may be a ValueError)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _refuse(error: ErrorFactory, problem: str) -> _Refused:
+    return _Refused(error(problem))
+
+
+def _check_directory_size(file, shown: str, limits: NpzLimits, error: ErrorFactory) -> None:
     """ZipFile keeps one record per entry of the table of contents: refuse millions of them."""
     if file.read(4) not in (b"PK\x03\x04", b"PK\x05\x06"):  # np.load's test for a .npz
-        raise TraceFileError(f"{shown} is not a .npz file (it does not start as a zip archive)")
+        raise _refuse(error, f"{shown} is not a .npz file (it does not start as a zip archive)")
     find_end = getattr(zipfile, "_EndRecData", None)  # private, but the very parse ZipFile runs
     end = find_end(file) if find_end is not None else None
-    if end is not None and end[zipfile._ECD_SIZE] > MAX_DIRECTORY_BYTES:
-        raise TraceFileError(f"{shown} lists far more entries than a trace has")
+    if end is not None and end[zipfile._ECD_SIZE] > limits.max_directory_bytes:
+        raise _refuse(error, f"{shown} lists far more entries than {limits.kind} has")
     file.seek(0)
 
 
-def _checked_members(archive: zipfile.ZipFile, shown: str) -> list[zipfile.ZipInfo]:
+def _checked_members(archive: zipfile.ZipFile, shown: str, limits: NpzLimits,
+                     error: ErrorFactory) -> list[zipfile.ZipInfo]:
     members = archive.infolist()
     names = [info.filename for info in members]
-    if len(members) > MAX_ARRAYS or len(set(names)) != len(names):
-        raise TraceFileError(f"{shown} holds {len(members)} entries ({len(set(names))} names); "
-                             f"a trace has at most {MAX_ARRAYS}, each named once")
+    if len(members) > limits.max_entries or len(set(names)) != len(names):
+        raise _refuse(error, f"{shown} holds {len(members)} entries ({len(set(names))} names); "
+                             f"{limits.kind} has at most {limits.max_entries}, each named once")
     total = sum(info.file_size for info in members)
-    if total > MAX_TRACE_BYTES:
-        raise TraceFileError(f"{shown} would unpack to {total:,} bytes; a trace is at most "
-                             f"{MAX_TRACE_BYTES:,}")
+    if total > limits.max_bytes:
+        raise _refuse(error, f"{shown} would unpack to {total:,} bytes; {limits.kind} is at most "
+                             f"{limits.max_bytes:,}")
     for info in members:
         if not info.filename.endswith(".npy"):
-            raise TraceFileError(f"{shown} holds {printable(info.filename, 80)}, "
+            raise _refuse(error, f"{shown} holds {printable(info.filename, 80)}, "
                                  f"which is not a numpy array")
         if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise TraceFileError(f"{shown} holds an encrypted or unusually compressed entry "
+            raise _refuse(error, f"{shown} holds an encrypted or unusually compressed entry "
                                  f"({printable(info.filename, 80)})")
     return members
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> np.ndarray:
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, limits: NpzLimits,
+                 error: ErrorFactory) -> np.ndarray:
     """One array, after its npy header has been checked against the size its zip entry declares."""
     name = printable(info.filename[:-4], 80)
     with archive.open(info) as member:
         version = npy.read_magic(member)
         if version not in ((1, 0), (2, 0)):
-            raise TraceFileError(f"{shown}: array {name} uses npy format {version}, "
+            raise _refuse(error, f"{shown}: array {name} uses npy format {version}, "
                                  f"which this app does not read")
         read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
         shape, _fortran_order, dtype = read_header(member)
         if dtype.hasobject:
-            raise TraceFileError(f"{shown}: array {name} holds Python objects (a pickle), "
-                                 f"which a trace never does; refused unread")
+            raise _refuse(error, f"{shown}: array {name} holds Python objects (a pickle), "
+                                 f"which {limits.kind} never does; refused unread")
         if dtype.kind not in "biufcU" or dtype.subdtype is not None:
-            raise TraceFileError(f"{shown}: array {name} has the type {printable(dtype, 60)}, "
-                                 f"which a trace never has")
+            raise _refuse(error, f"{shown}: array {name} has the type {printable(dtype, 60)}, "
+                                 f"which {limits.kind} never has")
         if any(size < 0 for size in shape):
-            raise TraceFileError(f"{shown}: array {name} has a negative size")
+            raise _refuse(error, f"{shown}: array {name} has a negative size")
         declared = member.tell() + math.prod(shape) * dtype.itemsize
         if declared != info.file_size:
-            raise TraceFileError(f"{shown}: array {name}'s header declares {declared:,} bytes, but "
-                                 f"its zip entry holds {info.file_size:,}")
+            raise _refuse(error, f"{shown}: array {name}'s header declares {declared:,} bytes, "
+                                 f"but its zip entry holds {info.file_size:,}")
         member.seek(0)
         return npy.read_array(member, allow_pickle=False)
 
@@ -348,6 +426,27 @@ def _text_entries(data: dict[str, np.ndarray]) -> tuple[SimConfig, tuple[str, ..
     sentence = str(data["sentence"])
     check_encodable(sentence)
     return config, tokens, sentence
+
+
+def _weight_source(data: dict[str, np.ndarray]) -> WeightSource | None:
+    """The recorded weight source, checked against the weights the file holds; None in files
+    saved before weight sources (their weights are random from the config's seed)."""
+    present = [key for key in SOURCE_KEYS if key in data]
+    if not present:
+        return None
+    if len(present) != len(SOURCE_KEYS):
+        absent = next(key for key in SOURCE_KEYS if key not in data)
+        raise EngineInputError(f"it holds {present[0]} without {absent}")
+    for key in SOURCE_KEYS:
+        if data[key].dtype.kind != "U" or data[key].shape != () or len(str(data[key])) > 1000:
+            raise EngineInputError(f"its {key} entry is not a line of text")
+    description, digest = str(data["weights_source"]), str(data["weights_sha256"])
+    check_encodable(description, "the weights' description")
+    actual = weights_digest({name: data[key] for name, key in WEIGHT_KEYS.items()})
+    if digest != actual:
+        raise EngineInputError(f"its weights_sha256 ({printable(digest, 70)}) is not the "
+                               f"digest of its weights ({actual})")
+    return WeightSource(description, digest)
 
 
 def expected_shapes(config: SimConfig, length: int) -> dict[str, tuple[int, ...]]:

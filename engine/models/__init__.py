@@ -1,2 +1,2 @@
 """The models the app compares, in torch: recurrent cells and their step-by-step loop, and
-self-attention as one matrix operation."""
+self-attention as one matrix operation, and the set of weights they run on."""

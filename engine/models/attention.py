@@ -9,12 +9,16 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from engine.core.config import SimConfig
 from engine.core.seeding import generator
+
+if TYPE_CHECKING:
+    from engine.models.weights import WeightSet
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,14 @@ class AttentionResult:
     seconds: float  # wall time of the one call
 
 
-def init_attention_weights(config: SimConfig, dtype=torch.float64) -> AttentionWeights:
-    """N(0, 1/D) projections keep q and k components near variance 1, as in the paper's argument."""
+def init_attention_weights(config: SimConfig, dtype=torch.float64,
+                           weights: WeightSet | None = None) -> AttentionWeights:
+    """The given weights (WeightsError if they do not fit the config), or weights drawn from the
+    config's seed: N(0, 1/D) projections keep q and k components near variance 1, as in the
+    paper's argument."""
+    if weights is not None:
+        weights.check(config)
+        return weights.attention_weights(dtype)
     rng = generator(config.seed, "attention-weights")
     D, nh, hs = config.d_model, config.heads, config.head_size
 

@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from engine.core.config import SimConfig
 from engine.core.seeding import generator
-from engine.models.cells import DERIVATIVE_BOUNDS, Cell, ElmanCell, GRUCell, LSTMCell, init_weights
+from engine.models.cells import (DERIVATIVE_BOUNDS, GATES, Cell, CellWeights, ElmanCell, GRUCell,
+                                 LSTMCell, init_weights)
+
+if TYPE_CHECKING:
+    from engine.models.weights import WeightSet
 
 
-def build_cell(config: SimConfig, dtype=torch.float64) -> Cell:
-    """The cell the config names, with weights drawn from the config's seed."""
+def build_cell(config: SimConfig, dtype=torch.float64, weights: WeightSet | None = None) -> Cell:
+    """The cell the config names, with the given weights (WeightsError if they do not fit it),
+    or with weights drawn from the config's seed."""
+    if weights is not None:
+        weights.check(config)
+        return make_cell(config, weights.cell_weights(dtype))
     rng = generator(config.seed, "rnn-weights")
-    D, H = config.d_model, config.hidden_size
+    return make_cell(config, init_weights(GATES[config.cell], config.d_model, config.hidden_size,
+                                          config.recurrent_scale, rng, dtype))
+
+
+def make_cell(config: SimConfig, weights: CellWeights) -> Cell:
+    """The cell the config names (and, for Elman, its activation) holding `weights`."""
     if config.cell == "lstm":
-        return LSTMCell(init_weights(4, D, H, config.recurrent_scale, rng, dtype))
+        return LSTMCell(weights)
     if config.cell == "gru":
-        return GRUCell(init_weights(3, D, H, config.recurrent_scale, rng, dtype))
-    return ElmanCell(init_weights(1, D, H, config.recurrent_scale, rng, dtype), config.activation)
+        return GRUCell(weights)
+    return ElmanCell(weights, config.activation)
 
 
 def largest_singular_value(cell: Cell) -> float:

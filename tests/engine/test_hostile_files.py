@@ -25,11 +25,14 @@ from engine.labs.cost.config import LabConfig
 from engine.labs.cost.report import (MAX_RESULT_BYTES, ResultFileError, load_result,
                                     result_from_json, result_to_json)
 from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement
+from engine.core.errors import WeightsError
+from engine.models.weights import MAX_HEADER_CHARS, MAX_WEIGHTS_BYTES, WeightSet, expected_weight_shapes
 from gui.session import MAX_SESSION_BYTES, Session, SessionError, load_session, save_session
 
 CONFIG = SimConfig(d_model=6, hidden_size=5, heads=2, head_size=3, seed=3)
 LOADERS = {"trace": (load_trace, TraceFileError), "session": (load_session, SessionError),
-           "result": (load_result, ResultFileError)}
+           "result": (load_result, ResultFileError), "weights": (WeightSet.load, WeightsError)}
+NPZ_LOADERS = ("trace", "weights")
 
 
 @pytest.fixture(scope="module")
@@ -187,12 +190,13 @@ def _zip_with_raw_member(path, name: str, deflated: bytes, file_size: int) -> No
                       len(local) + len(deflated), 0)
     pathlib.Path(path).write_bytes(local + deflated + central + end)
 
-def refused_within_memory(path) -> str:
-    """load_trace(path) must refuse the file without ever holding more than 16 MB; the message."""
+def refused_within_memory(path, loader: str = "trace") -> str:
+    """The loader must refuse the file without ever holding more than 16 MB; the message."""
+    load, error_type = LOADERS[loader]
     tracemalloc.start()
     try:
-        with pytest.raises(TraceFileError) as raised:
-            load_trace(path)
+        with pytest.raises(error_type) as raised:
+            load(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -202,7 +206,8 @@ def refused_within_memory(path) -> str:
 
 
 
-def test_a_zip_bomb_member_is_refused_before_unpacking(tmp_path):
+@pytest.mark.parametrize("loader", NPZ_LOADERS)
+def test_a_zip_bomb_member_is_refused_before_unpacking(tmp_path, loader):
     chunk_size, chunks = 16 * 2**20, 129  # 2 GiB + 16 MiB of zeros, compressed to about 2 MB
     file_size = chunk_size * chunks
     header = _npy_header((file_size // 8,))
@@ -213,9 +218,10 @@ def test_a_zip_bomb_member_is_refused_before_unpacking(tmp_path):
     body = again.compress(bytes(chunk_size)) + again.flush(zlib.Z_FULL_FLUSH)
     stream += body * (chunks - 1) + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
     path = tmp_path / "bomb.npz"
-    _zip_with_raw_member(path, "embeddings.npy", stream, file_size)
+    _zip_with_raw_member(path, "embeddings.npy" if loader == "trace" else "w_hh.npy", stream,
+                         file_size)
     assert path.stat().st_size < 4 * 2**20
-    assert "unpack to" in refused_within_memory(path)
+    assert "unpack to" in refused_within_memory(path, loader)
 
 
 @pytest.mark.parametrize("shape,padding", [((10**12,), 0), ((3,), 40), ((3,), -8), ((-1,), 0)])
@@ -367,6 +373,171 @@ def test_fuzzed_trace_arrays_raise_only_trace_file_error(trace, tmp_path):
         try:
             assert isinstance(load_trace(_swap(trace, tmp_path, **changes)), Trace)
         except TraceFileError as error:
+            assert_clean(error)
+
+
+# ---- weight files: the trace file's guards, and weights that must fit ------------------------------
+
+WEIGHTS_CONFIG = SimConfig(d_model=6, hidden_size=5, heads=2, head_size=3, seed=3, cell="gru")
+
+
+@pytest.fixture(scope="module")
+def weights():
+    return WeightSet.random(WEIGHTS_CONFIG)
+
+
+def _weight_file(path, weights, **changes):
+    """A weight file as save() writes it, with entries replaced (or removed, for None)."""
+    saved = weights.save(path)
+    with np.load(saved, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    arrays.update(changes)
+    np.savez(saved, **{key: value for key, value in arrays.items() if value is not None})
+    return saved
+
+
+def test_a_pickled_object_array_in_a_weight_file_is_never_unpickled(weights, tmp_path):
+    marker = tmp_path / "pickle-ran"
+    path = tmp_path / "evil.npz"
+    np.savez(path, **{**weights.arrays(), "header": np.array(json.dumps({})),
+                      "w_hh": np.array([_TouchOnUnpickle(marker)])})
+    with pytest.raises(WeightsError, match="pickle") as raised:
+        WeightSet.load(path)
+    assert not marker.exists()
+    assert_clean(raised.value)
+
+
+@pytest.mark.parametrize("shape,padding", [((10**12,), 0), ((3,), 40), ((-1,), 0)])
+def test_weight_file_npy_headers_must_match_their_entry_size(weights, tmp_path, shape, padding):
+    path = tmp_path / "liar.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, value in weights.arrays().items():
+            buffer = io.BytesIO()
+            npy.write_array(buffer, value)
+            archive.writestr(key + ".npy", buffer.getvalue())
+        data = bytes(8 * max(0, min(shape[0], 3)) + padding)
+        archive.writestr("b_extra.npy", _npy_header(shape) + data)
+    refused_within_memory(path, "weights")
+
+
+def test_a_huge_npy_header_is_refused(weights, tmp_path):
+    path = tmp_path / "huge-npy-header.npz"
+    header = b"\x93NUMPY\x02\x00" + struct.pack("<I", 2**31) + b"{" + b" " * 100_000
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("w_hh.npy", header)
+    with pytest.raises(WeightsError) as raised:
+        WeightSet.load(path)
+    assert_clean(raised.value)
+
+
+@pytest.mark.parametrize("header,match", [
+    (None, "not a weight file"),
+    (np.array("x" * (MAX_HEADER_CHARS + 1)), "not a short line of text"),  # a huge header
+    (np.array(["a", "b"]), "not a short line of text"),
+    (np.array(3.0), "not a short line of text"),
+    (np.array("{not json"), "header is not valid JSON"),
+    (np.array('{"format": "rnn-vs-transformer weights", "version": NaN}'), "not valid JSON"),
+    (np.array('{"format": "a trace"}'), "not a weight file"),
+    (np.array('{"format": "rnn-vs-transformer weights", "version": 2, "cell": "gru"}'),
+     "weight format 2"),
+    (np.array('{"format": "rnn-vs-transformer weights", "version": true}'), "no valid weight format"),
+    (np.array('{"format": "rnn-vs-transformer weights", "version": 1, "cell": "gru", "d_model": 6,'
+              ' "hidden_size": 5, "heads": 2}'), "lacks a valid head_size"),
+    (np.array('{"format": "rnn-vs-transformer weights", "version": 1, "cell": "elman", '
+              '"d_model": 6, "hidden_size": 5, "heads": 2, "head_size": 3}'), "lacks a valid cell"),
+    # headers that lie about the weights they come with
+    (np.array('{"format": "rnn-vs-transformer weights", "version": 1, "cell": "lstm", '
+              '"d_model": 6, "hidden_size": 5, "heads": 2, "head_size": 3}'), "header says cell=lstm"),
+    (np.array('{"format": "rnn-vs-transformer weights", "version": 1, "cell": "gru", '
+              '"d_model": 6, "hidden_size": 5, "heads": 1, "head_size": 3}'), "heads=1"),
+])
+def test_weight_file_headers_are_checked(weights, tmp_path, header, match):
+    with pytest.raises(WeightsError, match=match) as raised:
+        WeightSet.load(_weight_file(tmp_path / "w.npz", weights, header=header))
+    assert_clean(raised.value)
+
+
+@pytest.mark.parametrize("name,value,match", [
+    ("w_hh", None, "weight w_hh is missing"),
+    ("w_extra", np.zeros(3), "w_extra is not a weight"),
+    ("w_ih", np.zeros((15, 6), dtype=np.float32), "weight w_ih is float32"),
+    ("b_hh", np.full(15, np.nan), "weight b_hh holds 15 NaN"),
+    ("w_o", np.zeros((7, 6)), r"weight w_o has shape \(7, 6\), but the other weights .* need \(6, 6\)"),
+    ("w_q", np.zeros((2, 6, 4)), r"weight w_q has shape \(2, 6, 4\), .*need \(2, 6, 3\)"),
+    ("w_hh", np.zeros((20, 5)), r"weight w_hh has shape \(20, 5\), .*need \(15, 5\)"),  # an LSTM's
+    ("w_hh", np.zeros((15, 4)), "weight w_hh has shape"),  # 15 rows are no gate blocks of 4
+])
+def test_weight_files_with_bad_weights_are_refused_naming_them(weights, tmp_path, name, value,
+                                                               match):
+    path = _weight_file(tmp_path / "w.npz", weights, **{name: value})
+    with pytest.raises(WeightsError, match=match) as raised:
+        WeightSet.load(path)
+    assert str(raised.value).startswith(str(path))
+    assert raised.value.weight == name
+    assert_clean(raised.value)
+
+
+def test_a_weight_file_with_too_many_entries_is_refused(weights, tmp_path):
+    path = tmp_path / "many.npz"
+    np.savez(path, **weights.arrays(), **{f"x{index}": np.zeros(1) for index in range(40)})
+    with pytest.raises(WeightsError, match="entries"):
+        WeightSet.load(path)
+
+
+def test_truncated_or_foreign_files_are_refused_as_weights(weights, tmp_path):
+    whole = weights.save(tmp_path / "whole.npz").read_bytes()
+    trace = simulate("the cat sat", CONFIG).save(tmp_path / "a-trace.npz")
+    for index, data in enumerate((whole[: len(whole) // 2], whole[:100], b"", b"PK\x03\x04")):
+        path = tmp_path / f"cut{index}.npz"
+        path.write_bytes(data)
+        with pytest.raises(WeightsError) as raised:
+            WeightSet.load(path)
+        assert_clean(raised.value)
+    with pytest.raises(WeightsError, match="entries|not a weight file"):
+        WeightSet.load(trace)
+
+
+def test_the_largest_allowed_weights_fit_under_the_cap():
+    config = SimConfig(d_model=2048, hidden_size=2048, heads=16, head_size=512, cell="lstm")
+    floats = sum(math.prod(shape) for shape in expected_weight_shapes(config).values())
+    assert 8 * floats + 4 * MAX_HEADER_CHARS < MAX_WEIGHTS_BYTES
+
+
+def test_fuzzed_weight_file_bytes_raise_only_weights_error(weights, tmp_path):
+    rng = random.Random(99)
+    path = weights.save(tmp_path / "w.npz")
+    original = path.read_bytes()
+    outcomes = set()
+    for case in range(150):
+        data = bytearray(original)
+        if case % 3 == 0:
+            for _ in range(rng.randint(1, 8)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif case % 3 == 1:
+            del data[rng.randrange(len(data)):]
+        else:
+            at = rng.randrange(len(data))
+            data[at:at] = rng.randbytes(rng.randint(1, 64))
+        path.write_bytes(bytes(data))
+        try:
+            loaded = WeightSet.load(path)
+            loaded.check(WEIGHTS_CONFIG)
+            outcomes.add("loaded")
+        except WeightsError as error:
+            assert_clean(error)
+            outcomes.add("WeightsError")
+    assert "WeightsError" in outcomes
+
+
+def test_fuzzed_weight_arrays_raise_only_weights_error(weights, tmp_path):
+    rng = random.Random(8)
+    keys = sorted(weights.arrays()) + ["header"]
+    for _ in range(80):
+        changes = {rng.choice(keys): rng.choice([None, _random_array(rng)])
+                   for _ in range(rng.randint(1, 3))}
+        try:
+            WeightSet.load(_weight_file(tmp_path / "w.npz", weights, **changes))
+        except WeightsError as error:
             assert_clean(error)
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from engine import SimConfig
 from engine.core.atomic import OutputPathError
-from gui.session import (FORMAT_NAME, FORMAT_VERSION, MAX_SESSION_BYTES, Session, SessionError,
-                         load_session, save_session)
+from gui.session import (FORMAT_NAME, FORMAT_VERSION, MAX_SESSION_BYTES, RANDOM_WEIGHTS_VERSION,
+                         Session, SessionError, load_session, save_session)
 
 CONFIG = SimConfig(d_model=6, hidden_size=8, head_size=3, heads=2, cell="gru", recurrent_scale=0.75,
                    causal=True, scaling=False, positional="sinusoidal", seed=1234)
@@ -26,7 +26,9 @@ def write_json(path, data) -> None:
 def test_to_json_is_versioned_and_readable():
     data = session_dict()
     assert data["format"] == FORMAT_NAME == "rnn-vs-transformer session"
-    assert data["version"] == FORMAT_VERSION == 1
+    assert data["version"] == RANDOM_WEIGHTS_VERSION == 1  # older apps open it exactly
+    assert FORMAT_VERSION == 2
+    assert data["weights"] == {"source": "random"}
     assert data["sentence"] == SESSION.sentence
     assert data["config"] == CONFIG.to_dict()
     assert (data["tick"], data["selected_token"], data["trace_digest"]) == (7, 2, "ab" * 32)
@@ -87,7 +89,7 @@ BAD_FILES = {
     "other format name": (json.dumps({**session_dict(), "format": "someone else"}),
                           "is not a session saved by this app"),
     "future version": (json.dumps({**session_dict(), "version": 99}),
-                       r"saved by a newer version \(session format 99; this app reads up to 1\)"),
+                       r"saved by a newer version \(session format 99; this app reads up to 2\)"),
     "version zero": (json.dumps({**session_dict(), "version": 0}), "no valid format version"),
     "version as text": (json.dumps({**session_dict(), "version": "1"}), "no valid format version"),
     "no version": (json.dumps({k: v for k, v in session_dict().items() if k != "version"}),
@@ -110,6 +112,16 @@ BAD_FILES = {
                       "invalid parameter: hidden_size must be a whole number"),
     "unknown parameter": (json.dumps({**session_dict(), "config": {**CONFIG.to_dict(), "dropout": 0.1}}),
                           "invalid parameter: dropout is not a configuration key"),
+    "weights as text": (json.dumps({**session_dict(), "weights": "random"}),
+                        "'weights' must say whether they are random or from a file"),
+    "unknown weight source": (json.dumps({**session_dict(), "weights": {"source": "trained"}}),
+                              "'weights' must say whether they are random or from a file"),
+    "weight file without path": (json.dumps({**session_dict(), "weights": {
+        "source": "file", "sha256": "ab" * 32}}), "weight file has no usable path"),
+    "weight file path as list": (json.dumps({**session_dict(), "weights": {
+        "source": "file", "path": ["w.npz"], "sha256": "ab" * 32}}), "weight file has no usable path"),
+    "weight digest too short": (json.dumps({**session_dict(), "weights": {
+        "source": "file", "path": "w.npz", "sha256": "abc"}}), "weight digest that is not 64"),
 }
 
 
@@ -154,3 +166,98 @@ def test_session_error_is_an_engine_input_error():
     from engine.core.errors import EngineInputError
 
     assert issubclass(SessionError, EngineInputError)
+
+
+# ---- weights: random from the seed, or a weight file the session finds again -----------------------
+
+def _weight_file(folder, config=CONFIG, scale=0.5):
+    from engine.models.weights import WeightSet
+
+    seeded = WeightSet.random(config)
+    trained = WeightSet({**seeded.arrays(), "w_hh": scale * seeded["w_hh"]}, "trained")
+    return WeightSet.load(trained.save(folder / "trained.npz"))
+
+
+def test_sessions_saved_before_weight_files_mean_random_weights(tmp_path):
+    data = session_dict()
+    del data["weights"]
+    write_json(tmp_path / "old.json", data)
+    loaded = load_session(tmp_path / "old.json")
+    assert (loaded.weights_file, loaded.weights_digest, loaded.weights) == ("", "", None)
+    assert loaded == SESSION
+
+
+def test_a_session_on_a_weight_file_round_trips_and_reruns_exactly(tmp_path):
+    from engine import simulate
+
+    weights = _weight_file(tmp_path)
+    trace = simulate(SESSION.sentence, CONFIG, weights=weights)
+    session = Session(SESSION.sentence, CONFIG, tick=3, trace_digest=trace.digest()) \
+        .with_weights(weights)
+    path = save_session(tmp_path / "s.json", session)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["version"] == FORMAT_VERSION == 2  # older apps refuse it, not run random weights
+    assert data["weights"] == {"source": "file", "path": str(tmp_path / "trained.npz"),
+                               "sha256": weights.digest()}
+    loaded = load_session(path)
+    assert loaded == session
+    assert loaded.weights is not None and loaded.weights.digest() == weights.digest()
+    assert simulate(loaded.sentence, loaded.config, weights=loaded.weights).digest() \
+        == trace.digest()
+
+
+def test_a_weight_file_named_relative_to_the_session_is_found_beside_it(tmp_path):
+    weights = _weight_file(tmp_path)
+    session = Session("a b", CONFIG, tick=0, weights_file="trained.npz",
+                      weights_digest=weights.digest())
+    (tmp_path / "elsewhere").mkdir()
+    path = save_session(tmp_path / "s.json", session)
+    assert load_session(path).weights.digest() == weights.digest()
+
+
+def test_a_missing_weight_file_is_a_clear_error_not_random_weights(tmp_path):
+    weights = _weight_file(tmp_path)
+    path = save_session(tmp_path / "s.json", Session("a b", CONFIG, tick=0).with_weights(weights))
+    (tmp_path / "trained.npz").unlink()
+    with pytest.raises(SessionError) as raised:
+        load_session(path)
+    message = str(raised.value)
+    assert message.startswith(str(path))
+    assert f"weight file {tmp_path / 'trained.npz'}, which is missing" in message
+    assert weights.digest()[:12] in message and "\n" not in message
+
+
+def test_a_changed_weight_file_is_a_clear_error(tmp_path):
+    weights = _weight_file(tmp_path)
+    path = save_session(tmp_path / "s.json", Session("a b", CONFIG, tick=0).with_weights(weights))
+    other = _weight_file(tmp_path, scale=0.25)  # overwrites trained.npz
+    with pytest.raises(SessionError, match="which has changed since the session was saved") \
+            as raised:
+        load_session(path)
+    assert other.digest()[:12] in str(raised.value) and weights.digest()[:12] in str(raised.value)
+
+
+def test_a_damaged_or_unfitting_weight_file_is_a_session_error(tmp_path):
+    weights = _weight_file(tmp_path)
+    session = Session("a b", CONFIG, tick=0).with_weights(weights)
+    path = save_session(tmp_path / "s.json", session)
+    (tmp_path / "trained.npz").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(SessionError, match="runs on a weight file that cannot be used"):
+        load_session(path)
+    wider = save_session(tmp_path / "wider.json", Session(
+        "a b", CONFIG.replace(hidden_size=9), tick=0, weights_file=str(_weight_file(tmp_path).path),
+        weights_digest=weights.digest()))
+    with pytest.raises(SessionError, match="cannot be used: weight w_ih has shape"):
+        load_session(wider)
+
+
+def test_only_random_or_file_weights_can_be_saved_in_a_session(tmp_path):
+    from engine.models.weights import WeightSet
+
+    session = Session("a b", CONFIG, tick=0)
+    assert session.with_weights(WeightSet.random(CONFIG)) == session  # the seed's: random
+    assert session.with_weights(None).weights_file == ""
+    unsaved = WeightSet({**WeightSet.random(CONFIG).arrays(),
+                         "b_ih": WeightSet.random(CONFIG)["b_ih"] + 1.0}, "trained")
+    with pytest.raises(SessionError, match="save them to one first"):
+        session.with_weights(unsaved)
