@@ -25,6 +25,7 @@ from gui.selection import TokenSelection
 from gui.state.app_state import AppState
 from gui.views.sentence_bar import SentenceBar
 from gui.session_actions import SessionActions
+from gui.weight_actions import WeightActions, weights_note
 from gui.timeline import Timeline
 from gui.views.token_strip import TokenStrip
 from gui.views.transport import DEFAULT_SPEED, TransportBar
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.export_targets = register_main_window(self)
         self.exports = ExportController(self, self.settings)
         self.sessions = SessionActions(self, self.settings)
+        self.weight_actions = WeightActions(self, self.settings)
         self._build_layout()
         self._build_status_bar()
         self._build_actions()
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.runner.started.connect(self._on_runner_started)
         self.runner.progress.connect(self._on_runner_progress)
         self.runner.finished.connect(self._on_runner_finished)
+        self.weight_actions.changed.connect(self._on_weights_changed)
         self.runner.failed.connect(self._on_runner_failed)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
         self.runner.cancelled.connect(self._on_runner_cancelled)
@@ -215,6 +218,8 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         self.sessions.add_menu_actions(file_menu)
         file_menu.addSeparator()
+        self.weight_actions.add_menu_actions(file_menu)
+        file_menu.addSeparator()
         self.exports.add_menu_actions(file_menu)
         file_menu.addSeparator()
         self._action(file_menu, "&Run", "Ctrl+R", self.run_current,
@@ -265,6 +270,9 @@ class MainWindow(QMainWindow):
             return False
         try:
             tokenize(sentence)
+            weights = self.weight_actions.current
+            if weights is not None:
+                weights.check(config)
         except EngineInputError as error:
             self.sentence_bar.show_message(f"{error}. The last good run stays on screen.")
             return False
@@ -272,7 +280,7 @@ class MainWindow(QMainWindow):
         self.parameters.clear_errors()
         self._pending = (sentence, config)
         self._pending_view = None  # only open_run, right after this, asks for a saved view
-        self.runner.run(sentence, config)
+        self.runner.run(sentence, config, weights)
         return True
 
     def open_run(self, session) -> bool:
@@ -280,10 +288,23 @@ class MainWindow(QMainWindow):
         the engine has re-run it."""
         self.parameters.set_config(session.config)
         self.sentence_bar.set_sentence(session.sentence)
+        self.weight_actions.current = session.weights  # quietly: the run below uses them
         started = self.run(session.sentence, session.config)
         if started:
             self._pending_view = (session.tick, session.selected_token, session.trace_digest)
         return started
+
+    def _on_weights_changed(self, weights) -> None:
+        """New weights fix the widths and the cell: the parameters follow them, then a run."""
+        if weights is not None:
+            try:
+                config = self.parameters.config()
+            except ConfigError:
+                config = self._last_config or SimConfig()
+            config = config.replace(**weights.shape_fields)
+            self.parameters.set_config(config)
+            self.statusBar().showMessage(f"Running on {weights.source}", 8000)
+        self.run(self.sentence_bar.sentence if self.sentence_bar.sentence.strip() else None)
 
     def _on_sentence_bar_run(self, sentence: str) -> None:
         self.run(sentence)
@@ -326,6 +347,8 @@ class MainWindow(QMainWindow):
             self.timeline.set_trace(trace, 0)
             self.transport.play()
         self.show_run_status(trace)
+        self.sentence_bar.show_weights_note(
+            weights_note(trace.weight_source.description, trace.has_random_weights))
         if self.first_launch:
             self.status_label.setText(FIRST_LAUNCH_HINT)
             self.first_launch = False
@@ -362,7 +385,8 @@ class MainWindow(QMainWindow):
             "run/config", lambda text: SimConfig.from_json(text) if isinstance(text, str) else None)
         sentence = self._remembered_value(
             "run/sentence", lambda text: text if isinstance(text, str) and tokenize(text) else None)
-        for key, parse in {**SessionActions.SETTINGS, **ExportController.SETTINGS}.items():
+        for key, parse in {**SessionActions.SETTINGS, **ExportController.SETTINGS,
+                           **WeightActions.SETTINGS}.items():
             self._remembered_value(key, parse)
         return config, sentence
 

@@ -80,8 +80,11 @@ class SessionActions(QObject):
         trace = window.timeline.trace
         if trace is None:
             return None
-        return Session(sentence=trace.sentence, config=trace.config, tick=window.timeline.tick,
-                       selected_token=window.selection.pinned, trace_digest=trace.digest())
+        session = Session(sentence=trace.sentence, config=trace.config, tick=window.timeline.tick,
+                          selected_token=window.selection.pinned, trace_digest=trace.digest())
+        if trace.has_random_weights:
+            return session
+        return session.with_weights(window.weight_actions.shown_weights())
 
     def save(self, path: str | Path) -> Path:
         session = self.current_session()

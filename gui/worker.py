@@ -14,11 +14,12 @@ from gui.latest_job import LatestJobRunner
 SimulationWork = Callable[[Callable[[float, str], None], object], object]
 
 
-def simulation_work(sentence: str, config) -> SimulationWork:
+def simulation_work(sentence: str, config, weights=None) -> SimulationWork:
+    """`weights`: a WeightSet, or None for random weights from the config's seed."""
     def work(progress, cancel):
         from engine.run import simulate  # imports torch, in the worker thread
 
-        trace = simulate(sentence, config, progress=progress, cancel=cancel)
+        trace = simulate(sentence, config, weights=weights, progress=progress, cancel=cancel)
         trace.digest()  # hashing a large trace takes a while: here, not later on the GUI thread
         return trace
     return work
@@ -35,9 +36,9 @@ class SimulationRunner(LatestJobRunner):
     def __init__(self, parent: QObject | None = None, jobs: JobManager | None = None):
         super().__init__(parent, jobs)
 
-    def run(self, sentence: str, config) -> int:
+    def run(self, sentence: str, config, weights=None) -> int:
         """Start a simulation; any earlier one still running is discarded. Returns the run id."""
-        return self.run_work(simulation_work(sentence, config))
+        return self.run_work(simulation_work(sentence, config, weights))
 
     def run_work(self, work: SimulationWork) -> int:
         """Run work(progress, cancel) -> Trace; the seam tests use to inject engines."""

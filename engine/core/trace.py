@@ -167,6 +167,11 @@ class Trace:
                                   weights_digest(self.weights()))
             object.__setattr__(self, "weight_source", source)
 
+    @property
+    def has_random_weights(self) -> bool:
+        """Whether the run drew its weights from its seed (rather than reading a weight file)."""
+        return self.weight_source.description == random_weights_description(self.config.seed)
+
     def weights(self) -> dict[str, np.ndarray]:
         """The model weights the run used, by WeightSet name (read-only views of the trace's)."""
         rnn, attention = self.rnn, self.attention

@@ -11,6 +11,13 @@ from gui import style
 from gui.resources import sample_sentences
 
 
+RANDOM_WEIGHTS_NOTE = "random, untrained weights"
+RANDOM_WEIGHTS_TIP = ("Every weight and word vector is drawn at random from the seed; nothing was "
+                      "trained. The numbers show how information and gradients flow through each "
+                      "model, not what the words mean.")
+FILE_WEIGHTS_TIP = ("The models' weights were read from a weight file (File → Open weights…); "
+                    "the word vectors still come from the seed. File → Use random weights goes back.")
+
 class SentenceBar(QWidget):
     run_requested = Signal(str)
 
@@ -33,12 +40,9 @@ class SentenceBar(QWidget):
         self.run_button.setToolTip("Run both models on the sentence (Enter)")
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self._on_run)
-        self.weights_note = QLabel("random, untrained weights")
+        self.weights_note = QLabel(RANDOM_WEIGHTS_NOTE)
         style.colour_text(self.weights_note, "muted", "font-style: italic;")
-        self.weights_note.setToolTip(
-            "Every weight and word vector is drawn at random from the seed; nothing was trained. "
-            "The numbers show how information and gradients flow through each model, not what "
-            "the words mean.")
+        self.weights_note.setToolTip(RANDOM_WEIGHTS_TIP)
         self.message = QLabel("")
         style.colour_text(self.message, "error")
         self.message.setVisible(False)
@@ -59,6 +63,12 @@ class SentenceBar(QWidget):
 
     def set_sentence(self, sentence: str) -> None:
         self.editor.setCurrentText(sentence)
+
+    def show_weights_note(self, text: str) -> None:
+        """Say where the shown run's weights came from (random ones say they are untrained)."""
+        self.weights_note.setText(text)
+        self.weights_note.setToolTip(RANDOM_WEIGHTS_TIP if text == RANDOM_WEIGHTS_NOTE
+                                     else FILE_WEIGHTS_TIP)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

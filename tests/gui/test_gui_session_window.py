@@ -179,7 +179,7 @@ def test_a_failed_session_run_does_not_leak_its_view_into_the_next_run(qtbot, ma
     window = make_window(path=str(tmp_path / "leak.ini"))
     real = gui.worker.simulation_work
 
-    def failing(sentence, config):
+    def failing(sentence, config, weights=None):
         def work(progress, cancel):
             raise MemoryError
         return work

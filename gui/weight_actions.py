@@ -1,0 +1,120 @@
+"""Open weights… / Save weights… / Use random weights (File menu): which weights the next runs
+use. None means random weights drawn from the seed, as at first launch. A weight file is read on a
+worker thread (it may be large), and the parameters that fix the weights' shapes are set to fit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from engine.core.errors import EngineInputError
+from gui.jobs import job_manager
+from gui.session_actions import remembered_path
+from gui.views.sentence_bar import RANDOM_WEIGHTS_NOTE
+
+FILTER = "Weights (*.npz)"
+FOLDER_KEY = "weights/folder"
+
+
+def weights_note(source: str, random: bool) -> str:
+    """What the sentence bar says about a run's weights."""
+    return RANDOM_WEIGHTS_NOTE if random else f"weights: {source}"
+
+
+class WeightActions(QObject):
+    """Holds the WeightSet the next runs use (None: random from the seed)."""
+
+    changed = Signal(object)  # the WeightSet now chosen, or None for random weights
+    SETTINGS = {FOLDER_KEY: remembered_path}  # checked by the window at start
+
+    def __init__(self, window, settings: QSettings):
+        super().__init__(window)
+        self._window, self._settings = window, settings
+        self.current = None  # engine.models.weights.WeightSet, or None
+        self._loading = None
+
+    def add_menu_actions(self, menu: QMenu) -> None:
+        for text, slot, tip in (
+                ("Open &weights…", self.open_dialog, "Run on weights read from a .npz weight file"),
+                ("Save weights…", self.save_dialog, "Write the shown run's weights to a .npz file"),
+                ("Use &random weights", self.use_random, "Draw the weights from the seed again")):
+            action = QAction(text, self._window)
+            action.setStatusTip(tip)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+
+    def _folder(self) -> str:
+        return remembered_path(self._settings.value(FOLDER_KEY)) or str(Path.home())
+
+    # -- choosing ---------------------------------------------------------------------------------
+    def set_current(self, weights) -> None:
+        """Use `weights` (a WeightSet, or None for random ones) for the next runs."""
+        self.current = weights
+        self.changed.emit(weights)
+
+    def use_random(self) -> None:
+        if self.current is not None:
+            self.set_current(None)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self._window, "Open weights", self._folder(), FILTER)
+        if path:
+            self.open(path)
+
+    def open(self, path: str | Path) -> None:
+        """Read the file on a worker thread; on success the weights become current."""
+        from engine.models.weights import WeightSet  # imports torch: only when asked
+
+        if self._loading is not None:
+            self._loading.discard()
+        self._loading = job_manager().submit(
+            lambda _context: WeightSet.load(path), name="weights-load", owner=self,
+            on_result=lambda weights: self._on_loaded(weights, Path(path)),
+            on_error=self._on_load_failed)
+
+    def _on_loaded(self, weights, path: Path) -> None:
+        self._loading = None
+        self._settings.setValue(FOLDER_KEY, str(path.parent))
+        self.set_current(weights)
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        self._loading = None
+        QMessageBox.warning(self._window, "Could not open the weights",
+                            f"{error}\n\nThe runs keep their weights.")
+
+    # -- saving -----------------------------------------------------------------------------------
+    def shown_weights(self):
+        """The weights of the run on screen: the chosen file's, or the seed's random draw."""
+        trace = self._window.timeline.trace
+        if trace is None:
+            return None
+        if self.current is not None and self.current.digest() == trace.weight_source.digest:
+            return self.current
+        from engine.models.weights import WeightSet
+
+        return WeightSet.random(trace.config)
+
+    def save(self, path: str | Path) -> Path:
+        weights = self.shown_weights()
+        if weights is None:
+            raise EngineInputError("there is no run whose weights could be saved yet")
+        return weights.save(path)
+
+    def save_dialog(self) -> None:
+        if self._window.timeline.trace is None:
+            QMessageBox.information(self._window, "Nothing to save", "Run a sentence first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self._window, "Save weights",
+                                              str(Path(self._folder()) / "weights.npz"), FILTER)
+        if not path:
+            return
+        try:
+            saved = self.save(path)
+        except EngineInputError as error:
+            QMessageBox.warning(self._window, "Could not save the weights", str(error))
+            return
+        self._settings.setValue(FOLDER_KEY, str(saved.parent))
+        self._window.statusBar().showMessage(f"Weights saved to {saved}", 8000)

@@ -1,0 +1,103 @@
+"""Weights in the main window: open a weight file (the parameters follow its shapes and the
+sentence bar names it), go back to random weights, save the shown run's weights, and keep the
+runs' weights when a file cannot be used."""
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from engine import SimConfig, simulate
+from engine.models.weights import WeightSet
+from gui.views.sentence_bar import RANDOM_WEIGHTS_NOTE
+from window_helpers import RUN_TIMEOUT, run_and_wait
+
+SENTENCE = "Dogs chase red cats"
+FILE_CONFIG = SimConfig(cell="gru", d_model=6, hidden_size=5, heads=2, head_size=3, seed=3)
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    """QMessageBox.warning records its calls instead of blocking on a modal dialog."""
+    calls = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda parent, title, text, *rest: calls.append((title, text)))
+    return calls
+
+
+@pytest.fixture
+def weight_file(tmp_path):
+    """Weights that are not the seed's: the GRU's recurrent matrix doubled."""
+    arrays = WeightSet.random(FILE_CONFIG).arrays()
+    arrays["w_hh"] = 2 * arrays["w_hh"]
+    return WeightSet(arrays, "").save(tmp_path / "trained.npz")
+
+
+def open_weights_and_wait(qtbot, window, path):
+    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
+        window.weight_actions.open(path)
+    return blocker.args[0]
+
+
+def test_a_weight_file_sets_the_shapes_runs_and_is_named(qtbot, make_window, weight_file):
+    window = make_window()
+    run_and_wait(qtbot, window, SENTENCE)
+    trace = open_weights_and_wait(qtbot, window, weight_file)
+    config = window.parameters.config()
+    assert (config.cell, config.d_model, config.hidden_size, config.heads, config.head_size) == \
+        ("gru", 6, 5, 2, 3)
+    loaded = WeightSet.load(weight_file)
+    assert trace.weight_source.digest == loaded.digest() and not trace.has_random_weights
+    expected = simulate(SENTENCE, trace.config, weights=loaded)
+    assert np.array_equal(trace.rnn.hidden, expected.rnn.hidden)
+    note = window.sentence_bar.weights_note.text()
+    assert note.startswith("weights: file trained.npz (sha256 ") and "random" not in note
+
+    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
+        window.weight_actions.use_random()
+    assert blocker.args[0].has_random_weights
+    assert window.sentence_bar.weights_note.text() == RANDOM_WEIGHTS_NOTE
+
+
+def test_weights_that_no_longer_fit_refuse_the_run_and_name_the_weight(qtbot, make_window,
+                                                                        weight_file):
+    window = make_window()
+    open_weights_and_wait(qtbot, window, weight_file)
+    shown = window.timeline.trace
+    assert window.run(SENTENCE, window.parameters.config().replace(hidden_size=7)) is False
+    message = window.sentence_bar.message.text()
+    assert "w_ih" in message or "w_hh" in message
+    assert window.timeline.trace is shown  # the last good run stays on screen
+
+
+def test_a_file_that_is_not_weights_is_refused_and_the_weights_are_kept(qtbot, make_window,
+                                                                         tmp_path, warnings):
+    window = make_window()
+    run_and_wait(qtbot, window, SENTENCE)
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip file")
+    window.weight_actions.open(bad)
+    qtbot.waitUntil(lambda: len(warnings) > 0)
+    assert warnings[0][0] == "Could not open the weights" and "bad.npz" in warnings[0][1]
+    assert window.weight_actions.current is None
+
+
+def test_saved_weights_of_the_shown_run_give_the_same_run(qtbot, make_window, tmp_path):
+    window = make_window()
+    first = run_and_wait(qtbot, window, SENTENCE)
+    path = window.weight_actions.save(tmp_path / "seed.npz")
+    again = open_weights_and_wait(qtbot, window, path)
+    assert again.weight_source.digest == first.weight_source.digest
+    assert np.array_equal(again.rnn.hidden, first.rnn.hidden)
+    assert np.array_equal(again.attention.weights, first.attention.weights)
+
+
+def test_a_session_reopens_on_its_weight_file(qtbot, make_window, weight_file, tmp_path):
+    window = make_window()
+    run_and_wait(qtbot, window, SENTENCE)
+    trace = open_weights_and_wait(qtbot, window, weight_file)
+    path = window.sessions.save(tmp_path / "run.json")
+    fresh = make_window(path=str(tmp_path / "fresh.ini"))
+    with qtbot.waitSignal(fresh.runner.finished, timeout=RUN_TIMEOUT) as blocker:
+        assert fresh.sessions.open(path) is True
+    assert blocker.args[0].weight_source.digest == trace.weight_source.digest
+    assert blocker.args[0].digest() == trace.digest()
