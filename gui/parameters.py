@@ -17,10 +17,16 @@ from gui.resources import presets
 
 DEBOUNCE_MS = 250  # wait for the user to stop typing in a spin box before re-running
 
-# Every SimConfig field with its metadata, in the dock's order (the dataclass's).
-SPECS = {field.name: (field, spec) for field, spec in described_fields(SimConfig)}
-# field: (label = command-line flag without dashes, tooltip)
-FIELDS = {name: (spec.shown_label, spec.tooltip) for name, (_, spec) in SPECS.items()}
+
+
+def field_specs(config_class) -> dict:
+    """{field name: (field, FieldSpec)} for every described field, in the dataclass's order."""
+    return {field.name: (field, spec) for field, spec in described_fields(config_class)}
+
+
+# SimConfig's fields: (label = command-line flag without dashes, tooltip)
+FIELDS = {name: (spec.shown_label, spec.tooltip)
+          for name, (_, spec) in field_specs(SimConfig).items()}
 
 
 ACTIVATION_UNUSED_TIP = ("The lstm and gru cells use their own gates (sigmoid and tanh), so the "
@@ -33,9 +39,11 @@ class ParameterPanel(QWidget):
 
     config_changed = Signal(object)
     preset_sentence_chosen = Signal(str)
+    config_class = SimConfig  # the dock shows one widget per described field of this class
 
     def __init__(self, config: SimConfig | None = None, parent=None):
         super().__init__(parent)
+        self._specs = field_specs(self.config_class)
         self._presets = presets()
         self.preset_box = QComboBox()
         self.preset_box.addItem("Custom")
@@ -50,12 +58,12 @@ class ParameterPanel(QWidget):
         self.preset_box.setMinimumContentsLength(12)
         self.preset_box.currentIndexChanged.connect(self._on_preset_box_changed)
         self.widgets = self._build_widgets()
-        self.errors = {name: style.error_label() for name in FIELDS}
+        self.errors = {name: style.error_label() for name in self._specs}
         form = QFormLayout()
         form.addRow("preset", self.preset_box)
-        for name, (label, tip) in FIELDS.items():
-            caption = QLabel(label)
-            caption.setToolTip(tip)
+        for name, (_, spec) in self._specs.items():
+            caption = QLabel(spec.shown_label)
+            caption.setToolTip(spec.tooltip)
             form.addRow(caption, self.widgets[name])
             form.addRow("", self.errors[name])
         layout = QVBoxLayout(self)
@@ -65,11 +73,11 @@ class ParameterPanel(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self._emit_if_valid)
-        self.set_config(config or SimConfig())
+        self.set_config(config or self.config_class())
 
     def _build_widgets(self) -> dict:
         """One widget per field, made from its metadata (range, choices, tooltip)."""
-        widgets = {name: field_widget(field, spec) for name, (field, spec) in SPECS.items()}
+        widgets = {name: field_widget(field, spec) for name, (field, spec) in self._specs.items()}
         for widget in widgets.values():
             edited_signal(widget).connect(self._on_widget_edited)
         return widgets
@@ -77,7 +85,7 @@ class ParameterPanel(QWidget):
     # -- reading and writing values ----------------------------------------------------------
     def values(self) -> dict:
         values = {name: widget_value(self.widgets[name], field.default)
-                  for name, (field, _) in SPECS.items()}
+                  for name, (field, _) in self._specs.items()}
         values["recurrent_scale"] = self._recurrent_scale()
         return values
 
@@ -90,12 +98,12 @@ class ParameterPanel(QWidget):
 
     def config(self) -> SimConfig:
         """The config the widgets show; raises ConfigError if the combination is rejected."""
-        return SimConfig(**self.values())
+        return self.config_class(**self.values())
 
     def set_config(self, config: SimConfig) -> None:
         """Show a config without emitting config_changed."""
         blockers = [QSignalBlocker(widget) for widget in self.widgets.values()]
-        for name, (field, _) in SPECS.items():
+        for name, (field, _) in self._specs.items():
             show_value(self.widgets[name], getattr(config, name), field.default)
         self._exact_scale = config.recurrent_scale
         del blockers
@@ -125,10 +133,10 @@ class ParameterPanel(QWidget):
         if index <= 0:
             return
         preset = self._presets[index - 1]
-        values = dataclasses.asdict(SimConfig())
+        values = dataclasses.asdict(self.config_class())
         values.update(preset.values)
         values["seed"] = int(self.widgets["seed"].value())
-        self.set_config(SimConfig(**values))
+        self.set_config(self.config_class(**values))
         self.preset_sentence_chosen.emit(preset.sentence)
         self._debounce.start()
 
@@ -153,11 +161,11 @@ class ParameterPanel(QWidget):
         elman = self.widgets["cell"].currentText() == "rnn"
         self.widgets["activation"].setEnabled(elman)
         self.widgets["activation"].setToolTip(
-            FIELDS["activation"][1] if elman else ACTIVATION_UNUSED_TIP)
+            self._specs["activation"][1].tooltip if elman else ACTIVATION_UNUSED_TIP)
 
     def _sync_preset_box(self) -> None:
         values = self.values()
-        defaults = dataclasses.asdict(SimConfig())
+        defaults = dataclasses.asdict(self.config_class())
         match = 0
         for index, preset in enumerate(self._presets, start=1):
             expected = dict(defaults, **preset.values, seed=values["seed"])

@@ -15,11 +15,7 @@ from gui import style
 from gui.field_widgets import edited_signal, field_widget, show_value, widget_value
 
 POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, the engine's LENGTH_RANGE
-# The LabConfig fields with their metadata; `lengths` is shown as two boxes of powers of two.
-SPECS = {field.name: (field, spec) for field, spec in described_fields(LabConfig)}
-LENGTH_FIELDS = ("min_n", "max_n")
-FIELDS = tuple(name for field in SPECS
-               for name in (LENGTH_FIELDS if field == "lengths" else (field,)))
+LENGTH_FIELDS = ("min_n", "max_n")  # LabConfig.lengths, shown as two boxes of powers of two
 FIELD_ALIASES = {"lengths": "max_n"}  # engine fields shown beside another widget
 CUDA_CHECKING = "cuda (checking…)"
 SHORTEST, *_, LONGEST = default_lengths()
@@ -32,31 +28,40 @@ LENGTH_LABELS = {"min_n": "Shortest n", "max_n": "Longest n"}
 LENGTH_DEFAULTS = {"min_n": SHORTEST, "max_n": LONGEST}
 
 
-def _per_widget(from_field, for_lengths: dict) -> dict:
-    """{name: from_field(field, spec)} in the form's order, the two length boxes from for_lengths."""
-    return {name: for_lengths[name] if name in LENGTH_FIELDS else from_field(*SPECS[name])
-            for name in FIELDS}
+class _Form:
+    """The form's rows for a config class: one per described field in the dataclass's order,
+    `lengths` as the two length boxes; with each row's label, tooltip and default."""
+
+    def __init__(self, config_class):
+        self.specs = {field.name: (field, spec) for field, spec in described_fields(config_class)}
+        self.fields = tuple(name for field in self.specs
+                            for name in (LENGTH_FIELDS if field == "lengths" else (field,)))
+        self.tips = self._per_row(lambda field, spec: spec.tooltip, LENGTH_TIPS)
+        self.labels = self._per_row(lambda field, spec: spec.shown_label, LENGTH_LABELS)
+        self.defaults = self._per_row(lambda field, spec: default_of(field), LENGTH_DEFAULTS)
+
+    def _per_row(self, from_field, for_lengths: dict) -> dict:
+        return {name: for_lengths[name] if name in LENGTH_FIELDS else from_field(*self.specs[name])
+                for name in self.fields}
+
+    def widget(self, name: str) -> QWidget:
+        """The widget for one row, from its field's metadata (the length boxes excepted)."""
+        if name in LENGTH_FIELDS:
+            box = _lengths_box()
+            box.setToolTip(self.tips[name])
+            return box
+        widget = field_widget(*self.specs[name])
+        if isinstance(widget, QSpinBox):
+            widget.setAccelerated(True)
+        if name == "threads":
+            widget.setSpecialValueText("torch's default")  # shown for 0
+        if name == "device":
+            widget.setItemText(widget.findData("cuda"), CUDA_CHECKING)
+        return widget
 
 
-TIPS = _per_widget(lambda field, spec: spec.tooltip, LENGTH_TIPS)
-LABELS = _per_widget(lambda field, spec: spec.shown_label, LENGTH_LABELS)
-DEFAULTS = _per_widget(lambda field, spec: default_of(field), LENGTH_DEFAULTS)
-
-
-def _lab_widget(name: str) -> QWidget:
-    """The widget for one field of the form, from its metadata (the lengths excepted)."""
-    if name in LENGTH_FIELDS:
-        box = _lengths_box()
-        box.setToolTip(LENGTH_TIPS[name])
-        return box
-    widget = field_widget(*SPECS[name])
-    if isinstance(widget, QSpinBox):
-        widget.setAccelerated(True)
-    if name == "threads":
-        widget.setSpecialValueText("torch's default")  # shown for 0
-    if name == "device":
-        widget.setItemText(widget.findData("cuda"), CUDA_CHECKING)
-    return widget
+LAB_FORM = _Form(LabConfig)
+FIELDS, DEFAULTS = LAB_FORM.fields, LAB_FORM.defaults  # the rows' names and first values
 
 
 def _lengths_box() -> QComboBox:
@@ -70,31 +75,30 @@ class CostLabControls(QWidget):
     """A form over the LabConfig fields; `config()` validates through the engine."""
 
     values_changed = Signal()
+    config_class = LabConfig  # the form shows one row per described field of this class
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.widgets = self._build_widgets()
-        self.errors = {name: style.error_label() for name in FIELDS}
+        self._form = _Form(self.config_class)
+        self.widgets = {name: self._form.widget(name) for name in self._form.fields}
+        self.errors = {name: style.error_label() for name in self._form.fields}
         self.estimate = QLabel("")
         self.estimate.setWordWrap(True)
         self.estimate.setToolTip("Peak memory of the attention matrices at the longest n, "
                                  "estimated before the sweep; an n that does not fit is refused.")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for name in FIELDS:
-            label = QLabel(LABELS[name])
-            label.setToolTip(TIPS[name])
+        for name in self._form.fields:
+            label = QLabel(self._form.labels[name])
+            label.setToolTip(self._form.tips[name])
             form.addRow(label, self.widgets[name])
             form.addRow("", self.errors[name])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
         layout.addWidget(self.estimate)
-        self.set_values(DEFAULTS)
+        self.set_values(self._form.defaults)
         self._connect()
-
-    def _build_widgets(self) -> dict:
-        return {name: _lab_widget(name) for name in FIELDS}
 
     def _connect(self) -> None:
         for widget in self.widgets.values():
@@ -122,7 +126,8 @@ class CostLabControls(QWidget):
         ConfigError naming the field."""
         v = self.values()
         lengths = default_lengths(v["min_n"], v["max_n"])
-        config = LabConfig(**{name: v[name] for name in SPECS if name != "lengths"}, lengths=lengths)
+        config = self.config_class(**{name: v[name] for name in self._form.specs if name != "lengths"},
+                                   lengths=lengths)
         require_device(config)
         return config
 
@@ -133,7 +138,7 @@ class CostLabControls(QWidget):
         label = self.errors.get(name)
         if label is None:
             return False
-        label.setText(f"{LABELS[name]} {message}")
+        label.setText(f"{self._form.labels[name]} {message}")
         label.setVisible(True)
         return True
 

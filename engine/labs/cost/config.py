@@ -56,7 +56,7 @@ class LabConfig:
         tip="hs: the width of the one attention head's queries, keys and values.")
     # every n, increasing; checked in __post_init__ (the command line's --min-n and --max-n)
     lengths: tuple[int, ...] = config_field(
-        None, None, None, "every sentence length measured, increasing",
+        None, None, None, "every sentence length measured, increasing", label="Lengths n",
         default_factory=default_lengths)
     # time forward + backward of output.sum() instead of forward only
     backward: bool = config_field(
