@@ -9,10 +9,11 @@ import os
 import signal
 import sys
 import threading
+from typing import NamedTuple
 
 from engine import __version__
 from engine.core.config import DEFAULT_SENTENCE, MAX_TOKENS, SimConfig
-from engine.core.fields import Flag, FloatRange, described_fields
+from engine.core.fields import Flag, FloatRange, IntRange, described_fields
 from engine.labs.cost.config import LabConfig, default_lengths
 
 # SimConfig field -> command-line flag; the GUI labels its widgets with the same names.
@@ -62,10 +63,16 @@ def add_field_options(group, config_class, skip: tuple[str, ...] = ()) -> None:
                                action="store_false" if field.default else "store_true")
             continue
         help_text = spec.help if "%(default)s" in spec.help else f"{spec.help} (default %(default)s)"
-        choices = getattr(spec.rule, "choices", None)
-        value_type = float if isinstance(spec.rule, FloatRange) else str if choices else int
-        group.add_argument(spec.flag, dest=field.name, type=value_type, choices=choices,
-                           default=field.default, metavar=spec.metavar, help=help_text)
+        group.add_argument(spec.flag, dest=field.name, type=_value_type(spec.rule),
+                           choices=getattr(spec.rule, "choices", None), default=field.default,
+                           metavar=spec.metavar, help=help_text)
+
+
+def _value_type(rule) -> type:
+    """What argparse turns the option's text into (the rule checks the rest)."""
+    if isinstance(rule, IntRange):
+        return int
+    return float if isinstance(rule, FloatRange) else str
 
 
 def _add_headless_options(group) -> None:
@@ -289,44 +296,51 @@ def _export(args: argparse.Namespace, argv: list[str], cancel) -> int:
     try:
         formats = parse_formats(args.format)
         check_options(args.export, args.width, fps=args.fps if args.gif else None)
-        sentence, config, selected, tick_text, saved_tick = _export_inputs(args, argv)
-        trace, tick = _simulate_at_tick(sentence, config, tick_text, saved_tick, cancel)
+        inputs = _export_inputs(args, argv)
+        trace, tick = _simulate_at_tick(inputs, cancel)
     except ConfigError as error:
         return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
     except (EngineInputError, ValueError) as error:
         return _fail(str(error))
-    return _render_export(args, formats, sentence, config, trace, tick, selected, cancel)
+    return _render_export(args, formats, inputs, trace, tick, cancel)
 
 
-def _export_inputs(args: argparse.Namespace, argv: list[str]):
-    """(sentence, config, selected word, --tick text or None, the session's tick or None), from
-    --session when given, else from the flags."""
+class ExportInputs(NamedTuple):
+    """What an export draws, from --session or from the flags."""
+    sentence: str
+    config: SimConfig
+    selected: int  # the pinned word, -1 for none
+    tick_text: str | None  # --tick as typed; None: the session's own tick
+    saved_tick: int | None  # the session's tick
+
+
+def _export_inputs(args: argparse.Namespace, argv: list[str]) -> ExportInputs:
     from gui.session import load_session
 
     if not args.session:
         sentence = args.sentence if args.sentence is not None else DEFAULT_SENTENCE
-        return sentence, config_from_args(args), -1, args.tick, None
+        return ExportInputs(sentence, config_from_args(args), -1, args.tick, None)
     session = load_session(args.session)
     tick_given = "--tick" in {word.split("=")[0] for word in argv}
-    return (session.sentence, session.config, session.selected_token,
-            args.tick if tick_given else None, session.tick)
+    return ExportInputs(session.sentence, session.config, session.selected_token,
+                        args.tick if tick_given else None, session.tick)
 
 
-def _simulate_at_tick(sentence: str, config: SimConfig, tick_text: str | None,
-                      saved_tick: int | None, cancel):
+def _simulate_at_tick(inputs: ExportInputs, cancel):
     """The run and the tick to draw. A session's own tick is clamped as the app does; a --tick
     the user typed is checked (ValueError)."""
     from engine import simulate
     from gui.clock import tick_count
 
-    trace = simulate(sentence, config, cancel=cancel)
+    trace = simulate(inputs.sentence, inputs.config, cancel=cancel)
     last_tick = tick_count(trace.length) - 1
-    tick = min(saved_tick, last_tick) if tick_text is None else parse_tick(tick_text, last_tick)
-    return trace, tick
+    if inputs.tick_text is None:
+        return trace, min(inputs.saved_tick, last_tick)
+    return trace, parse_tick(inputs.tick_text, last_tick)
 
 
-def _render_export(args: argparse.Namespace, formats, sentence: str, config: SimConfig, trace,
-                   tick: int, selected: int, cancel) -> int:
+def _render_export(args: argparse.Namespace, formats, inputs: ExportInputs, trace, tick: int,
+                   cancel) -> int:
     """Build the window offscreen with the run at `tick` and write every file."""
     import tempfile
     from pathlib import Path
@@ -341,10 +355,11 @@ def _render_export(args: argparse.Namespace, formats, sentence: str, config: Sim
     on_terminal = sys.stderr.isatty()
     with tempfile.TemporaryDirectory() as scratch:  # never touch the user's remembered settings
         settings = QSettings(str(Path(scratch) / "export.ini"), QSettings.Format.IniFormat)
-        app, window = create_window(config.to_dict(), sentence, settings=settings)
+        app, window = create_window(inputs.config.to_dict(), inputs.sentence, settings=settings)
         window.resize(1600, 1000)
         window.show()
         window.timeline.set_trace(trace, tick)
+        selected = inputs.selected
         window.selection.set_pinned(selected if 0 <= selected < trace.length else None)
         window.show_run_status(trace)
         app.processEvents()
