@@ -9,17 +9,15 @@ import os
 import signal
 import sys
 import threading
+from typing import NamedTuple
 
 from engine import __version__
-from engine.core.config import ACTIVATIONS, CELLS, DEFAULT_SENTENCE, MAX_TOKENS, POSITIONALS, SimConfig
+from engine.core.config import DEFAULT_SENTENCE, MAX_TOKENS, SimConfig
+from engine.core.fields import Flag, FloatRange, IntRange, described_fields
+from engine.labs.cost.config import LabConfig, default_lengths
 
 # SimConfig field -> command-line flag; the GUI labels its widgets with the same names.
-CONFIG_FLAGS = {
-    "d_model": "--d-model", "hidden_size": "--hidden-size", "heads": "--heads",
-    "head_size": "--head-size", "cell": "--cell", "activation": "--activation",
-    "recurrent_scale": "--recurrent-scale", "seed": "--seed", "causal": "--causal",
-    "scaling": "--no-scaling", "positional": "--positional",
-}
+CONFIG_FLAGS = {field.name: spec.flag for field, spec in described_fields(SimConfig) if spec.flag}
 
 
 # Every mode that works without a window (and without a display).
@@ -35,7 +33,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    defaults = SimConfig()
     parser = _Parser(
         prog="rnn-vs-transformer",
         allow_abbrev=False,  # a flag counts as given only under its full name (see explicit_fields)
@@ -47,89 +44,102 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sentence", default=None,
                         help=f'the sentence to run (default: "{DEFAULT_SENTENCE}"; '
                              f"at most {MAX_TOKENS} words and punctuation marks)")
-    model = parser.add_argument_group("model parameters")
-    model.add_argument("--d-model", type=int, default=defaults.d_model, metavar="D",
-                       help="width of every word vector (default %(default)s)")
-    model.add_argument("--hidden-size", type=int, default=defaults.hidden_size, metavar="H",
-                       help="width of the RNN's hidden state (default %(default)s)")
-    model.add_argument("--cell", choices=CELLS, default=defaults.cell,
-                       help="recurrent cell: rnn (Elman), lstm or gru (default %(default)s)")
-    model.add_argument("--activation", choices=ACTIVATIONS, default=defaults.activation,
-                       help="activation of the Elman cell, only with --cell rnn "
-                            "(default %(default)s)")
-    model.add_argument("--recurrent-scale", type=float, default=defaults.recurrent_scale,
-                       metavar="S", help="multiply the recurrent weights by S (default %(default)s)")
-    model.add_argument("--heads", type=int, default=defaults.heads,
-                       help="attention heads (default %(default)s)")
-    model.add_argument("--head-size", type=int, default=defaults.head_size, metavar="DK",
-                       help="d_k, width of each head's queries, keys and values (default %(default)s)")
-    model.add_argument("--causal", action="store_true",
-                       help="mask attention to later words, as a decoder does")
-    model.add_argument("--no-scaling", action="store_true",
-                       help="do not divide attention scores by sqrt(d_k)")
-    model.add_argument("--positional", choices=POSITIONALS, default=defaults.positional,
-                       help="add sinusoidal position vectors before attention (default %(default)s)")
-    model.add_argument("--seed", type=int, default=defaults.seed,
-                       help="fixes every weight and word vector (default %(default)s)")
-    headless = parser.add_argument_group("headless use (no window)")
-    headless.add_argument("--report", action="store_true",
-                          help="print the comparison of both models for the sentence and exit")
-    headless.add_argument("--json", action="store_true", help="with --report: print JSON")
-    headless.add_argument("--save-trace", metavar="FILE.npz",
-                          help="write everything the run recorded to one .npz file and exit")
-    export = parser.add_argument_group("headless export (no window)")
-    export.add_argument("--export", metavar="DIR",
-                        help="render every plot and panel into DIR, created if missing "
-                             "(attention-weights.svg, rnn-hidden.png, ...), print the paths and exit")
-    export.add_argument("--format", default="png", metavar="png,svg",
-                        help="image formats for --export, comma-separated (default %(default)s)")
-    export.add_argument("--width", type=int, metavar="PX",
-                        help="PNG width in pixels (default: twice the on-screen size)")
-    export.add_argument("--tick", default="final", metavar="N|final",
-                        help="the clock position to draw (default: final, the end of the backward pass)")
-    export.add_argument("--gif", action="store_true",
-                        help="also write animation.gif of every tick, the window at its "
-                             "on-screen width")
-    export.add_argument("--fps", type=float, default=4.0, help="GIF frames per second (default 4)")
-    export.add_argument("--data", action="store_true",
-                        help="also write trace.npz and a CSV of every matrix shown")
-    export.add_argument("--session", metavar="FILE.json",
-                        help="take the sentence, parameters, tick and selection from a saved session")
-    lab = parser.add_argument_group("cost lab, headless (measure sequential vs parallel on this machine)")
-    lab.add_argument("--benchmark", action="store_true",
-                     help="time the stepwise RNN, torch's RNN, our attention and SDPA over "
-                          "doubling sentence lengths; print the table and fitted slopes "
-                          "(uses --d-model, --hidden-size, --head-size; --json for JSON)")
-    lab.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
-                     help="where to measure (default %(default)s)")
-    lab.add_argument("--min-n", type=int, default=16, metavar="A", help="shortest length (default 16)")
-    lab.add_argument("--max-n", type=int, default=4096, metavar="B", help="longest length (default 4096)")
-    lab.add_argument("--repeats", type=int, default=5, metavar="R",
-                     help="timed runs per length, after one warm-up (default 5)")
-    lab.add_argument("--backward", action="store_true", help="time forward + backward passes")
-    lab.add_argument("--threads", type=int, default=0, metavar="N",
-                     help="CPU threads torch may use per operation (default 0: torch's default; "
-                          "1 measures far more steadily on a busy machine)")
+    add_field_options(parser.add_argument_group("model parameters"), SimConfig)
+    _add_headless_options(parser.add_argument_group("headless use (no window)"))
+    _add_export_options(parser.add_argument_group("headless export (no window)"))
+    _add_lab_options(parser.add_argument_group(
+        "cost lab, headless (measure sequential vs parallel on this machine)"))
     return parser
 
 
-LAB_FLAGS = {"device": "--device", "d_model": "--d-model", "hidden_size": "--hidden-size",
-             "head_size": "--head-size", "repeats": "--repeats", "min_n": "--min-n",
-             "max_n": "--max-n", "lengths": "--min-n/--max-n", "threads": "--threads"}
+def add_field_options(group, config_class, skip: tuple[str, ...] = ()) -> None:
+    """One option per field of `config_class` that has a flag (except the flags in `skip`), all
+    read from the fields' metadata; the parsed value lands under the field's name."""
+    for field, spec in described_fields(config_class):
+        if spec.flag is None or spec.flag in skip:
+            continue
+        if isinstance(spec.rule, Flag):  # the flag turns the default over (--causal, --no-scaling)
+            group.add_argument(spec.flag, dest=field.name, help=spec.help,
+                               action="store_false" if field.default else "store_true")
+            continue
+        help_text = spec.help if "%(default)s" in spec.help else f"{spec.help} (default %(default)s)"
+        group.add_argument(spec.flag, dest=field.name, type=_value_type(spec.rule),
+                           choices=getattr(spec.rule, "choices", None), default=field.default,
+                           metavar=spec.metavar, help=help_text)
+
+
+def _value_type(rule) -> type:
+    """What argparse turns the option's text into (the rule checks the rest)."""
+    if isinstance(rule, IntRange):
+        return int
+    return float if isinstance(rule, FloatRange) else str
+
+
+def _add_headless_options(group) -> None:
+    group.add_argument("--report", action="store_true",
+                       help="print the comparison of both models for the sentence and exit")
+    group.add_argument("--json", action="store_true", help="with --report: print JSON")
+    group.add_argument("--save-trace", metavar="FILE.npz",
+                       help="write everything the run recorded to one .npz file and exit")
+
+
+def _add_export_options(group) -> None:
+    group.add_argument("--export", metavar="DIR",
+                       help="render every plot and panel into DIR, created if missing "
+                            "(attention-weights.svg, rnn-hidden.png, ...), print the paths and exit")
+    group.add_argument("--format", default="png", metavar="png,svg",
+                       help="image formats for --export, comma-separated (default %(default)s)")
+    group.add_argument("--width", type=int, metavar="PX",
+                       help="PNG width in pixels (default: twice the on-screen size)")
+    group.add_argument("--tick", default="final", metavar="N|final",
+                       help="the clock position to draw (default: final, the end of the backward pass)")
+    group.add_argument("--gif", action="store_true",
+                       help="also write animation.gif of every tick, the window at its "
+                            "on-screen width")
+    group.add_argument("--fps", type=float, default=4.0, help="GIF frames per second (default 4)")
+    group.add_argument("--data", action="store_true",
+                       help="also write trace.npz and a CSV of every matrix shown")
+    group.add_argument("--session", metavar="FILE.json",
+                       help="take the sentence, parameters, tick and selection from a saved session")
+
+
+def _add_lab_options(group) -> None:
+    """--benchmark and the LabConfig fields' options; the widths share the model parameters' flags."""
+    shared = tuple(spec.flag for _, spec in described_fields(LabConfig)
+                   if spec.flag in CONFIG_FLAGS.values())
+    group.add_argument("--benchmark", action="store_true",
+                       help="time the stepwise RNN, torch's RNN, our attention and SDPA over "
+                            "doubling sentence lengths; print the table and fitted slopes "
+                            f"(uses {', '.join(shared)}; --json for JSON)")
+    shortest, *_, longest = default_lengths()
+    group.add_argument("--min-n", type=int, default=shortest, metavar="A",
+                       help="shortest length (default %(default)s)")
+    group.add_argument("--max-n", type=int, default=longest, metavar="B",
+                       help="longest length (default %(default)s)")
+    add_field_options(group, LabConfig, skip=shared)
+
+
+# LabConfig field (and default_lengths' arguments) -> command-line flag, for error messages.
+LAB_FLAGS = {**{field.name: spec.flag for field, spec in described_fields(LabConfig) if spec.flag},
+             "min_n": "--min-n", "max_n": "--max-n", "lengths": "--min-n/--max-n"}
+
+
+def lab_config_from_args(args: argparse.Namespace) -> LabConfig:
+    """The LabConfig the flags describe; raises ConfigError naming the field."""
+    values = {field.name: getattr(args, field.name)
+              for field, spec in described_fields(LabConfig) if spec.flag}
+    return LabConfig(**values, lengths=default_lengths(args.min_n, args.max_n))
 
 
 def run_benchmark(args: argparse.Namespace) -> int:
     """--benchmark: the cost lab's sweep from the command line; partial results are still printed."""
-    from engine.labs.cost.config import LabConfig, default_lengths
     from engine.labs.cost.sweep import sweep
     from engine.labs.cost.report import format_table, result_to_json
     from engine.core.errors import ConfigError
     from engine.core.progress import CancelToken
 
     try:
-        config = LabConfig(device=args.device, d_model=args.d_model, hidden_size=args.hidden_size,
-                           head_size=args.head_size, lengths=default_lengths(args.min_n, args.max_n),
-                           repeats=args.repeats, backward=args.backward, threads=args.threads)
+        config = lab_config_from_args(args)
     except ConfigError as error:
         return _fail(f"{LAB_FLAGS.get(error.field, error.field)} {error.problem}")
     cancel = CancelToken()
@@ -154,12 +164,7 @@ def run_benchmark(args: argparse.Namespace) -> int:
 
 def config_from_args(args: argparse.Namespace) -> SimConfig:
     """The SimConfig the flags describe; raises ConfigError naming the field."""
-    return SimConfig(
-        d_model=args.d_model, hidden_size=args.hidden_size, cell=args.cell,
-        activation=args.activation, recurrent_scale=args.recurrent_scale, heads=args.heads,
-        head_size=args.head_size, causal=args.causal, scaling=not args.no_scaling,
-        positional=args.positional, seed=args.seed,
-    )
+    return SimConfig(**{name: getattr(args, name) for name in CONFIG_FLAGS})
 
 
 def explicit_fields(argv: list[str]) -> set[str]:
@@ -284,34 +289,64 @@ def run_export(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _export(args: argparse.Namespace, argv: list[str], cancel) -> int:
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from engine import EngineInputError, simulate
+    from engine import EngineInputError
     from engine.core.config import ConfigError
-    from gui.export.batch import check_options, export_folder, parse_formats
-    from gui.session import load_session
+    from gui.export.batch import check_options, parse_formats
 
     try:
         formats = parse_formats(args.format)
         check_options(args.export, args.width, fps=args.fps if args.gif else None)
-        if args.session:
-            session = load_session(args.session)
-            sentence, config, selected = session.sentence, session.config, session.selected_token
-            tick_given = "--tick" in {word.split("=")[0] for word in argv}
-            tick_text = args.tick if tick_given else None
-        else:
-            sentence = args.sentence if args.sentence is not None else DEFAULT_SENTENCE
-            config, selected, tick_text = config_from_args(args), -1, args.tick
-        trace = simulate(sentence, config, cancel=cancel)
-        last_tick = 2 * trace.length
-        # A session's own tick is clamped as the app does; a --tick the user typed is checked.
-        tick = min(session.tick, last_tick) if tick_text is None else parse_tick(tick_text, last_tick)
+        inputs = _export_inputs(args, argv)
+        trace, tick = _simulate_at_tick(inputs, cancel)
     except ConfigError as error:
         return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
     except (EngineInputError, ValueError) as error:
         return _fail(str(error))
+    return _render_export(args, formats, inputs, trace, tick, cancel)
+
+
+class ExportInputs(NamedTuple):
+    """What an export draws, from --session or from the flags."""
+    sentence: str
+    config: SimConfig
+    selected: int  # the pinned word, -1 for none
+    tick_text: str | None  # --tick as typed; None: the session's own tick
+    saved_tick: int | None  # the session's tick
+
+
+def _export_inputs(args: argparse.Namespace, argv: list[str]) -> ExportInputs:
+    from gui.session import load_session
+
+    if not args.session:
+        sentence = args.sentence if args.sentence is not None else DEFAULT_SENTENCE
+        return ExportInputs(sentence, config_from_args(args), -1, args.tick, None)
+    session = load_session(args.session)
+    tick_given = "--tick" in {word.split("=")[0] for word in argv}
+    return ExportInputs(session.sentence, session.config, session.selected_token,
+                        args.tick if tick_given else None, session.tick)
+
+
+def _simulate_at_tick(inputs: ExportInputs, cancel):
+    """The run and the tick to draw. A session's own tick is clamped as the app does; a --tick
+    the user typed is checked (ValueError)."""
+    from engine import simulate
+    from gui.clock import tick_count
+
+    trace = simulate(inputs.sentence, inputs.config, cancel=cancel)
+    last_tick = tick_count(trace.length) - 1
+    if inputs.tick_text is None:
+        return trace, min(inputs.saved_tick, last_tick)
+    return trace, parse_tick(inputs.tick_text, last_tick)
+
+
+def _render_export(args: argparse.Namespace, formats, inputs: ExportInputs, trace, tick: int,
+                   cancel) -> int:
+    """Build the window offscreen with the run at `tick` and write every file."""
+    import tempfile
+    from pathlib import Path
+
+    from engine import EngineInputError
+    from gui.export.batch import export_folder
 
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no window appears, whatever the desktop
     from PySide6.QtCore import QSettings
@@ -320,10 +355,11 @@ def _export(args: argparse.Namespace, argv: list[str], cancel) -> int:
     on_terminal = sys.stderr.isatty()
     with tempfile.TemporaryDirectory() as scratch:  # never touch the user's remembered settings
         settings = QSettings(str(Path(scratch) / "export.ini"), QSettings.Format.IniFormat)
-        app, window = create_window(config.to_dict(), sentence, settings=settings)
+        app, window = create_window(inputs.config.to_dict(), inputs.sentence, settings=settings)
         window.resize(1600, 1000)
         window.show()
         window.timeline.set_trace(trace, tick)
+        selected = inputs.selected
         window.selection.set_pinned(selected if 0 <= selected < trace.length else None)
         window.show_run_status(trace)
         app.processEvents()

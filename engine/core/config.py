@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from dataclasses import dataclass
 
 from engine.core.errors import ConfigError
+from engine.core.fields import Choice, Flag, FloatRange, IntRange, config_field, validate_fields
 from engine.core.untrusted import parse_json, printable
-from engine.core.validation import check_bool, check_choice, check_int
 
 CELLS = ("rnn", "lstm", "gru")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
@@ -29,38 +28,62 @@ DEFAULT_SENTENCE = "The cat sat on mat"  # the reference text's example
 
 @dataclass(frozen=True)
 class SimConfig:
-    d_model: int = 512  # D: width of every word vector (the reference text's 512)
-    hidden_size: int = 512  # H: width of the RNN's hidden state
-    cell: str = "rnn"  # recurrent cell: "rnn" (Elman), "lstm" or "gru"
-    activation: str = "tanh"  # Elman cell's activation: tanh, sigmoid, relu or identity
-    recurrent_scale: float = 1.0  # multiplies the recurrent weight matrix after its usual init
-    heads: int = 1  # number of attention heads
-    head_size: int = 64  # d_k: width of each head's queries, keys and values
-    causal: bool = False  # mask out attention to later words (as a decoder does)
-    scaling: bool = True  # divide scores by sqrt(d_k); off shows why it exists
-    positional: str = "none"  # "sinusoidal" adds position vectors before attention
-    seed: int = 0  # one seed fixes every weight, word vector and readout
+    # D: width of every word vector (the reference text's 512)
+    d_model: int = config_field(
+        512, IntRange(*D_MODEL_RANGE), "--d-model", "width of every word vector", metavar="D",
+        tip="D: width of every word vector. The reference text uses 512; 8 is small enough to "
+            "read every number.")
+    # H: width of the RNN's hidden state
+    hidden_size: int = config_field(
+        512, IntRange(*HIDDEN_SIZE_RANGE), "--hidden-size", "width of the RNN's hidden state",
+        metavar="H", tip="H: width of the RNN's hidden state, its only memory of the words so far.")
+    # recurrent cell: "rnn" (Elman), "lstm" or "gru"
+    cell: str = config_field(
+        "rnn", Choice(CELLS), "--cell", "recurrent cell: rnn (Elman), lstm or gru",
+        tip="The recurrent cell: rnn (Elman: h_t = act(W h_{t−1} + U x_t + b)), lstm or gru.")
+    # Elman cell's activation: tanh, sigmoid, relu or identity
+    activation: str = config_field(
+        "tanh", Choice(ACTIVATIONS), "--activation",
+        "activation of the Elman cell, only with --cell rnn",
+        tip="The Elman cell's activation. Its derivative bound γ (1 for tanh, ¼ for sigmoid) sets "
+            "how fast gradients can shrink.")
+    # multiplies the recurrent weight matrix after its usual init
+    recurrent_scale: float = config_field(
+        1.0, FloatRange(*RECURRENT_SCALE_RANGE, step=0.05, decimals=3), "--recurrent-scale",
+        "multiply the recurrent weights by S", metavar="S",
+        tip="Multiplies the recurrent weight matrix after the usual initialisation. Below about "
+            "1/(λ₁γ) gradients vanish; above they may explode.")
+    # number of attention heads
+    heads: int = config_field(1, IntRange(*HEADS_RANGE), "--heads", "attention heads",
+                              tip="Attention heads: each has its own Q, K and V.")
+    # d_k: width of each head's queries, keys and values
+    head_size: int = config_field(
+        64, IntRange(*HEAD_SIZE_RANGE), "--head-size",
+        "d_k, width of each head's queries, keys and values", metavar="DK",
+        tip="d_k: width of each head's queries, keys and values (64 in the reference text).")
+    # mask out attention to later words (as a decoder does)
+    causal: bool = config_field(
+        False, Flag(), "--causal", "mask attention to later words, as a decoder does",
+        tip="Mask attention to later words, as a decoder does: every weight above the diagonal "
+            "becomes exactly 0.")
+    # divide scores by sqrt(d_k); off shows why it exists
+    scaling: bool = config_field(
+        True, Flag(), "--no-scaling", "do not divide attention scores by sqrt(d_k)",
+        tip="Do not divide scores by √d_k. Unscaled scores have variance d_k, so softmax rows "
+            "collapse onto one word.")
+    # "sinusoidal" adds position vectors before attention
+    positional: str = config_field(
+        "none", Choice(POSITIONALS), "--positional",
+        "add sinusoidal position vectors before attention",
+        tip="Add sinusoidal position vectors to the words before attention. Without them "
+            "attention cannot tell word order.")
+    # one seed fixes every weight, word vector and readout
+    seed: int = config_field(
+        0, IntRange(*SEED_RANGE), "--seed", "fixes every weight and word vector",
+        tip="Fixes every weight, word vector and readout: the same seed gives the same run.")
 
     def __post_init__(self) -> None:
-        check_int("d_model", self.d_model, D_MODEL_RANGE)
-        check_int("hidden_size", self.hidden_size, HIDDEN_SIZE_RANGE)
-        check_int("heads", self.heads, HEADS_RANGE)
-        check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
-        check_int("seed", self.seed, SEED_RANGE)
-        check_choice("cell", self.cell, CELLS)
-        check_choice("activation", self.activation, ACTIVATIONS)
-        check_choice("positional", self.positional, POSITIONALS)
-        check_bool("causal", self.causal)
-        check_bool("scaling", self.scaling)
-        scale = self.recurrent_scale
-        low, high = RECURRENT_SCALE_RANGE
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) \
-                or isinstance(scale, float) and not math.isfinite(scale):
-            raise ConfigError("recurrent_scale", f"must be a number, got {scale!r}")
-        if not low <= scale <= high:  # compared before float(): a huge int would overflow it
-            raise ConfigError("recurrent_scale", f"must be between {low:g} and {high:g}, "
-                                                 f"got {printable(scale, 40)}")
-        object.__setattr__(self, "recurrent_scale", float(scale))
+        validate_fields(self)
         if self.positional == "sinusoidal" and self.d_model % 2:
             raise ConfigError("d_model", f"must be even for sinusoidal positions, got {self.d_model}")
 

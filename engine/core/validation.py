@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from engine.core.errors import ConfigError
+from engine.core.untrusted import printable
 
 
 def check_int(name: str, value, bounds: tuple[int, int]) -> None:
@@ -21,3 +24,14 @@ def check_choice(name: str, value, choices: tuple[str, ...]) -> None:
 def check_bool(name: str, value) -> None:
     if not isinstance(value, bool):
         raise ConfigError(name, f"must be true or false, got {value!r}")
+
+
+def check_number(name: str, value, bounds: tuple[float, float]) -> float:
+    """A finite int or float within bounds, returned as a float."""
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(name, f"must be a number, got {value!r}")
+    if not low <= value <= high:  # compared before float(): a huge int would overflow it
+        raise ConfigError(name, f"must be between {low:g} and {high:g}, got {printable(value, 40)}")
+    return float(value)

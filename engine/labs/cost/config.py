@@ -4,10 +4,11 @@ construction without loading torch or asking the hardware (require_device does t
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from engine.core.errors import ConfigError
-from engine.core.validation import check_choice, check_int
+from engine.core.fields import Choice, Flag, IntRange, config_field, validate_fields
+from engine.core.validation import check_int
 
 DEVICES = ("cpu", "cuda")
 DTYPES = ("float32", "float64")
@@ -34,28 +35,61 @@ def default_lengths(min_n: int = 16, max_n: int = 4096) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class LabConfig:
-    device: str = "cpu"  # "cpu" or "cuda" (the first GPU torch sees)
-    d_model: int = 512  # D: width of every word vector
-    hidden_size: int = 512  # H: width of the RNN's hidden state
-    head_size: int = 64  # hs: width of the one attention head's queries, keys and values
-    lengths: tuple[int, ...] = field(default_factory=default_lengths)  # every n, increasing
-    backward: bool = False  # time forward + backward of output.sum() instead of forward only
-    repeats: int = 5  # timed runs per implementation and n; the median is reported
-    warmup: int = 1  # untimed runs before the timed ones (caches, kernel selection)
-    dtype: str = "float32"  # element type of weights and inputs: "float32" or "float64"
-    threads: int = 0  # CPU threads torch may use for each operation; 0: torch's default
+    # "cpu" or "cuda" (the first GPU torch sees)
+    device: str = config_field(
+        "cpu", Choice(DEVICES), "--device", "where to measure", label="Device",
+        tip="Where the four implementations run. cuda appears when torch sees a GPU.")
+    # D: width of every word vector
+    d_model: int = config_field(
+        512, IntRange(*WIDTH_RANGE), "--d-model", "width of every word vector", label="Width d (D)",
+        tip="D: the width of every word vector. Table 1's d: attention is cheaper per layer "
+            "while n < d.")
+    # H: width of the RNN's hidden state
+    hidden_size: int = config_field(
+        512, IntRange(*WIDTH_RANGE), "--hidden-size", "width of the RNN's hidden state",
+        label="Hidden size H",
+        tip="H: the width of the RNN's hidden state (each step multiplies by an H x H matrix).")
+    # hs: width of the one attention head's queries, keys and values
+    head_size: int = config_field(
+        64, IntRange(*HEAD_SIZE_RANGE), "--head-size",
+        "width of the one attention head's queries, keys and values", label="Head size hs",
+        tip="hs: the width of the one attention head's queries, keys and values.")
+    # every n, increasing; checked in __post_init__ (the command line's --min-n and --max-n)
+    lengths: tuple[int, ...] = config_field(
+        None, None, None, "every sentence length measured, increasing", label="Lengths n",
+        default_factory=default_lengths)
+    # time forward + backward of output.sum() instead of forward only
+    backward: bool = config_field(
+        False, Flag(texts=("forward only", "forward + backward")), "--backward",
+        "time forward + backward passes", label="Pass",
+        tip="Time the forward pass only, or forward plus the backward pass of output.sum().")
+    # timed runs per implementation and n; the median is reported
+    repeats: int = config_field(
+        5, IntRange(*REPEATS_RANGE), "--repeats", "timed runs per length, after the warm-ups",
+        metavar="R", label="Repeats",
+        tip="Timed runs per implementation and n: the plot shows their median and the "
+            "fastest-to-slowest spread.")
+    # untimed runs before the timed ones (caches, kernel selection)
+    warmup: int = config_field(
+        1, IntRange(*WARMUP_RANGE), "--warmup",
+        "untimed runs per length before the timed ones, for caches and kernel selection",
+        metavar="W",
+        label="Warm-up runs", tip="Untimed runs before the timed ones (caches, kernel selection).")
+    # CPU threads torch may use for each operation; 0: torch's default
+    threads: int = config_field(
+        0, IntRange(*THREADS_RANGE), "--threads",
+        "CPU threads torch may use per operation (default %(default)s: torch's default; "
+        "1 measures far more steadily on a busy machine)", metavar="N", label="CPU threads",
+        tip="CPU threads torch may use for each operation (0: torch's default). On a busy "
+            "machine several threads wait for free cores and make timings unsteady; 1 "
+            "thread measures steadily, many show what a parallel CPU does at long n.")
+    # element type of weights and inputs: "float32" or "float64"
+    dtype: str = config_field(
+        "float32", Choice(DTYPES), "--dtype", "element type of weights and inputs",
+        label="Element type", tip="The element type of weights and inputs.")
 
     def __post_init__(self) -> None:
-        check_choice("device", self.device, DEVICES)
-        check_choice("dtype", self.dtype, DTYPES)
-        check_int("d_model", self.d_model, WIDTH_RANGE)
-        check_int("hidden_size", self.hidden_size, WIDTH_RANGE)
-        check_int("head_size", self.head_size, HEAD_SIZE_RANGE)
-        check_int("repeats", self.repeats, REPEATS_RANGE)
-        check_int("warmup", self.warmup, WARMUP_RANGE)
-        check_int("threads", self.threads, THREADS_RANGE)
-        if not isinstance(self.backward, bool):
-            raise ConfigError("backward", f"must be true or false, got {self.backward!r}")
+        validate_fields(self)
         object.__setattr__(self, "lengths", _checked_lengths(self.lengths))
 
     def replace(self, **changes) -> LabConfig:

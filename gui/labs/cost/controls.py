@@ -4,61 +4,64 @@ a memory estimate for the longest n, and the engine's validation errors beside t
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from engine.core.errors import ConfigError
-from engine.labs.cost import config as lab_config
+from engine.core.fields import default_of, described_fields
 from engine.labs.cost import sweep as lab_sweep
 from engine.labs.cost.config import LabConfig, default_lengths, require_device
 from engine.labs.cost.sweep import bytes_text
 from gui import style
+from gui.field_widgets import edited_signal, field_widget, show_value, widget_value
 
-POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, lab_config.LENGTH_RANGE
-MODES = (("forward only", False), ("forward + backward", True))
-FIELDS = ("device", "d_model", "hidden_size", "head_size", "min_n", "max_n", "backward",
-          "repeats", "warmup", "threads", "dtype")
+POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, the engine's LENGTH_RANGE
+LENGTH_FIELDS = ("min_n", "max_n")  # LabConfig.lengths, shown as two boxes of powers of two
 FIELD_ALIASES = {"lengths": "max_n"}  # engine fields shown beside another widget
 CUDA_CHECKING = "cuda (checking…)"
-TIPS = {
-    "device": "Where the four implementations run. cuda appears when torch sees a GPU.",
-    "d_model": "D: the width of every word vector. Table 1's d: attention is cheaper per layer "
-               "while n < d.",
-    "hidden_size": "H: the width of the RNN's hidden state (each step multiplies by an H x H "
-                   "matrix).",
-    "head_size": "hs: the width of the one attention head's queries, keys and values.",
+SHORTEST, *_, LONGEST = default_lengths()
+LENGTH_TIPS = {
     "min_n": "The shortest sentence measured (words). Lengths double from here.",
     "max_n": "The longest sentence measured (words). Attention keeps n x n matrices: the "
              "memory they need is estimated below and checked before each n.",
-    "backward": "Time the forward pass only, or forward plus the backward pass of output.sum().",
-    "repeats": "Timed runs per implementation and n: the plot shows their median and the "
-               "fastest-to-slowest spread.",
-    "warmup": "Untimed runs before the timed ones (caches, kernel selection).",
-    "threads": "CPU threads torch may use for each operation (0: torch's default). On a busy "
-               "machine several threads wait for free cores and make timings unsteady; 1 "
-               "thread measures steadily, many show what a parallel CPU does at long n.",
-    "dtype": "The element type of weights and inputs.",
 }
-LABELS = {"device": "Device", "d_model": "Width d (D)", "hidden_size": "Hidden size H",
-          "head_size": "Head size hs", "min_n": "Shortest n", "max_n": "Longest n",
-          "backward": "Pass", "repeats": "Repeats", "warmup": "Warm-up runs",
-          "threads": "CPU threads", "dtype": "Element type"}
-DEFAULTS = {"device": "cpu", "d_model": 512, "hidden_size": 512, "head_size": 64, "min_n": 16,
-            "max_n": 4096, "backward": False, "repeats": 5, "warmup": 1, "threads": 0,
-            "dtype": "float32"}
+LENGTH_LABELS = {"min_n": "Shortest n", "max_n": "Longest n"}
+LENGTH_DEFAULTS = {"min_n": SHORTEST, "max_n": LONGEST}
 
 
-def _spin(bounds: tuple[int, int]) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(*bounds)
-    box.setKeyboardTracking(False)
-    box.setAccelerated(True)
-    return box
+class _Form:
+    """The form's rows for a config class: one per described field in the dataclass's order,
+    `lengths` as the two length boxes; with each row's label, tooltip and default."""
+
+    def __init__(self, config_class):
+        self.specs = {field.name: (field, spec) for field, spec in described_fields(config_class)}
+        self.fields = tuple(name for field in self.specs
+                            for name in (LENGTH_FIELDS if field == "lengths" else (field,)))
+        self.tips = self._per_row(lambda field, spec: spec.tooltip, LENGTH_TIPS)
+        self.labels = self._per_row(lambda field, spec: spec.shown_label, LENGTH_LABELS)
+        self.defaults = self._per_row(lambda field, spec: default_of(field), LENGTH_DEFAULTS)
+
+    def _per_row(self, from_field, for_lengths: dict) -> dict:
+        return {name: for_lengths[name] if name in LENGTH_FIELDS else from_field(*self.specs[name])
+                for name in self.fields}
+
+    def widget(self, name: str) -> QWidget:
+        """The widget for one row, from its field's metadata (the length boxes excepted)."""
+        if name in LENGTH_FIELDS:
+            box = _lengths_box()
+            box.setToolTip(self.tips[name])
+            return box
+        widget = field_widget(*self.specs[name])
+        if isinstance(widget, QSpinBox):
+            widget.setAccelerated(True)
+        if name == "threads":
+            widget.setSpecialValueText("torch's default")  # shown for 0
+        if name == "device":
+            widget.setItemText(widget.findData("cuda"), CUDA_CHECKING)
+        return widget
 
 
-def _threads_box() -> QSpinBox:
-    box = _spin(lab_config.THREADS_RANGE)
-    box.setSpecialValueText("torch's default")  # shown for 0
-    return box
+LAB_FORM = _Form(LabConfig)
+FIELDS, DEFAULTS = LAB_FORM.fields, LAB_FORM.defaults  # the rows' names and first values
 
 
 def _lengths_box() -> QComboBox:
@@ -72,60 +75,39 @@ class CostLabControls(QWidget):
     """A form over the LabConfig fields; `config()` validates through the engine."""
 
     values_changed = Signal()
+    config_class = LabConfig  # the form shows one row per described field of this class
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.widgets = self._build_widgets()
-        self.errors = {name: style.error_label() for name in FIELDS}
+        self._form = _Form(self.config_class)
+        self.widgets = {name: self._form.widget(name) for name in self._form.fields}
+        self.errors = {name: style.error_label() for name in self._form.fields}
         self.estimate = QLabel("")
         self.estimate.setWordWrap(True)
         self.estimate.setToolTip("Peak memory of the attention matrices at the longest n, "
                                  "estimated before the sweep; an n that does not fit is refused.")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for name in FIELDS:
-            label = QLabel(LABELS[name])
-            label.setToolTip(TIPS[name])
-            self.widgets[name].setToolTip(TIPS[name])
+        for name in self._form.fields:
+            label = QLabel(self._form.labels[name])
+            label.setToolTip(self._form.tips[name])
             form.addRow(label, self.widgets[name])
             form.addRow("", self.errors[name])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
         layout.addWidget(self.estimate)
-        self.set_values(DEFAULTS)
+        self.set_values(self._form.defaults)
         self._connect()
-
-    def _build_widgets(self) -> dict:
-        device = QComboBox()
-        device.addItem("cpu", "cpu")
-        device.addItem(CUDA_CHECKING, "cuda")
-        mode = QComboBox()
-        for text, backward in MODES:
-            mode.addItem(text, backward)
-        dtype = QComboBox()
-        for name in lab_config.DTYPES:
-            dtype.addItem(name, name)
-        return {"device": device, "d_model": _spin(lab_config.WIDTH_RANGE),
-                "hidden_size": _spin(lab_config.WIDTH_RANGE),
-                "head_size": _spin(lab_config.HEAD_SIZE_RANGE), "min_n": _lengths_box(),
-                "max_n": _lengths_box(), "backward": mode,
-                "repeats": _spin(lab_config.REPEATS_RANGE), "warmup": _spin(lab_config.WARMUP_RANGE),
-                "threads": _threads_box(), "dtype": dtype}
 
     def _connect(self) -> None:
         for widget in self.widgets.values():
-            signal = (widget.currentIndexChanged if isinstance(widget, QComboBox)
-                      else widget.valueChanged)
-            signal.connect(self._on_widget_edited)
+            edited_signal(widget).connect(self._on_widget_edited)
 
     # -- values -----------------------------------------------------------------------------------
     def values(self) -> dict:
         """The widgets' values by LabConfig field (plus min_n and max_n for the lengths)."""
-        values = {}
-        for name, widget in self.widgets.items():
-            values[name] = widget.currentData() if isinstance(widget, QComboBox) else widget.value()
-        return values
+        return {name: widget_value(widget) for name, widget in self.widgets.items()}
 
     def set_values(self, values: dict) -> list[str]:
         """Show values; returns the names of those skipped: unknown keys, and values that no
@@ -133,33 +115,19 @@ class CostLabControls(QWidget):
         skipped = []
         with _blocked(self.widgets.values()):
             for name, value in values.items():
-                if not self._show_value(self.widgets.get(name), value):
+                widget = self.widgets.get(name)
+                if widget is None or not show_value(widget, value):
                     skipped.append(name)
         self._update_estimate()
         return skipped
-
-    @staticmethod
-    def _show_value(widget, value) -> bool:
-        if isinstance(widget, QComboBox):
-            index = widget.findData(value)
-            if index >= 0:
-                widget.setCurrentIndex(index)
-            return index >= 0
-        if isinstance(widget, QSpinBox) and isinstance(value, int) and not isinstance(value, bool) \
-                and widget.minimum() <= value <= widget.maximum():
-            widget.setValue(value)
-            return True
-        return False
 
     def config(self) -> LabConfig:
         """The LabConfig the widgets show, on a device this machine has; raises engine
         ConfigError naming the field."""
         v = self.values()
         lengths = default_lengths(v["min_n"], v["max_n"])
-        config = LabConfig(device=v["device"], d_model=v["d_model"], hidden_size=v["hidden_size"],
-                           head_size=v["head_size"], lengths=lengths, backward=v["backward"],
-                           repeats=v["repeats"], warmup=v["warmup"], threads=v["threads"],
-                           dtype=v["dtype"])
+        config = self.config_class(**{name: v[name] for name in self._form.specs if name != "lengths"},
+                                   lengths=lengths)
         require_device(config)
         return config
 
@@ -170,7 +138,7 @@ class CostLabControls(QWidget):
         label = self.errors.get(name)
         if label is None:
             return False
-        label.setText(f"{LABELS[name]} {message}")
+        label.setText(f"{self._form.labels[name]} {message}")
         label.setVisible(True)
         return True
 
