@@ -21,7 +21,7 @@ CONFIG_FLAGS = {field.name: spec.flag for field, spec in described_fields(SimCon
 
 
 # Every mode that works without a window (and without a display).
-HEADLESS_MODES = "--report, --save-trace, --export or --benchmark"
+HEADLESS_MODES = "--report, --save-trace, --save-weights, --export or --benchmark"
 NO_DISPLAY = ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
               "run it under a virtual screen with `xvfb-run python main.py`, or use a headless "
               f"mode ({HEADLESS_MODES}; see --help)")
@@ -44,7 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sentence", default=None,
                         help=f'the sentence to run (default: "{DEFAULT_SENTENCE}"; '
                              f"at most {MAX_TOKENS} words and punctuation marks)")
-    add_field_options(parser.add_argument_group("model parameters"), SimConfig)
+    model = parser.add_argument_group("model parameters")
+    add_field_options(model, SimConfig)
+    model.add_argument("--weights", metavar="FILE.npz",
+                       help="run on the weights in a weight file (--save-weights or File → Save "
+                            "weights… writes one) instead of random ones from --seed; the cell and "
+                            "widths follow the file unless given")
     _add_headless_options(parser.add_argument_group("headless use (no window)"))
     _add_export_options(parser.add_argument_group("headless export (no window)"))
     _add_lab_options(parser.add_argument_group(
@@ -81,6 +86,8 @@ def _add_headless_options(group) -> None:
     group.add_argument("--json", action="store_true", help="with --report: print JSON")
     group.add_argument("--save-trace", metavar="FILE.npz",
                        help="write everything the run recorded to one .npz file and exit")
+    group.add_argument("--save-weights", metavar="FILE.npz",
+                       help="write the run's weights to a weight file and exit")
 
 
 def _add_export_options(group) -> None:
@@ -233,18 +240,34 @@ def _output_name_error(path: str | None) -> str | None:
     return None
 
 
-def run_headless(args: argparse.Namespace) -> int:
-    from engine import EngineInputError, simulate
-    from engine.core.config import ConfigError
-    from engine.analysis.report import comparison, format_report
+def load_weights(args: argparse.Namespace, argv: list[str], config: SimConfig):
+    """(weights, config): the --weights file's WeightSet (None without the flag) and the config
+    with the cell and widths the file fixes, where the command line did not give them."""
+    if not args.weights:
+        return None, config
+    from engine.models.weights import WeightSet
 
-    problem = _output_name_error(args.save_trace)
+    weights = WeightSet.load(args.weights)
+    given = explicit_fields(argv)
+    return weights, config.replace(**{field: value for field, value in weights.shape_fields.items()
+                                      if field not in given})
+
+
+def run_headless(args: argparse.Namespace, argv: list[str]) -> int:
+    from engine import EngineInputError, simulate
+    from engine.analysis.report import comparison, format_report
+    from engine.core.config import ConfigError
+
+    problem = _output_name_error(args.save_trace) or _output_name_error(args.save_weights)
     if problem:
         return _fail(problem)
     try:
-        config = config_from_args(args)
-        trace = simulate(args.sentence if args.sentence is not None else DEFAULT_SENTENCE, config)
+        weights, config = load_weights(args, argv, config_from_args(args))
+        trace = simulate(args.sentence if args.sentence is not None else DEFAULT_SENTENCE, config,
+                         weights=weights)
         saved = trace.save(args.save_trace) if args.save_trace else None
+        if args.save_weights:
+            print(f"weights written to {_save_weights(weights, config, args.save_weights)}")
     except ConfigError as error:
         return _fail(f"{CONFIG_FLAGS.get(error.field, error.field)} {error.problem}")
     except EngineInputError as error:
@@ -260,6 +283,12 @@ def run_headless(args: argparse.Namespace) -> int:
     if saved is not None and not (args.report and args.json):
         print(f"trace written to {saved}")
     return 0
+
+
+def _save_weights(weights, config: SimConfig, path: str):
+    from engine.models.weights import WeightSet
+
+    return (weights if weights is not None else WeightSet.random(config)).save(path)
 
 
 def parse_tick(text: str, last_tick: int) -> int:
@@ -312,6 +341,7 @@ class ExportInputs(NamedTuple):
     selected: int  # the pinned word, -1 for none
     tick_text: str | None  # --tick as typed; None: the session's own tick
     saved_tick: int | None  # the session's tick
+    weights: object = None  # a WeightSet from --weights or the session, or None: random
 
 
 def _export_inputs(args: argparse.Namespace, argv: list[str]) -> ExportInputs:
@@ -319,20 +349,21 @@ def _export_inputs(args: argparse.Namespace, argv: list[str]) -> ExportInputs:
 
     if not args.session:
         sentence = args.sentence if args.sentence is not None else DEFAULT_SENTENCE
-        return ExportInputs(sentence, config_from_args(args), -1, args.tick, None)
+        weights, config = load_weights(args, argv, config_from_args(args))
+        return ExportInputs(sentence, config, -1, args.tick, None, weights)
     session = load_session(args.session)
     tick_given = "--tick" in {word.split("=")[0] for word in argv}
     return ExportInputs(session.sentence, session.config, session.selected_token,
-                        args.tick if tick_given else None, session.tick)
+                        args.tick if tick_given else None, session.tick, session.weights)
 
 
 def _simulate_at_tick(inputs: ExportInputs, cancel):
     """The run and the tick to draw. A session's own tick is clamped as the app does; a --tick
     the user typed is checked (ValueError)."""
     from engine import simulate
-    from gui.clock import tick_count
+    from engine.core.clock import tick_count
 
-    trace = simulate(inputs.sentence, inputs.config, cancel=cancel)
+    trace = simulate(inputs.sentence, inputs.config, weights=inputs.weights, cancel=cancel)
     last_tick = tick_count(trace.length) - 1
     if inputs.tick_text is None:
         return trace, min(inputs.saved_tick, last_tick)
@@ -358,9 +389,9 @@ def _render_export(args: argparse.Namespace, formats, inputs: ExportInputs, trac
         app, window = create_window(inputs.config.to_dict(), inputs.sentence, settings=settings)
         window.resize(1600, 1000)
         window.show()
-        window.timeline.set_trace(trace, tick)
+        window.state.show(trace, tick)
         selected = inputs.selected
-        window.selection.set_pinned(selected if 0 <= selected < trace.length else None)
+        window.state.selection.set_pinned(selected if 0 <= selected < trace.length else None)
         window.show_run_status(trace)
         app.processEvents()
         try:
@@ -398,8 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_benchmark(args)
     if args.export:
         return run_export(args, argv)
-    if args.report or args.save_trace:
-        return run_headless(args)
+    if args.report or args.save_trace or args.save_weights:
+        return run_headless(args, argv)
     from engine.core.config import ConfigError
     try:
         config = config_from_args(args)
@@ -409,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(NO_DISPLAY)
     given = explicit_fields(argv)
     from gui.app import run_app
-    return run_app({name: getattr(config, name) for name in given}, args.sentence)
+    return run_app({name: getattr(config, name) for name in given}, args.sentence,
+                   weights=args.weights)
 
 
 def entry_point() -> int:

@@ -37,13 +37,17 @@ def create_window(overrides: dict | None = None, sentence: str | None = None, se
     return app, MainWindow(overrides, sentence, settings=settings)
 
 
-def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None) -> int:
-    """Open the window with remembered settings, `overrides` (config fields) and `sentence` winning."""
+def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None,
+            weights: str | None = None) -> int:
+    """Open the window with remembered settings, `overrides` (config fields) and `sentence` winning;
+    `weights`: a weight file to run on instead of random weights."""
     from PySide6.QtCore import QTimer
 
     app, window = create_window(overrides, sentence, argv=argv)
     window.show()
-    QTimer.singleShot(0, window.run_current)  # after the first paint: loads torch in the worker
+    # After the first paint: the worker loads torch (and the weight file, which then runs).
+    QTimer.singleShot(0, (lambda: window.weight_actions.open(weights)) if weights
+                      else window.run_current)
     # Ctrl-C in the terminal closes the window as File > Quit does. Python runs signal handlers
     # only between bytecodes, so a timer makes sure some Python runs regularly.
     signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))

@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.runner.progress.connect(self._on_runner_progress)
         self.runner.finished.connect(self._on_runner_finished)
         self.weight_actions.changed.connect(self._on_weights_changed)
+        self.weight_actions.load_failed.connect(self._on_weights_load_failed)
         self.runner.failed.connect(self._on_runner_failed)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
         self.runner.cancelled.connect(self._on_runner_cancelled)
@@ -306,6 +307,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Running on {weights.source}", 8000)
         self.run(self.sentence_bar.sentence if self.sentence_bar.sentence.strip() else None)
 
+    def _on_weights_load_failed(self) -> None:
+        if self.timeline.trace is None and not self.runner.busy:  # a start with --weights
+            self.run_current()
+
     def _on_sentence_bar_run(self, sentence: str) -> None:
         self.run(sentence)
 
@@ -347,14 +352,15 @@ class MainWindow(QMainWindow):
             self.timeline.set_trace(trace, 0)
             self.transport.play()
         self.show_run_status(trace)
-        self.sentence_bar.show_weights_note(
-            weights_note(trace.weight_source.description, trace.has_random_weights))
         if self.first_launch:
             self.status_label.setText(FIRST_LAUNCH_HINT)
             self.first_launch = False
         self._save_run_settings()
 
     def show_run_status(self, trace) -> None:
+        """The status line and the weights note for the run on screen."""
+        self.sentence_bar.show_weights_note(
+            weights_note(trace.weight_source.description, trace.has_random_weights))
         steps = trace.rnn.cost.sequential_operations
         self.status_label.setText(
             f"{count(trace.length, 'token')} · RNN {count(steps, 'sequential step')}, "

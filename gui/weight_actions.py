@@ -24,10 +24,17 @@ def weights_note(source: str, random: bool) -> str:
     return RANDOM_WEIGHTS_NOTE if random else f"weights: {source}"
 
 
+def _load_weights(path):
+    from engine.models.weights import WeightSet  # imports torch: on the worker thread
+
+    return WeightSet.load(path)
+
+
 class WeightActions(QObject):
     """Holds the WeightSet the next runs use (None: random from the seed)."""
 
     changed = Signal(object)  # the WeightSet now chosen, or None for random weights
+    load_failed = Signal()  # a weight file was refused (a dialog said why)
     SETTINGS = {FOLDER_KEY: remembered_path}  # checked by the window at start
 
     def __init__(self, window, settings: QSettings):
@@ -66,12 +73,10 @@ class WeightActions(QObject):
 
     def open(self, path: str | Path) -> None:
         """Read the file on a worker thread; on success the weights become current."""
-        from engine.models.weights import WeightSet  # imports torch: only when asked
-
         if self._loading is not None:
             self._loading.discard()
         self._loading = job_manager().submit(
-            lambda _context: WeightSet.load(path), name="weights-load", owner=self,
+            lambda _context: _load_weights(path), name="weights-load", owner=self,
             on_result=lambda weights: self._on_loaded(weights, Path(path)),
             on_error=self._on_load_failed)
 
@@ -84,6 +89,7 @@ class WeightActions(QObject):
         self._loading = None
         QMessageBox.warning(self._window, "Could not open the weights",
                             f"{error}\n\nThe runs keep their weights.")
+        self.load_failed.emit()
 
     # -- saving -----------------------------------------------------------------------------------
     def shown_weights(self):

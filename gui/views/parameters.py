@@ -12,7 +12,7 @@ from engine.core.config import SimConfig
 from engine.core.errors import ConfigError
 from engine.core.fields import described_fields
 from gui import style
-from gui.field_widgets import edited_signal, field_widget, show_value, widget_value
+from gui.views.field_widgets import edited_signal, field_widget, show_value, widget_value
 from gui.resources import presets
 
 DEBOUNCE_MS = 250  # wait for the user to stop typing in a spin box before re-running

@@ -19,13 +19,13 @@ from numpy.lib import format as npy
 
 from engine import SimConfig, simulate
 from engine.core.config import ConfigError
+from engine.core.errors import WeightsError
 from engine.core.trace import (MAX_TRACE_BYTES, REPEAT_KEYS, Trace, TraceFileError, expected_shapes,
                           load_trace)
 from engine.labs.cost.config import LabConfig
 from engine.labs.cost.report import (MAX_RESULT_BYTES, ResultFileError, load_result,
                                     result_from_json, result_to_json)
 from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement
-from engine.core.errors import WeightsError
 from engine.models.weights import MAX_HEADER_CHARS, MAX_WEIGHTS_BYTES, WeightSet, expected_weight_shapes
 from gui.session import MAX_SESSION_BYTES, Session, SessionError, load_session, save_session
 

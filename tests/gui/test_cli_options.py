@@ -92,3 +92,37 @@ def test_a_real_process_without_a_display_exits_2_with_one_line():
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "xvfb-run" in result.stderr
     assert "libxcb" not in result.stderr and result.stdout == ""
+
+
+# -- weights ------------------------------------------------------------------------------------
+
+def test_save_weights_then_run_on_them_headless(capsys, tmp_path):
+    from engine.core.trace import load_trace
+    from engine.models.weights import WeightSet
+
+    weights = tmp_path / "w.npz"
+    assert main.main(["--save-weights", str(weights), "--cell", "gru", *TINY_FLAGS]) == 0
+    assert f"weights written to {weights}" in capsys.readouterr().out
+    saved = WeightSet.load(weights)
+    assert saved.shape_fields["cell"] == "gru"
+    trace_path = tmp_path / "run.npz"
+    # no --cell or widths: they follow the file
+    assert main.main(["--save-trace", str(trace_path), "--weights", str(weights)]) == 0
+    trace = load_trace(trace_path)
+    assert trace.config.cell == "gru" and trace.weight_source.digest == saved.digest()
+    assert "file w.npz" in trace.weight_source.description
+
+
+def test_weights_that_do_not_fit_the_flags_are_refused_in_one_line(capsys, tmp_path):
+    weights = tmp_path / "w.npz"
+    assert main.main(["--save-weights", str(weights), *TINY_FLAGS]) == 0
+    capsys.readouterr()
+    assert main.main(["--report", "--weights", str(weights), "--d-model", "6"]) == 2
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and "w_ih" in lines[0]
+
+
+def test_a_missing_weight_file_is_refused_in_one_line(capsys, tmp_path):
+    assert main.main(["--report", "--weights", str(tmp_path / "none.npz"), *TINY_FLAGS]) == 2
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and "none.npz" in lines[0]

@@ -12,8 +12,8 @@ import main
 from engine.core.config import SimConfig
 from engine.core.fields import Choice, Flag, FloatRange, IntRange, config_field, described_fields
 from engine.labs.cost.config import LabConfig
-from gui.cost_lab.controls import CostLabControls
-from gui.parameters import ParameterPanel
+from gui.labs.cost.controls import CostLabControls
+from gui.views.parameters import ParameterPanel
 
 TINY = dict(d_model=4, hidden_size=4, head_size=2)
 

@@ -12,7 +12,7 @@ from engine.labs.cost import sweep as lab_sweep
 from engine.labs.cost.config import LabConfig, default_lengths, require_device
 from engine.labs.cost.sweep import bytes_text
 from gui import style
-from gui.field_widgets import edited_signal, field_widget, show_value, widget_value
+from gui.views.field_widgets import edited_signal, field_widget, show_value, widget_value
 
 POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, the engine's LENGTH_RANGE
 LENGTH_FIELDS = ("min_n", "max_n")  # LabConfig.lengths, shown as two boxes of powers of two
