@@ -495,6 +495,7 @@ class MainWindow(QMainWindow):
         self.parameters.set_config(config)
         self.sentence_bar.set_sentence(DEFAULT_SENTENCE)
         self._focus_the_views()
+        self.weight_actions.current = None  # random weights, as at first launch
         self.run(DEFAULT_SENTENCE, config)
 
     def _speed_in_range(self, value) -> float | None:

@@ -101,3 +101,12 @@ def test_a_session_reopens_on_its_weight_file(qtbot, make_window, weight_file, t
         assert fresh.sessions.open(path) is True
     assert blocker.args[0].weight_source.digest == trace.weight_source.digest
     assert blocker.args[0].digest() == trace.digest()
+
+
+def test_reset_settings_goes_back_to_random_weights(qtbot, make_window, weight_file):
+    window = make_window()
+    open_weights_and_wait(qtbot, window, weight_file)
+    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
+        window.reset_settings()
+    assert blocker.args[0].has_random_weights and window.weight_actions.current is None
+    assert window.sentence_bar.weights_note.text() == RANDOM_WEIGHTS_NOTE
