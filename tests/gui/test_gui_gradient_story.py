@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from engine import SimConfig, simulate
 from gui import style
-from gui.views.panels.gradient_panel import CAPTION, GRADIENT_NAME, GradientPanel
+from gui.views.panels.gradient_panel import CAPTION, GRADIENT_NAME, GradientCurves, GradientPanel
 from gui.selection import TokenSelection
 from gui.timeline import Timeline
 
@@ -108,14 +108,22 @@ def test_pascanu_bound_says_when_it_promises_nothing(qtbot, panel, trace5):
     assert "it promises nothing" in panel.curves.describe_word(0)
 
 
-@pytest.mark.parametrize("width", [420, 900])
-def test_legend_covers_no_curve(qtbot, panel, trace5, width):
-    panel.timeline.set_trace(trace5, 2 * T)
-    curves = panel.curves
+@pytest.mark.parametrize("cell", ["rnn", "gru"])  # the gated cells' bound text is the longest
+@pytest.mark.parametrize("width", [360, 400, 420, 450, 900])
+def test_legend_covers_no_curve(qtbot, width, cell):
+    trace = simulate("The cat sat on mat", SimConfig(cell=cell, d_model=4, hidden_size=4,
+                                                     head_size=2))
+    curves = GradientCurves()  # on its own, at exactly this width
+    qtbot.addWidget(curves)
+    curves.set_trace(trace)
+    curves.show_reached(T, T)
     curves.resize(width, 300)
     curves.show()
     qtbot.waitExposed(curves)
     qtbot.waitUntil(lambda: curves.plotItem.vb.sceneBoundingRect().width() > 0)
+    # laid out for this width: whole and unclipped (a one-row legend too wide for it never is)
+    qtbot.waitUntil(lambda: 0 <= curves.legend_rect.left()
+                    and curves.legend_rect.right() <= curves.width())
     legend = curves.legend_rect
     plot_area = curves.plotItem.vb.sceneBoundingRect()
     assert legend.height() > 0

@@ -21,6 +21,8 @@ GRADIENT_NAME = "‖∂(r·y_t)/∂x_k‖"  # the one name of the quantity, on e
 LAST_ROW_NAME = "‖∂(r·y_t)/∂x_k‖, t = last word"
 LEGEND_FONT_POINTS = 8.0
 LEGEND_SAMPLE_WIDTH = 44  # pixels of line sample and spacing beside each legend text
+LEGEND_COLUMN_GAP = 14  # pixels between legend columns
+LEGEND_MARGIN = 12  # pixels: the legend's offset and its item padding
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 FLOOR_TEXT = "10" + str(int(np.log10(style.LOG_FLOOR))).translate(SUPERSCRIPTS)  # "10⁻³⁰"
 MIN_DECADES = 2.0  # a log axis spanning less labels its minor ticks into a smear
@@ -55,7 +57,8 @@ def legend_columns(texts: list[str], pixels: float) -> int:
     metrics = QFontMetrics(font)
     widths = [metrics.horizontalAdvance(text) + LEGEND_SAMPLE_WIDTH for text in texts]
     for columns in (len(texts), 2):
-        needed = sum(max(widths[j::columns]) for j in range(columns))
+        needed = (sum(max(widths[j::columns]) for j in range(columns))
+                  + LEGEND_COLUMN_GAP * (columns - 1) + LEGEND_MARGIN)
         if needed <= pixels:
             return columns
     return 1
@@ -176,7 +179,7 @@ class GradientCurves(WordPlot):
             self._legend.scene().removeItem(self._legend)  # detaches it from the box too
         foreground = style.plot_colours(self.palette())[1]
         self._legend = pg.LegendItem(offset=(1, 1), labelTextSize=f"{LEGEND_FONT_POINTS:g}pt",
-                                     colCount=columns, horSpacing=14, frame=False,
+                                     colCount=columns, horSpacing=LEGEND_COLUMN_GAP, frame=False,
                                      labelTextColor=foreground)
         self._legend.setParentItem(self._legend_box)
         for item, text in entries:
