@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.runner.progress.connect(self._on_runner_progress)
         self.runner.finished.connect(self._on_runner_finished)
         self.weight_actions.changed.connect(self._on_weights_changed)
+        self.state.run_requested.connect(self._on_state_run_requested)
         self.weight_actions.load_failed.connect(self._on_weights_load_failed)
         self.runner.failed.connect(self._on_runner_failed)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
@@ -280,6 +281,7 @@ class MainWindow(QMainWindow):
         self.sentence_bar.show_message("")
         self.parameters.clear_errors()
         self._pending = (sentence, config)
+        self.state.sentence, self.state.config = sentence, config
         self._pending_view = None  # only open_run, right after this, asks for a saved view
         self.runner.run(sentence, config, weights)
         return True
@@ -306,6 +308,13 @@ class MainWindow(QMainWindow):
             self.parameters.set_config(config)
             self.statusBar().showMessage(f"Running on {weights.source}", 8000)
         self.run(self.sentence_bar.sentence if self.sentence_bar.sentence.strip() else None)
+
+    def _on_state_run_requested(self, sentence: str, config) -> None:
+        """A script or lesson asked for a run: show its sentence and parameters, then run them."""
+        if config is not None:
+            self.parameters.set_config(config)
+        self.sentence_bar.set_sentence(sentence)
+        self.run(sentence, config)
 
     def _on_weights_load_failed(self) -> None:
         if self.timeline.trace is None and not self.runner.busy:  # a start with --weights

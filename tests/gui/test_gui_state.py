@@ -78,3 +78,27 @@ def test_driving_the_state_moves_every_view_of_a_window(qtbot, make_window, trac
     assert window.timeline.at_end and window.transport.scrubber.value() == state.timeline.last_tick
     state.selection.set_pinned(1)
     assert window.selection.current == 1
+
+
+def test_a_run_request_reaches_whoever_listens():
+    state, asked = AppState(), []
+    state.run_requested.connect(lambda sentence, config: asked.append((sentence, config)))
+    state.request_run("Dogs bark", None)
+    assert asked == [("Dogs bark", None)]
+    assert state.sentence == "" and state.config is None  # set by the window when it runs
+
+
+def test_a_script_runs_a_sentence_through_the_state(qtbot, make_window):
+    from engine import SimConfig
+    from window_helpers import RUN_TIMEOUT
+
+    window = make_window(show=True)
+    config = SimConfig(d_model=6, hidden_size=5, head_size=3, seed=2)
+    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
+        window.state.request_run("Dogs bark at night", config)
+    trace = blocker.args[0]
+    assert trace.sentence == "Dogs bark at night" and trace.config == config
+    assert window.sentence_bar.sentence == "Dogs bark at night"
+    assert window.parameters.config() == config
+    assert (window.state.sentence, window.state.config) == ("Dogs bark at night", config)
+    qtbot.waitUntil(lambda: window.state.timeline.trace is trace)
