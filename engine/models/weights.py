@@ -22,8 +22,9 @@ import torch
 from engine.core.atomic import OutputPathError, atomic_write
 from engine.core.config import CELLS, SimConfig
 from engine.core.errors import WeightsError
+from engine.core.npz_files import NpzLimits, read_npz_arrays
 from engine.core.seeding import generator
-from engine.core.trace import NpzLimits, random_weights_description, read_npz_arrays, weights_digest
+from engine.core.trace import random_weights_description, weights_digest
 from engine.core.untrusted import parse_json, printable
 from engine.models.attention import AttentionWeights, init_attention_weights
 from engine.models.cells import GATES, CellWeights, init_weights
