@@ -8,12 +8,12 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
-from engine import __version__
 from engine.core.config import DEFAULT_SENTENCE, SimConfig
 from engine.core.errors import ConfigError, EngineInputError
 from engine.core.tokens import tokenize
 from gui import style
 from gui.export.controller import ExportController
+from gui.help_texts import APP_TITLE, GUIDE, about_text
 from gui.export.targets import register_main_window
 from gui.views.panels.attention_panel import AttentionPanel
 from gui.views.panels.gradient_panel import GradientPanel
@@ -33,7 +33,6 @@ from gui.window_geometry import centred_default, fit_within, saved_normal_geomet
 from gui.wording import count
 from gui.worker import SimulationRunner
 
-APP_TITLE = "RNN vs Transformer"
 NOTICE_MS = 30_000  # how long a notice stays in the status bar
 # The narrowest the strips outside the scrolling panels may get, so the whole window (transport
 # included) fits a 1024 px screen; without it, the race strip's columns set the window's minimum.
@@ -46,25 +45,6 @@ FIRST_LAUNCH_PRESET = "Readable"  # small enough that every number on screen can
 FIRST_LAUNCH_TICK = 1  # after one tick attention has read every word, the RNN only the first
 FIRST_LAUNCH_HINT = ("Paused after one tick: attention has read every word, the RNN only the first. "
                      "Press Space (or ▶) to play, ←/→ to step; F1 explains the view.")
-
-GUIDE = """<h3>What am I looking at?</h3>
-<p>Both models read the same sentence. Each word is a vector of D numbers.</p>
-<p><b>Forward phase</b> (ticks 1 to n): the <span style="color:#d95f02">RNN</span> reads one word per
-tick; its hidden state (left) grows one row at a time because each row needs the one before.
-<span style="color:#1b73b3">Self-attention</span> (right) computes Q, K, V, the n × n scores and
-the softmax weights for every word in its first tick, then waits.</p>
-<p><b>Backward phase</b> (ticks n+1 to 2n): the gradient of the last word's output travels back.
-Through the RNN it passes one word per tick and usually shrinks on the way (vanishing gradients;
-with large recurrent weights it can grow instead); through attention it reaches every word in one
-hop.</p>
-<p>The race strip counts sequential operations (n vs 1), the longest path between two words
-(n−1 vs 1), multiply-adds and the time the engine measured.</p>
-<p>Hover any word, row, column or point to see it highlighted everywhere with its exact value;
-click to pin it. Keys: Space play/pause, ←/→ step, Home/End.</p>
-<p>File → Export saves any plot, panel or the window as PNG or SVG, the animation as GIF, and the
-numbers as CSV or .npz; right-click a plot for the same. View → Cost lab measures both models over
-growing sentence lengths on this machine, beside Table 1 of Vaswani et al.</p>"""
-
 
 class MainWindow(QMainWindow):
     def __init__(self, overrides: dict | None = None, sentence: str | None = None,
@@ -551,11 +531,3 @@ class MainWindow(QMainWindow):
 
     def _show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_TITLE}", about_text())
-
-
-def about_text() -> str:
-    """The About box: name, version, what the app shows and what its weights are."""
-    return (f"<b>{APP_TITLE}</b> version {__version__}<p>An RNN run one word at a time and "
-            "self-attention run all at once on the same sentence, with real gradients and "
-            "measured cost.</p><p>Every weight is random and untrained (fixed by the seed): the "
-            "patterns show how information and gradients flow, not what the words mean.</p>")

@@ -217,7 +217,7 @@ def test_an_unsteady_timing_note_is_red_and_legible_on_dark(qtbot, trace5):
 
 
 def test_guide_colours_are_lightened_on_dark():
-    from gui.main_window import GUIDE
+    from gui.help_texts import GUIDE
 
     dark = style.dark_palette()
     shown = style.readable_html(GUIDE, dark)

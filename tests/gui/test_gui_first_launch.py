@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication
 from engine import SimConfig
 from engine.core.config import DEFAULT_SENTENCE
 from gui import style
-from gui.main_window import DOCK_WIDTH, FIRST_LAUNCH_HINT, FIRST_LAUNCH_TICK, about_text
+from gui.help_texts import about_text
+from gui.main_window import DOCK_WIDTH, FIRST_LAUNCH_HINT, FIRST_LAUNCH_TICK
 from gui.resources import preset_named
 from gui.window_geometry import DEFAULT_SIZE, centred_default, fit_within
 from gui.wording import count
