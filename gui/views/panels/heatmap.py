@@ -148,6 +148,7 @@ class HeatmapView(HoverPlot):
         self._texts: list[pg.TextItem] = []  # the pool's first R*C items, one per cell shown
         self._full_texts: list[str] = []  # each cell's number in full (items may show it compact)
         self._colorbar: pg.ColorBarItem | None = None
+        self._colorbar_label: str | None = None  # set by add_colorbar
         self._colorbar_on_screen = True
         self._fits: list[tuple[QFont, object, float, float]] = []
         self._text_fit: int | None = None
@@ -344,15 +345,24 @@ class HeatmapView(HoverPlot):
         if (minimum_width, minimum_height) != (self.minimumWidth(), self.minimumHeight()):
             self.setMinimumSize(minimum_width, minimum_height)
 
-    def add_colorbar(self, label: str = "", on_screen: bool = True) -> pg.ColorBarItem:
+    def add_colorbar(self, label: str = "", on_screen: bool = True) -> None:
         """A labelled colour scale beside the map; it follows the levels given to set_matrix.
         Off screen (`on_screen=False`) it appears only when the plot is exported on its own,
-        for maps whose panel shows one scale for several of them."""
-        self._colorbar = compact_colorbar(self._image.getColorMap(), label)
-        self._colorbar.setParentItem(self.plotItem)  # owned by the plot even while off the layout
-        self._colorbar.setImageItem(self._image)
+        for maps whose panel shows one scale for several of them; it is made then, on first
+        use, since building colour bars is a large part of building the window."""
+        self._colorbar_label = label
         self._colorbar_on_screen = on_screen
-        self._attach_colorbar(on_screen)
+        if on_screen:
+            self._make_colorbar()
+            self._attach_colorbar(True)
+
+    def _make_colorbar(self) -> pg.ColorBarItem:
+        if self._colorbar is None:
+            self._colorbar = compact_colorbar(self._image.getColorMap(), self._colorbar_label)
+            self._colorbar.setParentItem(self.plotItem)  # owned by the plot even off the layout
+            self._colorbar.setImageItem(self._image)
+            if self.colour_levels is not None:
+                self._colorbar.setLevels(self.colour_levels)
         return self._colorbar
 
     def _attach_colorbar(self, attach: bool) -> None:
@@ -368,6 +378,10 @@ class HeatmapView(HoverPlot):
 
     @property
     def colorbar(self) -> pg.ColorBarItem | None:
+        """The colour bar (made on first use for one shown only in exports), or None."""
+        if self._colorbar is None and self._colorbar_label is not None:
+            self._make_colorbar()
+            self._attach_colorbar(False)
         return self._colorbar
 
     def colorbar_shown(self) -> bool:
@@ -375,7 +389,8 @@ class HeatmapView(HoverPlot):
 
     def enter_standalone(self) -> bool:
         changed = super().enter_standalone()
-        if self._colorbar is not None and not self._colorbar_on_screen:
+        if self._colorbar_label is not None and not self._colorbar_on_screen:
+            self._make_colorbar()
             self._attach_colorbar(True)
             changed = True
         return changed
