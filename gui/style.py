@@ -229,6 +229,7 @@ PALETTE_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChang
 THEME_SETTING = "view/theme"  # the settings key that remembers the choice
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 _system_look: tuple[str, QPalette] | None = None  # the style and palette the app started with
+_applied_theme: list[str | None] = [None]  # the theme apply_theme last put in place
 
 
 def theme_from_setting(value) -> str | None:
@@ -264,6 +265,11 @@ def apply_theme(name: str) -> None:
     if name != "system":
         style_name = "fusion"
         palette = dark_palette() if name == "dark" else _fusion_light_palette()
+    unchanged = (name == _applied_theme[0] and app.palette() == palette
+                 and app.style().name().lower() == style_name.lower())
+    if unchanged:  # a new window under the same theme: its plots were made in these colours
+        return
+    _applied_theme[0] = name
     if app.style().name().lower() != style_name.lower():
         app.setStyle(style_name)
     app.setPalette(palette)
