@@ -165,16 +165,16 @@ class RacePanel(QWidget):
     def _on_timeline_step_changed(self, tick: int) -> None:
         if self._trace is None:
             return
-        for key, record in self._records.items():
-            self._show_record(key, record, tick, self._trace.length)
+        for record in self._records.values():
+            self._show_record(record, tick, self._trace.length)
 
-    def _show_record(self, key: str, record, tick: int, length: int) -> None:
+    def _show_record(self, record, tick: int, length: int) -> None:
         """A model's counters at this tick, from its schedule: steps done, work and time so far."""
         schedule = record.schedule
         steps = clock.forward_steps_revealed(tick, schedule)
         total = schedule.forward_steps
         done_share = steps / total if total else 0.0
-        self._set_row(key, done_share, [
+        self._set_row(record.key, done_share, [
             f"{steps} of {total}",
             count(record.cost.max_path_length, 'hop'),
             f"{record.cost.multiply_adds * steps // total if total else 0:,}",
