@@ -12,6 +12,7 @@ from engine.core.clock import RevealSchedule
 from engine.core.cost import ModelCost
 from engine.core.timing import TimingSummary
 
+MODEL_KEYS = ("rnn", "attention")  # every trace's records, in the order views list them
 CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
 
 

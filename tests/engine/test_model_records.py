@@ -9,7 +9,7 @@ import pytest
 from engine import SimConfig, load_trace, simulate
 from engine.analysis.report import comparison, format_report
 from engine.core.clock import RevealSchedule
-from engine.core.records import ModelRecord
+from engine.core.records import MODEL_KEYS, ModelRecord
 from model_record_helpers import SCAN_KEY, SCAN_NAME, scan_record, with_scan
 
 SENTENCE = "The cat sat on the mat ."  # T = 7
@@ -25,7 +25,7 @@ def trace():
 
 
 def test_both_models_have_records_rnn_first(trace):
-    assert list(trace.models) == ["rnn", "attention"]
+    assert tuple(trace.models) == MODEL_KEYS == ("rnn", "attention")
     assert all(key == record.key for key, record in trace.models.items())
 
 

@@ -121,11 +121,13 @@ def test_a_third_record_gets_a_row_with_its_own_counts(show, trace5):
     assert show(trace5).model_keys() == ("rnn", "attention")  # a two-model run drops the row
 
 
-def test_rows_wait_for_a_trace_and_stay_when_it_goes(qtbot, trace5):
+def test_rows_stand_blank_before_a_trace_and_stay_when_it_goes(qtbot, trace5):
     timeline = Timeline()
     panel = RacePanel(timeline)
     qtbot.addWidget(panel)
-    assert panel.model_keys() == ()
+    assert panel.model_keys() == ("rnn", "attention")  # every trace's models, as yet unnamed
+    assert panel.model_name("rnn") == "" and panel.counters("attention") == ("–",) * 5
+    assert QColor(style.ATTENTION_COLOR).name() in panel.model_name_style("attention")
     timeline.set_trace(trace5, 3)
     timeline.set_trace(None)
     assert panel.model_keys() == ("rnn", "attention")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from engine.analysis.report import (SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT, UNSTEADY_MEANS,
                                     format_seconds, timing_verdict)
 from engine.core import clock
+from engine.core.records import MODEL_KEYS
 from engine.core.timing import spread_text
 from gui import style
 from gui.wording import count
@@ -78,6 +79,7 @@ class RacePanel(QWidget):
             SMALL_N_ON_CPU)))
         grid.addWidget(self.timing_note, 1, 0, 1, len(COLUMNS) + 2)
         grid.setColumnStretch(1, 1)
+        self._build_rows(MODEL_KEYS)  # the rows every trace has, blank until one arrives
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         self._trace = None
