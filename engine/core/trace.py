@@ -213,7 +213,8 @@ class Trace:
 
     @functools.cached_property
     def models(self) -> Mapping[str, ModelRecord]:
-        """Each model's record, by key, in the order views list them: the RNN, then attention."""
+        """Each model's record, by key, in the order views list them (MODEL_KEYS: the RNN, then
+        attention)."""
         return MappingProxyType({record.key: record for record in (
             self.rnn.record(self.config), self.attention.record(self.config))})
 
