@@ -18,6 +18,8 @@ SEQUENTIAL = "viridis"  # for probabilities (softmax weights)
 GRADIENT = "inferno"  # for log10 gradient norms
 RNN_COLOR = "#d95f02"  # orange: the recurrent model, everywhere
 ATTENTION_COLOR = "#1b73b3"  # blue: self-attention, everywhere
+OTHER_MODEL_COLOR = "#7570b3"  # purple: a model without a colour of its own
+MODEL_COLORS = {"rnn": RNN_COLOR, "attention": ATTENTION_COLOR}  # by a trace's model key
 BOUND_COLOR = "#8a8a8a"  # mid grey: readable on light and dark plots
 SELECTION_COLOR = "#19b34c"
 MARKER_COLOR = "#000000"
@@ -107,6 +109,11 @@ def frame_colour(palette: QPalette) -> QColor:
 
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def model_colour(key: str) -> str:
+    """A model's colour by its key in a trace's records ("rnn", "attention")."""
+    return MODEL_COLORS.get(key, OTHER_MODEL_COLOR)
 
 
 def readable_on(colour: str, palette: QPalette) -> QColor:

@@ -5,48 +5,41 @@ from __future__ import annotations
 import math
 import textwrap
 
+from engine.core.records import ModelRecord
 from engine.core.timing import TimingSummary, order_is_clear, spread_text
 from engine.core.trace import Trace
 
-CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
-
-
-def cell_label(config) -> str:
-    """"Elman RNN (tanh)", "LSTM" or "GRU": how every view names the recurrent model."""
-    return CELL_NAMES[config.cell] + (f" ({config.activation})" if config.cell == "rnn" else "")
-
 
 def comparison(trace: Trace) -> dict:
-    """Every number the report prints, in plain Python types (ready for JSON)."""
-    rnn, attn, config = trace.rnn, trace.attention, trace.config
+    """Every number the report prints, in plain Python types (ready for JSON), one entry per model."""
+    data = {"sentence": trace.sentence, "tokens": list(trace.tokens), "config": trace.config.to_dict()}
+    for key, record in trace.models.items():
+        first, last = _model_details(trace, record)
+        data[key] = {**first, **_shared_numbers(record), **last}
+    return data
+
+
+def _shared_numbers(record: ModelRecord) -> dict:
+    """What every model's record gives the report."""
     return {
-        "sentence": trace.sentence,
-        "tokens": list(trace.tokens),
-        "config": config.to_dict(),
-        "rnn": {
-            "cell": cell_label(config),
-            "sequential_operations": rnn.cost.sequential_operations,
-            "max_path_length": rnn.cost.max_path_length,
-            "multiply_adds": rnn.cost.multiply_adds,
-            "forward_seconds": rnn.forward_seconds,
-            "forward_timing": timing_dict(rnn.forward_timing),
-            "gradient_to_first_word": float(rnn.input_gradient[0]),
-            "gradient_to_last_word": float(rnn.input_gradient[-1]),
-            "lambda1": rnn.lambda1,
-            "gamma": rnn.gamma,
-        },
-        "attention": {
-            "heads": config.heads,
-            "head_size": config.head_size,
-            "sequential_operations": attn.cost.sequential_operations,
-            "max_path_length": attn.cost.max_path_length,
-            "multiply_adds": attn.cost.multiply_adds,
-            "forward_seconds": attn.seconds,
-            "forward_timing": timing_dict(attn.timing),
-            "gradient_to_first_word": float(attn.input_gradient[0]),
-            "gradient_to_last_word": float(attn.input_gradient[-1]),
-        },
+        "sequential_operations": record.cost.sequential_operations,
+        "max_path_length": record.cost.max_path_length,
+        "multiply_adds": record.cost.multiply_adds,
+        "forward_seconds": record.forward_seconds,
+        "forward_timing": timing_dict(record.forward_timing),
+        "gradient_to_first_word": float(record.input_gradient[0]),
+        "gradient_to_last_word": float(record.input_gradient[-1]),
     }
+
+
+def _model_details(trace: Trace, record: ModelRecord) -> tuple[dict, dict]:
+    """What only one model has, placed before and after the shared numbers (the --json output
+    keeps its order); another model is named by its record."""
+    if record.key == "rnn":
+        return {"cell": record.name}, {"lambda1": trace.rnn.lambda1, "gamma": trace.rnn.gamma}
+    if record.key == "attention":
+        return {"heads": trace.config.heads, "head_size": trace.config.head_size}, {}
+    return {"name": record.name}, {}
 
 
 def timing_dict(timing: TimingSummary) -> dict:
@@ -87,29 +80,36 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
+# Each per-model row of the report's table: its label, and its cell from a model's numbers and record.
+_REPORT_ROWS = (
+    ("sequential operations", lambda numbers, _record: f"{numbers['sequential_operations']:,}"),
+    ("longest path between two words", lambda numbers, _record: f"{numbers['max_path_length']:,}"),
+    ("multiply-adds", lambda numbers, _record: f"{numbers['multiply_adds']:,}"),
+    ("measured forward time (median)",
+     lambda numbers, _record: format_seconds(numbers["forward_seconds"])),
+    ("spread (half the interquartile range)",
+     lambda _numbers, record: spread_text(record.forward_timing)),
+    ("gradient reaching the first word",
+     lambda numbers, _record: f"{numbers['gradient_to_first_word']:.3e}"),
+    ("gradient reaching the last word",
+     lambda numbers, _record: f"{numbers['gradient_to_last_word']:.3e}"),
+)
+
+
 def format_report(trace: Trace) -> str:
     """A table a person can read in a terminal."""
     data = comparison(trace)
-    rnn, attn = data["rnn"], data["attention"]
-    rows = [
-        ("", rnn["cell"], f"self-attention ({attn['heads']} head{'s' if attn['heads'] > 1 else ''})"),
-        ("sequential operations", f"{rnn['sequential_operations']:,}", f"{attn['sequential_operations']:,}"),
-        ("longest path between two words", f"{rnn['max_path_length']:,}", f"{attn['max_path_length']:,}"),
-        ("multiply-adds", f"{rnn['multiply_adds']:,}", f"{attn['multiply_adds']:,}"),
-        ("measured forward time (median)", format_seconds(rnn["forward_seconds"]),
-         format_seconds(attn["forward_seconds"])),
-        ("spread (half the interquartile range)", spread_text(trace.rnn.forward_timing),
-         spread_text(trace.attention.timing)),
-        ("gradient reaching the first word", f"{rnn['gradient_to_first_word']:.3e}",
-         f"{attn['gradient_to_first_word']:.3e}"),
-        ("gradient reaching the last word", f"{rnn['gradient_to_last_word']:.3e}",
-         f"{attn['gradient_to_last_word']:.3e}"),
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    records = list(trace.models.values())
+    rows = [("", *(record.name_in_text for record in records))]
+    for label, cell in _REPORT_ROWS:
+        rows.append((label, *(cell(data[record.key], record) for record in records)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [f"Sentence: {trace.sentence}",
              f"Tokens ({trace.length}): " + " | ".join(trace.tokens), ""]
-    for label, left, right in rows:
-        lines.append(f"{label:<{widths[0]}}   {left:>{widths[1]}}   {right:>{widths[2]}}")
+    for label, *cells in rows:
+        lines.append(f"{label:<{widths[0]}}" + "".join(f"   {text:>{width}}"
+                                                        for text, width in zip(cells, widths[1:])))
+    rnn = data["rnn"]
     rate = rnn["lambda1"] * rnn["gamma"]
     if trace.config.cell == "rnn":
         verdict = ("< 1: gradients through time must vanish (Pascanu et al. 2013)" if rate < 1

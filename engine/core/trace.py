@@ -6,18 +6,22 @@ import dataclasses
 import functools
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
 from engine.core.atomic import OutputPathError, atomic_write
+from engine.core.clock import RevealSchedule
 from engine.core.config import SimConfig
 from engine.core.cost import ModelCost
 from engine.core.errors import ConfigError, EngineInputError
+from engine.core.npz_files import NpzLimits, read_npz_arrays
+from engine.core.records import ModelRecord, attention_label, cell_label
 from engine.core.timing import TimingSummary, summarize
 from engine.core.tokens import check_encodable, check_tokens
-from engine.core.npz_files import NpzLimits, read_npz_arrays
 from engine.core.untrusted import printable
 
 FORMAT_VERSION = 1
@@ -88,6 +92,21 @@ class RNNTrace:
         """||dL/dx_k|| for the loss at the last position: the last row of the map. (T,)"""
         return self.connectivity[-1]
 
+    def elapsed_seconds(self) -> np.ndarray:
+        """Measured time when each step is done: the input projection, then every step (medians
+        per step over the repeats), scaled to end at the median of the whole passes. (T,)"""
+        elapsed = self.projection_seconds + self.step_seconds.cumsum()  # (T,)
+        return elapsed * (self.forward_seconds / elapsed[-1] if elapsed[-1] > 0 else 1.0)  # (T,)
+
+    def record(self, config: SimConfig) -> ModelRecord:
+        """This model's model-agnostic face: a loop of one cell call per word."""
+        name = cell_label(config)
+        return ModelRecord(key="rnn", name=name, name_in_text=name, cost=self.cost,
+                           schedule=RevealSchedule.loop(len(self.hidden)),
+                           forward_timing=self.forward_timing, forward_seconds=self.forward_seconds,
+                           elapsed_seconds=self.elapsed_seconds(),
+                           input_gradient=self.input_gradient)
+
 
 @dataclass(frozen=True)
 class AttentionTrace:
@@ -122,6 +141,15 @@ class AttentionTrace:
     @property
     def input_gradient(self) -> np.ndarray:
         return self.connectivity[-1]
+
+    def record(self, config: SimConfig) -> ModelRecord:
+        """This model's model-agnostic face: one call over every word, one backward pass."""
+        return ModelRecord(key="attention", name=attention_label(config),
+                           name_in_text=attention_label(config, in_text=True), cost=self.cost,
+                           schedule=RevealSchedule.one_shot(len(self.inputs)),
+                           forward_timing=self.timing, forward_seconds=self.seconds,
+                           elapsed_seconds=np.array([self.seconds]),  # (1,)
+                           input_gradient=self.input_gradient)
 
 
 def weights_digest(weights: dict[str, np.ndarray]) -> str:
@@ -178,6 +206,13 @@ class Trace:
     @property
     def length(self) -> int:
         return len(self.tokens)
+
+    @functools.cached_property
+    def models(self) -> Mapping[str, ModelRecord]:
+        """Each model's record, by key, in the order views list them (MODEL_KEYS: the RNN, then
+        attention)."""
+        return MappingProxyType({record.key: record for record in (
+            self.rnn.record(self.config), self.attention.record(self.config))})
 
     def arrays(self, include_timings: bool = True) -> dict[str, np.ndarray]:
         """Every value as a named array: the .npz's contents. Timings end in "_seconds"."""

@@ -66,3 +66,44 @@ def test_gradients_exist_only_in_the_backward_phase():
     shown = [clock.attention_gradient_shown(tick, T) for tick in range(0, 2 * T + 1)]
     assert shown == [False] * (T + 1) + [True] * T
     assert clock.attention_gradient_shown(1, 0) is False  # an empty sentence shows nothing
+
+
+# The clock's closed forms before schedules: the generic functions must reproduce them exactly.
+def _old_rnn_rows(tick, length):
+    return max(0, min(tick, length))
+
+
+def _old_rnn_words(tick, length):
+    return max(0, min(tick - length, length))
+
+
+def _old_attention_words(tick, length):
+    return length if tick > length else 0
+
+
+@pytest.mark.parametrize("length", range(1, 13))
+def test_schedules_reproduce_the_rnn_and_attention_clock(length):
+    loop, one_shot = clock.RevealSchedule.loop(length), clock.RevealSchedule.one_shot(length)
+    for tick in range(-2, 2 * length + 3):
+        rows, rnn_words = _old_rnn_rows(tick, length), _old_rnn_words(tick, length)
+        attention_words = _old_attention_words(tick, length)
+        assert clock.forward_steps_revealed(tick, loop) == rows == clock.rnn_rows_revealed(tick, length)
+        assert clock.words_reached(tick, loop) == rnn_words == clock.rnn_words_reached(tick, length)
+        assert clock.backward_steps_revealed(tick, loop) == rnn_words
+        assert clock.forward_done(tick, loop) is (tick >= length)
+        assert clock.forward_done(tick, one_shot) is (tick >= 1) is clock.attention_done(tick)
+        assert clock.forward_steps_revealed(tick, one_shot) == (1 if tick >= 1 else 0)
+        assert clock.words_reached(tick, one_shot) == attention_words \
+            == clock.attention_words_reached(tick, length)
+        assert clock.backward_steps_revealed(tick, one_shot) == (1 if tick > length else 0)
+
+
+def test_a_scan_runs_its_levels_on_the_first_ticks_of_each_phase():
+    """Fewer steps than words: level i at tick i going forward, at tick T+i going back."""
+    T = 5
+    scan = clock.RevealSchedule.log_scan(T)  # 3 levels; the gradient reaches 2, 4, then 5 words
+    ticks = range(0, 2 * T + 1)
+    assert [clock.forward_steps_revealed(tick, scan) for tick in ticks] == [0, 1, 2, 3] + [3] * 7
+    assert [clock.forward_done(tick, scan) for tick in ticks] == [False] * 3 + [True] * 8
+    assert [clock.backward_steps_revealed(tick, scan) for tick in ticks] == [0] * 6 + [1, 2, 3, 3, 3]
+    assert [clock.words_reached(tick, scan) for tick in ticks] == [0] * 6 + [2, 4, 5, 5, 5]

@@ -5,10 +5,13 @@ import dataclasses
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QColor
 
 from engine.analysis.report import SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT
+from gui import style
 from gui.views.panels.race_panel import RacePanel
 from gui.timeline import Timeline
+from model_record_helpers import SCAN_KEY, SCAN_NAME, with_scan
 
 
 def _timed(trace, rnn_repeats, attention_repeats):
@@ -95,3 +98,37 @@ def test_path_lengths_are_counted_in_the_right_number(show, trace3):
     one_hop = dataclasses.replace(trace3.rnn.cost, max_path_length=1)  # as for a two-word sentence
     panel = show(dataclasses.replace(trace3, rnn=dataclasses.replace(trace3.rnn, cost=one_hop)))
     assert panel.counters("rnn")[1] == "1 hop"
+
+
+def test_a_third_record_gets_a_row_with_its_own_counts(show, trace5):
+    """Rows follow the trace's records: a made-up scan of ceil(log2 5) = 3 levels gets its own
+    row, counted from its schedule, and the RNN's and attention's rows are as without it."""
+    three = with_scan(trace5)
+    scan = three.models[SCAN_KEY]
+    two_panel_rows = []
+    for tick in range(0, 11):
+        two_panel_rows.append({key: show(trace5, tick).counters(key) for key in ("rnn", "attention")})
+    for tick, steps, words in zip(range(0, 11), [0, 1, 2, 3] + [3] * 7, [0] * 6 + [2, 4, 5, 5, 5]):
+        panel = show(three, tick)
+        assert panel.model_keys() == ("rnn", "attention", SCAN_KEY)
+        assert panel.model_name(SCAN_KEY) == SCAN_NAME
+        assert panel.counters(SCAN_KEY) == (
+            f"{steps} of 3", "6 hops", f"{1000 * steps:,}",
+            f"{scan.elapsed_at(steps) * 1e6:.0f} µs ±0%", f"{words} of 5")
+        assert panel.progress(SCAN_KEY) == pytest.approx(steps / 3)
+        assert {key: panel.counters(key) for key in ("rnn", "attention")} == two_panel_rows[tick]
+    assert QColor(style.OTHER_MODEL_COLOR).name() in panel.model_name_style(SCAN_KEY)
+    assert show(trace5).model_keys() == ("rnn", "attention")  # a two-model run drops the row
+
+
+def test_rows_stand_blank_before_a_trace_and_stay_when_it_goes(qtbot, trace5):
+    timeline = Timeline()
+    panel = RacePanel(timeline)
+    qtbot.addWidget(panel)
+    assert panel.model_keys() == ("rnn", "attention")  # every trace's models, as yet unnamed
+    assert panel.model_name("rnn") == "" and panel.counters("attention") == ("–",) * 5
+    assert QColor(style.ATTENTION_COLOR).name() in panel.model_name_style("attention")
+    timeline.set_trace(trace5, 3)
+    timeline.set_trace(None)
+    assert panel.model_keys() == ("rnn", "attention")
+    assert panel.counters("rnn")[0] == "3 of 5"

@@ -6,9 +6,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from engine.analysis.report import (SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT, UNSTEADY_MEANS, cell_label,
-                           format_seconds, timing_verdict)
+from engine.analysis.report import (SMALL_N_ON_CPU, SMALL_N_ON_CPU_SHORT, UNSTEADY_MEANS,
+                                    format_seconds, timing_verdict)
 from engine.core import clock
+from engine.core.records import MODEL_KEYS
 from engine.core.timing import spread_text
 from gui import style
 from gui.wording import count
@@ -53,12 +54,12 @@ class RaceBar(QWidget):
 
 
 class RacePanel(QWidget):
-    """Two rows (RNN, attention) of live counters and a progress bar each."""
+    """One row of live counters and a progress bar per model of the trace (its records, in order)."""
 
     def __init__(self, timeline, parent=None):
         super().__init__(parent)
         self._timeline = timeline
-        grid = QGridLayout(self)
+        self._grid = grid = QGridLayout(self)
         grid.setContentsMargins(8, 2, 8, 2)
         grid.setHorizontalSpacing(18)
         grid.setVerticalSpacing(2)
@@ -67,22 +68,8 @@ class RacePanel(QWidget):
             header.setToolTip(tip)
             header.setAlignment(Qt.AlignmentFlag.AlignRight)
             grid.addWidget(header, 0, column)
-        self._rows = {}
-        for row, (key, colour) in enumerate((("rnn", style.RNN_COLOR),
-                                             ("attention", style.ATTENTION_COLOR)), start=1):
-            name = QLabel()
-            bar = RaceBar(colour)
-            bar.setToolTip("Share of this model's forward pass done by this tick")
-            grid.addWidget(name, row, 0)
-            grid.addWidget(bar, row, 1)
-            values = []
-            for column in range(len(COLUMNS)):
-                label = QLabel("–")
-                label.setAlignment(Qt.AlignmentFlag.AlignRight)
-                label.setToolTip(COLUMNS[column][1])
-                grid.addWidget(label, row, column + 2)
-                values.append(label)
-            self._rows[key] = (name, bar, values)
+        self._rows = {}  # model key -> (name label, bar, one label per column)
+        self._records = {}  # model key -> ModelRecord of the shown trace
         self.timing_note = QLabel()
         self.timing_note.setWordWrap(True)
         self.timing_note.setToolTip(" ".join((
@@ -90,12 +77,16 @@ class RacePanel(QWidget):
             "CPU thread: split over several threads, such small products wait for a free core and "
             "a busy machine makes single runs many times slower.", UNSTEADY_MEANS,
             SMALL_N_ON_CPU)))
-        grid.addWidget(self.timing_note, 3, 0, 1, len(COLUMNS) + 2)
+        grid.addWidget(self.timing_note, 1, 0, 1, len(COLUMNS) + 2)
         grid.setColumnStretch(1, 1)
-        self._colour_names()
+        self._build_rows(MODEL_KEYS)  # the rows every trace has, blank until one arrives
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         self._trace = None
+
+    def model_keys(self) -> tuple[str, ...]:
+        """The models that have a row, top to bottom ("rnn", "attention", ...)."""
+        return tuple(self._rows)
 
     def model_name(self, key: str) -> str:
         """The name shown for a model ("rnn" or "attention")."""
@@ -113,11 +104,37 @@ class RacePanel(QWidget):
         """A model's counters as shown, one text per column of COLUMNS."""
         return tuple(label.text() for label in self._rows[key][2])
 
+    def _build_rows(self, keys: tuple[str, ...]) -> None:
+        """One row per model key, under the headers and above the timing note."""
+        grid = self._grid
+        for name, bar, values in self._rows.values():
+            for widget in (name, bar, *values):
+                grid.removeWidget(widget)
+                widget.deleteLater()
+        self._rows = {}
+        for row, key in enumerate(keys, start=1):
+            name = QLabel()
+            bar = RaceBar(style.model_colour(key))
+            bar.setToolTip("Share of this model's forward pass done by this tick")
+            grid.addWidget(name, row, 0)
+            grid.addWidget(bar, row, 1)
+            values = []
+            for column in range(len(COLUMNS)):
+                label = QLabel("–")
+                label.setAlignment(Qt.AlignmentFlag.AlignRight)
+                label.setToolTip(COLUMNS[column][1])
+                grid.addWidget(label, row, column + 2)
+                values.append(label)
+            self._rows[key] = (name, bar, values)
+        grid.removeWidget(self.timing_note)
+        grid.addWidget(self.timing_note, len(keys) + 1, 0, 1, len(COLUMNS) + 2)
+        self._colour_names()
+
     def _colour_names(self) -> None:
         """Each model's name in its colour, made legible on a dark palette."""
-        for key, colour in (("rnn", style.RNN_COLOR), ("attention", style.ATTENTION_COLOR)):
-            shown = style.readable_on(colour, self.palette()).name()
-            self._rows[key][0].setStyleSheet(f"color: {shown}; font-weight: bold;")
+        for key, (name, _bar, _values) in self._rows.items():
+            shown = style.readable_on(style.model_colour(key), self.palette()).name()
+            name.setStyleSheet(f"color: {shown}; font-weight: bold;")
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -129,14 +146,11 @@ class RacePanel(QWidget):
         if trace is None:
             self.timing_note.clear()
             return
-        config = trace.config
-        self._rows["rnn"][0].setText(cell_label(config))
-        self._rows["attention"][0].setText(f"Self-attention ({count(config.heads, 'head')})")
-        # Cumulative time after each RNN step: the input projection, then every step (medians
-        # per step over the repeats), scaled to end at the median of the whole passes.
-        elapsed = trace.rnn.projection_seconds + trace.rnn.step_seconds.cumsum()  # (T,)
-        self._rnn_elapsed = elapsed * (trace.rnn.forward_seconds / elapsed[-1] if elapsed[-1] > 0
-                                       else 1.0)  # (T,)
+        self._records = dict(trace.models)
+        if tuple(self._records) != self.model_keys():
+            self._build_rows(tuple(self._records))
+        for key, record in self._records.items():
+            self._rows[key][0].setText(record.name)
         self._show_timing_note(trace)
 
     def _show_timing_note(self, trace) -> None:
@@ -151,27 +165,23 @@ class RacePanel(QWidget):
         style.colour_text(self.timing_note, None if trusted else "error")
 
     def _on_timeline_step_changed(self, tick: int) -> None:
-        trace = self._trace
-        if trace is None:
+        if self._trace is None:
             return
-        T = trace.length
-        steps = clock.rnn_rows_revealed(tick, T)
-        done = clock.attention_done(tick)
-        rnn, attention = trace.rnn, trace.attention
-        rnn_time = self._rnn_elapsed[steps - 1] if steps else 0.0
-        self._set_row("rnn", steps / T, [
-            f"{steps} of {T}",
-            count(rnn.cost.max_path_length, 'hop'),
-            f"{rnn.cost.multiply_adds * steps // T:,}",
-            _timing_text(rnn_time, rnn.forward_timing),
-            f"{clock.rnn_words_reached(tick, T)} of {T}",
-        ])
-        self._set_row("attention", 1.0 if done else 0.0, [
-            f"{1 if done else 0} of 1",
-            count(attention.cost.max_path_length, 'hop'),
-            f"{attention.cost.multiply_adds if done else 0:,}",
-            _timing_text(attention.seconds if done else 0.0, attention.timing),
-            f"{clock.attention_words_reached(tick, T)} of {T}",
+        for record in self._records.values():
+            self._show_record(record, tick, self._trace.length)
+
+    def _show_record(self, record, tick: int, length: int) -> None:
+        """A model's counters at this tick, from its schedule: steps done, work and time so far."""
+        schedule = record.schedule
+        steps = clock.forward_steps_revealed(tick, schedule)
+        total = schedule.forward_steps
+        done_share = steps / total if total else 0.0
+        self._set_row(record.key, done_share, [
+            f"{steps} of {total}",
+            count(record.cost.max_path_length, 'hop'),
+            f"{record.cost.multiply_adds * steps // total if total else 0:,}",
+            _timing_text(record.elapsed_at(steps), record.forward_timing),
+            f"{clock.words_reached(tick, schedule)} of {length}",
         ])
 
     def _set_row(self, key: str, fraction: float, texts: list[str]) -> None:
