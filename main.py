@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--weights", metavar="FILE.npz",
                        help="run on the weights in a weight file (--save-weights or File → Save "
                             "weights… writes one) instead of random ones from --seed; the cell and "
-                            "widths follow the file unless given")
+                            "widths follow the file (headless modes refuse flags that do not fit "
+                            "it)")
     _add_headless_options(parser.add_argument_group("headless use (no window)"))
     _add_export_options(parser.add_argument_group("headless export (no window)"))
     _add_lab_options(parser.add_argument_group(
@@ -187,6 +188,12 @@ def flag_combination_error(args: argparse.Namespace, argv: list[str]) -> str | N
     if "activation" in explicit_fields(argv) and args.cell != "rnn":
         return (f"--activation applies only to --cell rnn (the Elman cell); --cell {args.cell} "
                 "uses its own sigmoid and tanh gates, so leave --activation out")
+    if args.weights is not None:
+        if not args.weights:
+            return "--weights needs the name of a weight file"
+        if args.session or args.benchmark:
+            return ("--weights goes without --session (a session names its own weights) and "
+                    "--benchmark (which times weights of its own)")
     return None
 
 
@@ -245,12 +252,17 @@ def load_weights(args: argparse.Namespace, argv: list[str], config: SimConfig):
     with the cell and widths the file fixes, where the command line did not give them."""
     if not args.weights:
         return None, config
+    from engine.core.errors import ConfigError
     from engine.models.weights import WeightSet
 
     weights = WeightSet.load(args.weights)
     given = explicit_fields(argv)
-    return weights, config.replace(**{field: value for field, value in weights.shape_fields.items()
-                                      if field not in given})
+    config = config.replace(**{field: value for field, value in weights.shape_fields.items()
+                               if field not in given})
+    if "activation" in given and config.cell != "rnn":
+        raise ConfigError("activation", f"applies only to the Elman cell; the weight file's cell "
+                                        f"is {config.cell}, so leave --activation out")
+    return weights, config
 
 
 def run_headless(args: argparse.Namespace, argv: list[str]) -> int:

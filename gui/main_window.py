@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessag
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from engine.core.config import DEFAULT_SENTENCE, SimConfig
-from engine.core.errors import ConfigError, EngineInputError
+from engine.core.errors import ConfigError, EngineInputError, WeightsError
 from engine.core.tokens import tokenize
 from gui import style
 from gui.export.controller import ExportController
@@ -256,11 +256,14 @@ class MainWindow(QMainWindow):
             if weights is not None:
                 weights.check(config)
         except EngineInputError as error:
-            self.sentence_bar.show_message(f"{error}. The last good run stays on screen.")
+            hint = (" (File → Use random weights lets the cell and widths change)"
+                    if isinstance(error, WeightsError) else "")
+            self.sentence_bar.show_message(f"{error}{hint}. The last good run stays on screen.")
             return False
         self.sentence_bar.show_message("")
         self.parameters.clear_errors()
         self._pending = (sentence, config)
+        self._pending_weights = weights
         self.state.sentence, self.state.config = sentence, config
         self._pending_view = None  # only open_run, right after this, asks for a saved view
         self.runner.run(sentence, config, weights)
@@ -271,7 +274,7 @@ class MainWindow(QMainWindow):
         the engine has re-run it."""
         self.parameters.set_config(session.config)
         self.sentence_bar.set_sentence(session.sentence)
-        self.weight_actions.current = session.weights  # quietly: the run below uses them
+        self.weight_actions.choose(session.weights)  # quietly: the run below uses them
         started = self.run(session.sentence, session.config)
         if started:
             self._pending_view = (session.tick, session.selected_token, session.trace_digest)
@@ -316,6 +319,7 @@ class MainWindow(QMainWindow):
 
     def _on_runner_finished(self, trace) -> None:
         self._last_sentence, self._last_config = self._pending
+        self.weight_actions.shown = self._pending_weights
         pending, self._pending_view = self._pending_view, None
         # Same words, new parameters: keep the tick. A different sentence starts over.
         keep_tick = self.timeline.trace is not None and trace.tokens == self.timeline.trace.tokens
@@ -484,7 +488,7 @@ class MainWindow(QMainWindow):
         self.parameters.set_config(config)
         self.sentence_bar.set_sentence(DEFAULT_SENTENCE)
         self._focus_the_views()
-        self.weight_actions.current = None  # random weights, as at first launch
+        self.weight_actions.choose(None)  # random weights, as at first launch
         self.run(DEFAULT_SENTENCE, config)
 
     def _speed_in_range(self, value) -> float | None:

@@ -84,7 +84,7 @@ class SessionActions(QObject):
                           selected_token=window.selection.pinned, trace_digest=trace.digest())
         if trace.has_random_weights:
             return session
-        return session.with_weights(window.weight_actions.shown_weights())
+        return session.with_weights(window.weight_actions.shown_weights())  # and their file
 
     def save(self, path: str | Path) -> Path:
         session = self.current_session()

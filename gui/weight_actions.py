@@ -41,6 +41,7 @@ class WeightActions(QObject):
         super().__init__(window)
         self._window, self._settings = window, settings
         self.current = None  # engine.models.weights.WeightSet, or None
+        self.shown = None  # the WeightSet the run on screen used (None: random from its seed)
         self._loading = None
 
     def add_menu_actions(self, menu: QMenu) -> None:
@@ -58,9 +59,16 @@ class WeightActions(QObject):
 
     # -- choosing ---------------------------------------------------------------------------------
     def set_current(self, weights) -> None:
-        """Use `weights` (a WeightSet, or None for random ones) for the next runs."""
-        self.current = weights
+        """Use `weights` (a WeightSet, or None for random ones) for the next runs, and run."""
+        self.choose(weights)
         self.changed.emit(weights)
+
+    def choose(self, weights) -> None:
+        """Use `weights` for the next runs, quietly; a file still loading is forgotten."""
+        if self._loading is not None:
+            self._loading.discard()
+            self._loading = None
+        self.current = weights
 
     def use_random(self) -> None:
         if self.current is not None:
@@ -93,15 +101,16 @@ class WeightActions(QObject):
 
     # -- saving -----------------------------------------------------------------------------------
     def shown_weights(self):
-        """The weights of the run on screen: the chosen file's, or the seed's random draw."""
+        """The weights of the run on screen (with their file, when they came from one), whatever
+        was chosen since for the next runs."""
         trace = self._window.timeline.trace
         if trace is None:
             return None
-        if self.current is not None and self.current.digest() == trace.weight_source.digest:
-            return self.current
+        if self.shown is not None and self.shown.digest() == trace.weight_source.digest:
+            return self.shown
         from engine.models.weights import WeightSet
 
-        return WeightSet.random(trace.config)
+        return WeightSet(trace.weights(), trace.weight_source.description)
 
     def save(self, path: str | Path) -> Path:
         weights = self.shown_weights()

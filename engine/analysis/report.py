@@ -12,7 +12,9 @@ from engine.core.trace import Trace
 
 def comparison(trace: Trace) -> dict:
     """Every number the report prints, in plain Python types (ready for JSON), one entry per model."""
-    data = {"sentence": trace.sentence, "tokens": list(trace.tokens), "config": trace.config.to_dict()}
+    data = {"sentence": trace.sentence, "tokens": list(trace.tokens), "config": trace.config.to_dict(),
+            "weights": {"source": trace.weight_source.description,
+                        "sha256": trace.weight_source.digest}}
     for key, record in trace.models.items():
         first, last = _model_details(trace, record)
         data[key] = {**first, **_shared_numbers(record), **last}
@@ -105,7 +107,8 @@ def format_report(trace: Trace) -> str:
         rows.append((label, *(cell(data[record.key], record) for record in records)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [f"Sentence: {trace.sentence}",
-             f"Tokens ({trace.length}): " + " | ".join(trace.tokens), ""]
+             f"Tokens ({trace.length}): " + " | ".join(trace.tokens),
+             f"Weights: {trace.weight_source.description}", ""]
     for label, *cells in rows:
         lines.append(f"{label:<{widths[0]}}" + "".join(f"   {text:>{width}}"
                                                         for text, width in zip(cells, widths[1:])))

@@ -21,7 +21,7 @@ import torch
 
 from engine.core.atomic import OutputPathError, atomic_write
 from engine.core.config import CELLS, SimConfig
-from engine.core.errors import WeightsError
+from engine.core.errors import ConfigError, WeightsError
 from engine.core.npz_files import NpzLimits, read_npz_arrays
 from engine.core.seeding import generator
 from engine.core.trace import random_weights_description, weights_digest
@@ -184,9 +184,15 @@ class WeightSet:
         if {field: header[field] for field in SHAPE_FIELDS} != weights.shape_fields:
             raise WeightsError(f"{shown}: its header says {_describe_fields(header)}, but its "
                                f"weights are for {_describe_fields(weights.shape_fields)}")
+        try:  # shapes no configuration of this app has (a width of 1, say) cannot be run
+            SimConfig(**weights.shape_fields)
+        except ConfigError as error:
+            raise WeightsError(f"{shown}: its weights have {error.field} = "
+                               f"{weights.shape_fields[error.field]}, which this app cannot run "
+                               f"({error.field} {error.problem})", error.field) from None
         weights._source = f"file {printable(Path(path).name, 80)} " \
                           f"(sha256 {weights.digest()[:12]}…)"
-        weights._path = Path(path)
+        weights._path = Path(path).absolute()  # a session finds it again from anywhere
         return weights
 
 

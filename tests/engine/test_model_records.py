@@ -116,10 +116,10 @@ def test_a_third_record_gets_its_own_report_column(trace):
     assert {k: v for k, v in data.items() if k != SCAN_KEY} == comparison(trace)
     two_lines, three_lines = format_report(trace).splitlines(), format_report(three).splitlines()
     assert len(two_lines) == len(three_lines)
-    table = slice(3, 11)  # the heading row and the seven per-model rows
+    table = slice(4, 12)  # after sentence, tokens, weights and a gap: the heading, seven rows
     for two, three in zip(two_lines[table], three_lines[table]):
         assert three.startswith(two) and len(three) > len(two)  # one more column on the right
-    assert three_lines[3].endswith("linear scan (minGRU)")
-    assert three_lines[4].split()[-3:] == ["7", "1", "3"]  # sequential operations, per model
-    assert three_lines[7].endswith("300 µs")
-    assert two_lines[11:] == three_lines[11:]
+    assert three_lines[4].endswith("linear scan (minGRU)")
+    assert three_lines[5].split()[-3:] == ["7", "1", "3"]  # sequential operations, per model
+    assert three_lines[8].endswith("300 µs")
+    assert two_lines[12:] == three_lines[12:]

@@ -318,3 +318,18 @@ def test_given_weights_are_used_as_they_are_whatever_the_recurrent_scale():
     weights = WeightSet.random(_config())
     trace = simulate(SENTENCE, _config(recurrent_scale=3.0), weights=weights)
     assert trace.rnn.w_hh.tobytes() == weights["w_hh"].tobytes()
+
+
+def test_a_file_opened_by_a_relative_name_remembers_where_it_is(tmp_path, monkeypatch):
+    WeightSet.random(SimConfig(d_model=4, hidden_size=4, head_size=2)).save(tmp_path / "w.npz")
+    monkeypatch.chdir(tmp_path)
+    assert WeightSet.load("w.npz").path == tmp_path / "w.npz"
+
+
+def test_weights_of_widths_this_app_cannot_run_are_refused(tmp_path):
+    from engine.models.weights import _shapes
+
+    arrays = {name: np.zeros(shape) for name, shape in _shapes("rnn", 1, 3, 1, 2).items()}
+    path = WeightSet(arrays, "").save(tmp_path / "narrow.npz")
+    with pytest.raises(WeightsError, match="d_model = 1, which this app cannot run"):
+        WeightSet.load(path)

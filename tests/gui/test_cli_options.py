@@ -126,3 +126,31 @@ def test_a_missing_weight_file_is_refused_in_one_line(capsys, tmp_path):
     assert main.main(["--report", "--weights", str(tmp_path / "none.npz"), *TINY_FLAGS]) == 2
     lines = error_lines(capsys)
     assert len(lines) == 1 and "none.npz" in lines[0]
+
+
+@pytest.mark.parametrize("flags, problem", [
+    (["--report", "--weights", ""], "--weights needs the name of a weight file"),
+    (["--benchmark", "--weights", "w.npz"], "--weights goes without --session"),
+    (["--export", "out", "--session", "s.json", "--weights", "w.npz"], "--weights goes without"),
+])
+def test_weights_flags_that_cannot_apply_are_refused(capsys, flags, problem):
+    assert main.main(flags) == 2
+    assert problem in error_lines(capsys)[0]
+
+
+def test_an_activation_with_a_gated_weight_file_is_refused(capsys, tmp_path):
+    weights = tmp_path / "lstm.npz"
+    assert main.main(["--save-weights", str(weights), "--cell", "lstm", *TINY_FLAGS]) == 0
+    capsys.readouterr()
+    assert main.main(["--report", "--weights", str(weights), "--activation", "relu"]) == 2
+    assert "--activation applies only to the Elman cell" in error_lines(capsys)[0]
+
+
+def test_the_report_says_which_weights_it_ran(capsys, tmp_path):
+    weights = tmp_path / "w.npz"
+    assert main.main(["--save-weights", str(weights), *TINY_FLAGS]) == 0
+    capsys.readouterr()
+    assert main.main(["--report", *TINY_FLAGS]) == 0
+    assert "Weights: random, seed 0" in capsys.readouterr().out
+    assert main.main(["--report", "--weights", str(weights)]) == 0
+    assert "Weights: file w.npz (sha256 " in capsys.readouterr().out

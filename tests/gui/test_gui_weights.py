@@ -110,3 +110,48 @@ def test_reset_settings_goes_back_to_random_weights(qtbot, make_window, weight_f
         window.reset_settings()
     assert blocker.args[0].has_random_weights and window.weight_actions.current is None
     assert window.sentence_bar.weights_note.text() == RANDOM_WEIGHTS_NOTE
+
+
+def test_saving_while_a_new_run_is_pending_keeps_the_weights_on_screen(qtbot, make_window,
+                                                                       weight_file, tmp_path):
+    window = make_window()
+    shown = open_weights_and_wait(qtbot, window, weight_file)
+    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT):
+        window.weight_actions.use_random()  # the run starts; the screen still shows the file's
+        saved = WeightSet.load(window.weight_actions.save(tmp_path / "saved.npz"))
+        session = window.sessions.current_session()
+    assert saved.digest() == shown.weight_source.digest
+    assert session.weights_file == str(weight_file.absolute())
+    assert session.weights_digest == shown.weight_source.digest
+
+
+def test_weights_no_configuration_allows_are_refused_with_a_dialog(qtbot, make_window, tmp_path,
+                                                                    warnings):
+    from engine.models.weights import _shapes
+
+    arrays = {name: np.zeros(shape) for name, shape in _shapes("rnn", 1, 3, 1, 2).items()}
+    path = WeightSet(arrays, "").save(tmp_path / "narrow.npz")  # d_model = 1
+    window = make_window()
+    run_and_wait(qtbot, window, SENTENCE)
+    window.weight_actions.open(path)
+    qtbot.waitUntil(lambda: len(warnings) > 0)
+    assert "d_model = 1" in warnings[0][1] and window.weight_actions.current is None
+
+
+def test_reset_settings_forgets_a_weight_file_still_loading(qtbot, make_window, weight_file):
+    window = make_window()
+    run_and_wait(qtbot, window, SENTENCE)
+    window.weight_actions.open(weight_file)
+    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
+        window.reset_settings()
+    assert blocker.args[0].has_random_weights
+    with qtbot.assertNotEmitted(window.weight_actions.changed, wait=300):
+        pass
+    assert window.weight_actions.current is None
+
+
+def test_a_refused_width_says_how_to_change_it(qtbot, make_window, weight_file):
+    window = make_window()
+    open_weights_and_wait(qtbot, window, weight_file)
+    assert window.run(SENTENCE, window.parameters.config().replace(d_model=8)) is False
+    assert "File → Use random weights" in window.sentence_bar.message.text()
