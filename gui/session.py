@@ -159,8 +159,8 @@ def _load_weights(session: Session, session_path: Path) -> Session:
 
     shown, path = printable(session_path), weights_path(session, session_path)
     expected = session.weights_digest
-    try:
-        present = path.is_file()
+    try:  # a folder or a device is there but is no weight file: WeightSet.load says so
+        present = path.exists()
     except (OSError, ValueError):  # a name the file system cannot take
         present = False
     if not present:

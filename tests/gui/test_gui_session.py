@@ -227,6 +227,17 @@ def test_a_missing_weight_file_is_a_clear_error_not_random_weights(tmp_path):
     assert weights.digest()[:12] in message and "\n" not in message
 
 
+def test_a_folder_in_the_weight_files_place_is_named_for_what_it_is(tmp_path):
+    weights = _weight_file(tmp_path)
+    path = save_session(tmp_path / "s.json", Session("a b", CONFIG, tick=0).with_weights(weights))
+    (tmp_path / "trained.npz").unlink()
+    (tmp_path / "trained.npz").mkdir()
+    with pytest.raises(SessionError) as raised:
+        load_session(path)
+    message = str(raised.value)
+    assert "cannot be used" in message and "missing" not in message
+
+
 def test_a_changed_weight_file_is_a_clear_error(tmp_path):
     weights = _weight_file(tmp_path)
     path = save_session(tmp_path / "s.json", Session("a b", CONFIG, tick=0).with_weights(weights))
