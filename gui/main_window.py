@@ -25,7 +25,7 @@ from gui.selection import TokenSelection
 from gui.state.app_state import AppState
 from gui.views.sentence_bar import SentenceBar
 from gui.session_actions import SessionActions
-from gui.weight_actions import WeightActions, weights_note
+from gui.weight_actions import WeightActions
 from gui.timeline import Timeline
 from gui.views.token_strip import TokenStrip
 from gui.views.transport import DEFAULT_SPEED, TransportBar
@@ -352,8 +352,7 @@ class MainWindow(QMainWindow):
 
     def show_run_status(self, trace) -> None:
         """The status line and the weights note for the run on screen."""
-        self.sentence_bar.show_weights_note(
-            weights_note(trace.weight_source.description, trace.has_random_weights))
+        self.sentence_bar.show_weights(trace.weight_source.description, trace.has_random_weights)
         steps = trace.rnn.cost.sequential_operations
         self.status_label.setText(
             f"{count(trace.length, 'token')} · RNN {count(steps, 'sequential step')}, "

@@ -13,15 +13,9 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from engine.core.errors import EngineInputError
 from gui.jobs import job_manager
 from gui.session_actions import remembered_path
-from gui.views.sentence_bar import RANDOM_WEIGHTS_NOTE
 
 FILTER = "Weights (*.npz)"
 FOLDER_KEY = "weights/folder"
-
-
-def weights_note(source: str, random: bool) -> str:
-    """What the sentence bar says about a run's weights."""
-    return RANDOM_WEIGHTS_NOTE if random else f"weights: {source}"
 
 
 def _load_weights(path):

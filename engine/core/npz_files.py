@@ -1,4 +1,5 @@
-"""Reading untrusted .npz files: every size checked before anything is unpacked, pickles never.
+"""Writing .npz files atomically, and reading untrusted ones: every size checked before anything
+is unpacked, pickles never.
 
 np.load would unpack whatever sizes a file declares, and reads a file that is not a zip as a
 single array (or a pickle). These guards check every size first, then read each array with the
@@ -13,11 +14,30 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.lib import format as npy
 
+from engine.core.atomic import OutputPathError, atomic_write
 from engine.core.untrusted import ErrorFactory, open_regular_file, printable
+
+def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], error: ErrorFactory) -> Path:
+    """Write `arrays` to one compressed .npz (".npz" added when missing), atomically: a temporary
+    name, then a rename, with a mode that follows the umask. Returns the path; `error(problem)`
+    for a path that cannot be written."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    try:
+        with atomic_write(path) as file:
+            np.savez_compressed(file, **arrays)
+    except OutputPathError as failure:
+        raise error(printable(failure)) from None  # the path may hold a lone surrogate
+    except UnicodeEncodeError:
+        raise error(f"cannot write {printable(path)}: the file name is not valid text") from None
+    return path
+
 
 _READ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, struct.error,
                 NotImplementedError, RuntimeError, OverflowError)  # bad zips, deflate, npy headers

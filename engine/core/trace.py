@@ -13,12 +13,11 @@ from types import MappingProxyType
 
 import numpy as np
 
-from engine.core.atomic import OutputPathError, atomic_write
 from engine.core.clock import RevealSchedule
 from engine.core.config import SimConfig
 from engine.core.cost import ModelCost
 from engine.core.errors import ConfigError, EngineInputError
-from engine.core.npz_files import NpzLimits, read_npz_arrays
+from engine.core.npz_files import NpzLimits, read_npz_arrays, write_npz
 from engine.core.records import ModelRecord, attention_label, cell_label
 from engine.core.timing import TimingSummary, summarize
 from engine.core.tokens import check_encodable, check_tokens
@@ -249,18 +248,7 @@ class Trace:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write one .npz atomically (a temporary name, then a rename); return the path."""
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
-        try:
-            with atomic_write(path) as file:
-                np.savez_compressed(file, **self.arrays())
-        except OutputPathError as error:
-            raise TraceFileError(printable(error)) from None  # the path may hold a lone surrogate
-        except UnicodeEncodeError:
-            raise TraceFileError(f"cannot write {printable(path)}: the file name is not valid text") \
-                from None
-        return path
+        return write_npz(path, self.arrays(), TraceFileError)
 
 
 def _record_arrays(prefix: str, record) -> dict[str, np.ndarray]:

@@ -19,10 +19,9 @@ from typing import Mapping
 import numpy as np
 import torch
 
-from engine.core.atomic import OutputPathError, atomic_write
 from engine.core.config import CELLS, SimConfig
 from engine.core.errors import ConfigError, WeightsError
-from engine.core.npz_files import NpzLimits, read_npz_arrays
+from engine.core.npz_files import NpzLimits, read_npz_arrays, write_npz
 from engine.core.seeding import generator
 from engine.core.trace import random_weights_description, weights_digest
 from engine.core.untrusted import parse_json, printable
@@ -154,20 +153,9 @@ class WeightSet:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write one .npz atomically (its mode follows the umask); return the path."""
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
         header = json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION,
                              **self.shape_fields}, sort_keys=True)
-        try:
-            with atomic_write(path) as file:
-                np.savez_compressed(file, **{HEADER_KEY: np.array(header)}, **self._arrays)
-        except OutputPathError as error:
-            raise WeightsError(printable(error)) from None  # the path may hold a lone surrogate
-        except UnicodeEncodeError:
-            raise WeightsError(f"cannot write {printable(path)}: the file name is not valid text") \
-                from None
-        return path
+        return write_npz(path, {HEADER_KEY: np.array(header), **self._arrays}, WeightsError)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> WeightSet:

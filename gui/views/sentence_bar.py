@@ -64,11 +64,10 @@ class SentenceBar(QWidget):
     def set_sentence(self, sentence: str) -> None:
         self.editor.setCurrentText(sentence)
 
-    def show_weights_note(self, text: str) -> None:
+    def show_weights(self, source: str, random: bool) -> None:
         """Say where the shown run's weights came from (random ones say they are untrained)."""
-        self.weights_note.setText(text)
-        self.weights_note.setToolTip(RANDOM_WEIGHTS_TIP if text == RANDOM_WEIGHTS_NOTE
-                                     else FILE_WEIGHTS_TIP)
+        self.weights_note.setText(RANDOM_WEIGHTS_NOTE if random else f"weights: {source}")
+        self.weights_note.setToolTip(RANDOM_WEIGHTS_TIP if random else FILE_WEIGHTS_TIP)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from engine import SimConfig, simulate
 from gui.jobs import JobManager, job_manager
@@ -87,3 +88,12 @@ def jobs(qtbot):
     manager.cancel_all()
     assert manager.join(10)
     manager.drain()
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    """QMessageBox.warning records its calls (title, text) instead of blocking on a modal dialog."""
+    calls = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda parent, title, text, *rest: calls.append((title, text)))
+    return calls

@@ -15,26 +15,10 @@ from gui import style
 from gui.views.panels.heatmap import HeatmapView
 from gui.timeline import Timeline
 from gui.views.transport import TransportBar
+from colour_helpers import contrast, system_theme_afterwards  # noqa: F401  (fixture)
 
 TEXT_CONTRAST = 4.5  # WCAG's minimum for body text
 GRAPHIC_CONTRAST = 3.0  # for small plot labels, icons and large text
-
-
-@pytest.fixture(autouse=True)
-def system_theme_afterwards(qapp):
-    yield
-    style.apply_theme("system")
-
-
-def contrast(first: QColor, second: QColor) -> float:
-    """WCAG contrast ratio of two colours (1 = none, 21 = black on white)."""
-    def luminance(colour: QColor) -> float:
-        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-                    for c in colour.getRgbF()[:3]]
-        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-    high, low = sorted((luminance(first), luminance(second)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def window_colour() -> QColor:

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 import gui.worker
 from engine import SimConfig
@@ -16,15 +16,6 @@ from window_helpers import RUN_TIMEOUT, run_and_wait
 
 SENTENCE = "Dogs chase red cats quickly"
 CONFIG = dict(d_model=6, hidden_size=5, head_size=3, seed=7)
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    """QMessageBox.warning records its calls instead of blocking on a modal dialog."""
-    calls = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda parent, title, text, *rest: calls.append((title, text)))
-    return calls
 
 
 def open_and_wait(qtbot, window, path):

@@ -4,7 +4,6 @@ runs' weights when a file cannot be used."""
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from engine import SimConfig, simulate
 from engine.models.weights import WeightSet
@@ -13,15 +12,6 @@ from window_helpers import RUN_TIMEOUT, run_and_wait
 
 SENTENCE = "Dogs chase red cats"
 FILE_CONFIG = SimConfig(cell="gru", d_model=6, hidden_size=5, heads=2, head_size=3, seed=3)
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    """QMessageBox.warning records its calls instead of blocking on a modal dialog."""
-    calls = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda parent, title, text, *rest: calls.append((title, text)))
-    return calls
 
 
 @pytest.fixture
