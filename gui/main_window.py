@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox, QProgressBar,
-                               QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
+                               QPushButton, QScrollArea)
 
 from engine.core.config import DEFAULT_SENTENCE, SimConfig
 from engine.core.errors import ConfigError, EngineInputError, WeightsError
@@ -15,29 +15,20 @@ from gui import style
 from gui.export.controller import ExportController
 from gui.help_texts import APP_TITLE, GUIDE, about_text
 from gui.export.targets import register_main_window
-from gui.views.panels.attention_panel import AttentionPanel
-from gui.views.panels.gradient_panel import GradientPanel
-from gui.views.panels.race_panel import RacePanel
-from gui.views.panels.rnn_panel import RNNPanel
+from gui.views.main_views import MainViews
 from gui.views.parameters import ParameterPanel
 from gui.resources import preset_named
 from gui.selection import TokenSelection
 from gui.state.app_state import AppState
-from gui.views.sentence_bar import SentenceBar
 from gui.session_actions import SessionActions
 from gui.weight_actions import WeightActions
 from gui.timeline import Timeline
-from gui.views.token_strip import TokenStrip
-from gui.views.transport import DEFAULT_SPEED, TransportBar
+from gui.views.transport import DEFAULT_SPEED
 from gui.window_geometry import centred_default, fit_within, saved_normal_geometry
 from gui.wording import count
 from gui.worker import SimulationRunner
 
 NOTICE_MS = 30_000  # how long a notice stays in the status bar
-# The narrowest the strips outside the scrolling panels may get, so the whole window (transport
-# included) fits a 1024 px screen; without it, the race strip's columns set the window's minimum.
-STRIP_MIN_WIDTH = 600
-RNN_SHARE, ATTENTION_SHARE = 4, 5  # of the upper panels' width: attention shows seven maps
 DOCK_WIDTH = 300  # the parameter dock's starting width, where the screen has room for it
 CAPTIONS_MIN_HEIGHT = 900  # below this window height the plots need the captions' room: the
                            # captions move into the panel titles' tooltips
@@ -68,13 +59,11 @@ class MainWindow(QMainWindow):
         self.timeline = Timeline(self, self.state.timeline)
         self.selection = TokenSelection(self, self.state.selection)
         self.runner = SimulationRunner(self)
-        self.sentence_bar = SentenceBar(sentence)
-        self.token_strip = TokenStrip(self.timeline, self.selection)
-        self.rnn_panel = RNNPanel(self.timeline, self.selection)
-        self.attention_panel = AttentionPanel(self.timeline, self.selection)
-        self.gradient_panel = GradientPanel(self.timeline, self.selection)
-        self.race_panel = RacePanel(self.timeline)
-        self.transport = TransportBar(self.timeline)
+        self.views = MainViews(self.timeline, self.selection, sentence)
+        self.sentence_bar, self.token_strip = self.views.sentence_bar, self.views.token_strip
+        self.rnn_panel, self.attention_panel = self.views.rnn_panel, self.views.attention_panel
+        self.gradient_panel, self.race_panel = self.views.gradient_panel, self.views.race_panel
+        self.transport, self.panel_scroll = self.views.transport, self.views.panel_scroll
         self.parameters = ParameterPanel(config)
         self.export_targets = register_main_window(self)
         self.exports = ExportController(self, self.settings)
@@ -126,35 +115,7 @@ class MainWindow(QMainWindow):
 
     # -- construction -------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.rnn_panel)
-        top.addWidget(self.attention_panel)
-        top.setStretchFactor(0, RNN_SHARE)
-        top.setStretchFactor(1, ATTENTION_SHARE)
-        top.setSizes([100 * RNN_SHARE, 100 * ATTENTION_SHARE])  # whatever the panels' size hints
-        panels = QSplitter(Qt.Orientation.Vertical)
-        panels.addWidget(top)
-        panels.addWidget(self.gradient_panel)
-        panels.setStretchFactor(0, 1)
-        panels.setStretchFactor(1, 1)
-        panels.setSizes([520, 400])
-        panels.setChildrenCollapsible(False)
-        # Maps keep room to name up to 40 words; a window too small for that scrolls the panels
-        # (transport, race strip and sentence stay in view).
-        self.panel_scroll = QScrollArea()
-        self.panel_scroll.setWidget(panels)
-        self.panel_scroll.setWidgetResizable(True)
-        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.sentence_bar)
-        layout.addWidget(self.token_strip)
-        layout.addWidget(self.panel_scroll, 1)
-        layout.addWidget(self.race_panel)
-        layout.addWidget(self.transport)
-        self.setCentralWidget(central)
+        self.setCentralWidget(self.views)
         self.parameter_dock = QDockWidget("Parameters", self)
         self.parameter_dock.setObjectName("parameters")
         scroll = QScrollArea()
@@ -162,8 +123,6 @@ class MainWindow(QMainWindow):
         scroll.setWidgetResizable(True)
         self.parameter_dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.parameter_dock)
-        for strip in (self.race_panel, self.sentence_bar, self.transport):
-            strip.setMinimumWidth(STRIP_MIN_WIDTH)
 
     def _build_status_bar(self) -> None:
         # A label of its own: a temporary status-bar message would be drawn over status_label.
@@ -497,9 +456,7 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        shown = event.size().height() >= CAPTIONS_MIN_HEIGHT
-        for panel in (self.rnn_panel, self.attention_panel, self.gradient_panel):
-            panel.set_caption_shown(shown)
+        self.views.set_captions_shown(event.size().height() >= CAPTIONS_MIN_HEIGHT)
 
     def closeEvent(self, event) -> None:
         # Stop every background job, so quitting never waits for a run, a sweep or an export.

@@ -1,5 +1,6 @@
-"""The animation of every tick: the GUI thread moves the shared timeline and renders each frame,
-a background job encodes and writes the file. A progress dialog can cancel it at any point."""
+"""The animation of every tick: the GUI thread draws each frame on a private copy of the views
+(gui/export/snapshot.py), a background job encodes and writes the file. The user's own view keeps
+its tick and may go on playing, and a progress dialog can cancel the export at any point."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QWidget
 
 from gui.export.encoders import MAX_FPS, MIN_FPS, FrameEncoder, animation_formats
 from gui.export.images import ExportError, render_png
+from gui.export.snapshot import ExportSnapshot
 from gui.jobs import JobManager, job_manager
 
 DEFAULT_FPS = 4
@@ -82,7 +83,7 @@ def _encoding_work(encoder: FrameEncoder, frames: queue.Queue):
 
 
 class AnimationExport(QObject):
-    """Exports ticks 0..last of `timeline` as seen in `widget`; restores the tick afterwards.
+    """Exports ticks 0..last of a snapshot's trace as its export target shows them.
 
     The GUI thread renders a few frames per event-loop turn (widgets can only be drawn there), so
     the window stays responsive; a background job encodes them and writes the file."""
@@ -95,17 +96,23 @@ class AnimationExport(QObject):
     FRAMES_PER_TURN = 2
     QUEUED_FRAMES = 8  # frames rendered ahead of the encoder; rendering pauses beyond that
 
-    def __init__(self, widget: QWidget, timeline, path: str | Path, fps: float = DEFAULT_FPS,
-                 width: int = DEFAULT_WIDTH, parent: QObject | None = None):
+    def __init__(self, snapshot: ExportSnapshot, path: str | Path,
+                 fps: float = DEFAULT_FPS, width: int = DEFAULT_WIDTH,
+                 parent: QObject | None = None):
+        """Takes `snapshot` over: it is closed once the export has ended."""
         super().__init__(parent)
-        self._widget, self._timeline = widget, timeline
         self.path = Path(path)
         self.fmt = self.path.suffix.lower().lstrip(".") or "gif"
-        check_animation(self.path, fps, self.fmt)
+        self._snapshot = snapshot
+        try:
+            check_animation(self.path, fps, self.fmt)
+        except BaseException:
+            self._close_snapshot()
+            raise
+        self._widget = snapshot.widget
         self._fps, self._width = fps, width
-        self._ticks = list(range(timeline.last_tick + 1))
+        self._ticks = list(range(snapshot.last_tick + 1))
         self._next = 0
-        self._start_tick = timeline.tick
         self._frames: queue.Queue = queue.Queue(maxsize=self.QUEUED_FRAMES)
         self._job = None
         self._rendering = False
@@ -120,15 +127,13 @@ class AnimationExport(QObject):
         return self._job is not None
 
     def start(self, jobs: JobManager | None = None) -> None:
-        """Render a few frames per event-loop turn. A new trace arriving meanwhile (a run the user
-        started) would mix two runs in one file, so it stops the export instead."""
+        """Render a few frames per event-loop turn."""
         encoder = FrameEncoder(self.path, self._fps, self.fmt)
         self._job = (jobs or job_manager()).submit(
             _encoding_work(encoder, self._frames), name="animation-export", owner=self,
             on_result=self._on_job_result, on_error=self._on_job_error,
             on_cancelled=self._on_job_cancelled)
         self._rendering = True
-        self._timeline.trace_changed.connect(self._on_timeline_trace_changed)
         QTimer.singleShot(0, self._render_some)
 
     def run_blocking(self, progress=None) -> Path:
@@ -142,18 +147,14 @@ class AnimationExport(QObject):
             return encoder.finish()
         finally:
             encoder.abort()
-            self._timeline.set_tick(self._start_tick)
+            self._close_snapshot()
 
     def cancel(self) -> None:
         """Stop; `cancelled` is emitted once the encoder has cleaned up (no file is left)."""
         self._stop(None)
 
-    def _on_timeline_trace_changed(self, _trace) -> None:
-        self._stop("a new run replaced the picture while exporting; the animation was stopped "
-                   "and nothing was written")
-
     def _render_frame(self, index: int) -> np.ndarray:
-        self._timeline.set_tick(self._ticks[index])
+        self._snapshot.show_tick(self._ticks[index])
         standalone = getattr(self._widget, "standalone", contextlib.nullcontext)
         with standalone():  # the same labels as the plot's PNG and SVG
             image = render_png(self._widget, width=self._width)
@@ -189,9 +190,12 @@ class AnimationExport(QObject):
     def _end_rendering(self) -> None:
         if self._rendering:
             self._rendering = False
-            with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
-                self._timeline.trace_changed.disconnect(self._on_timeline_trace_changed)
-            self._timeline.set_tick(self._start_tick)
+            self._close_snapshot()
+
+    def _close_snapshot(self) -> None:
+        if self._snapshot is not None:
+            self._snapshot.close()
+            self._snapshot = None
 
     def _on_job_result(self, path: str) -> None:
         self._job = None

@@ -24,6 +24,7 @@ from gui.export.data import write_matrix_csv
 from gui.export.encoders import MAX_FPS, MIN_FPS
 from gui.export.images import (MAX_SCALE, MAX_WIDTH, MIN_SCALE, MIN_WIDTH, ExportError, check_format,
                                check_path_text, export_widget)
+from gui.export.snapshot import ExportSnapshot
 
 STAGING_PREFIX = ".rnn-vs-transformer-export-"
 
@@ -149,9 +150,10 @@ def _write_all(window, staging: Path, formats, width, scale, gif, fps, data, pro
             written.append(export_widget(widget, staging / f"{name}.{fmt}", fmt, width, scale))
     if gif:
         next_file("animation.gif")
-        frames = window.timeline.last_tick + 1
-        width = width_within_memory(readable_width(window.width()), window.height(), frames)
-        animation = AnimationExport(window, window.timeline, staging / "animation.gif", fps, width)
+        snapshot = ExportSnapshot(window, "window")
+        frames, views = snapshot.last_tick + 1, snapshot.widget
+        width = width_within_memory(readable_width(views.width()), views.height(), frames)
+        animation = AnimationExport(snapshot, staging / "animation.gif", fps, width)
         written.append(animation.run_blocking(next_frame))
     if data:
         next_file("trace.npz")

@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QMessageBox, QProgres
 
 from engine.core.errors import EngineInputError
 from gui.export import targets
-from gui.export.animation import AnimationExport
+from gui.export.animation import AnimationExport, check_animation
 from gui.export.batch import export_folder
 from gui.export.data import write_matrix_csv
 from gui.export.dialogs import AnimationOptionsDialog, ImageOptionsDialog
 from gui.export.images import check_path_text, export_widget
+from gui.export.snapshot import ExportSnapshot
 from gui.session_actions import remembered_path
 
 FILTERS = {"png": "PNG image (*.png)", "svg": "SVG vector image (*.svg)",
@@ -24,7 +25,8 @@ FILTERS = {"png": "PNG image (*.png)", "svg": "SVG vector image (*.svg)",
 
 
 class ExportController(QObject):
-    """Owns no state of the run: it reads the window's Timeline and renders its widgets."""
+    """Owns no state of the run: it renders the window's widgets at the tick on screen, and
+    animations on a private copy of them (gui/export/snapshot.py)."""
 
     SETTINGS = {"export/folder": remembered_path}  # checked by the window at start
 
@@ -187,13 +189,13 @@ class ExportController(QObject):
         path = self._ask_path("Export animation", f"{choice['target']}-animation", choice["format"])
         if path is None:
             return
-        widget = targets.all_targets(self._window)[choice["target"]]
         try:
-            job = AnimationExport(widget, self._window.timeline, path, choice["fps"],
-                                  choice["width"])
+            check_animation(path, choice["fps"], choice["format"])
         except EngineInputError as error:
             self._fail(error)
             return
+        job = AnimationExport(ExportSnapshot(self._window, choice["target"]), path,
+                              choice["fps"], choice["width"])
         self.run_animation(job)
 
     def cancel_animation(self) -> None:
@@ -202,7 +204,6 @@ class ExportController(QObject):
 
     def run_animation(self, job: AnimationExport) -> None:
         """Run an export the window shows progress for (with Cancel); one at a time."""
-        self._window.transport.pause()  # the export moves the timeline itself
         dialog = QProgressDialog(f"Rendering {job.frame_count} frames…", "Cancel", 0,
                                  job.frame_count, self._window)
         dialog.setWindowTitle("Export animation")

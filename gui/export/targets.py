@@ -9,16 +9,19 @@ from PySide6.QtWidgets import QWidget
 from gui.export.registry import ExportRegistry
 
 
+def register_views(views, whole: QWidget) -> ExportRegistry:
+    """Targets of a MainViews (gui/views/main_views.py): every panel's plots, the panels, then
+    `whole`, exported as "window"."""
+    registry = ExportRegistry()
+    for kind, widgets in views.exportable().items():
+        registry.add_all(widgets, kind)
+    registry.add("window", whole, "window")
+    return registry
+
+
 def register_main_window(window) -> ExportRegistry:
     """The main window's targets: every panel's plots, the panels, then the window itself."""
-    registry = ExportRegistry()
-    for panel in (window.rnn_panel, window.attention_panel, window.gradient_panel):
-        registry.add_all(panel.plots(), "plot")
-    registry.add_all({"rnn-panel": window.rnn_panel, "attention-panel": window.attention_panel,
-                      "gradient-panel": window.gradient_panel, "race-strip": window.race_panel},
-                     "panel")
-    registry.add("window", window, "window")
-    return registry
+    return register_views(window.views, window)
 
 
 def panels(window) -> dict[str, QWidget]:

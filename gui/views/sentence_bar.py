@@ -73,5 +73,11 @@ class SentenceBar(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
+    def copy_notes_of(self, other: SentenceBar) -> None:
+        """Show the weights note and the message `other` shows."""
+        self.weights_note.setText(other.weights_note.text())
+        self.weights_note.setToolTip(other.weights_note.toolTip())
+        self.show_message(other.message.text())
+
     def _on_run(self) -> None:
         self.run_requested.emit(self.sentence)

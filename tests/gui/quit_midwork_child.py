@@ -48,9 +48,10 @@ def main(scenario: str, folder: Path) -> int:
         QTimer.singleShot(0, start)
     elif scenario == "export":
         from gui.export.animation import AnimationExport
+        from gui.export.snapshot import ExportSnapshot
 
         def start(trace) -> None:
-            job = AnimationExport(window, window.timeline, folder / "movie.gif", width=1600)
+            job = AnimationExport(ExportSnapshot(window, "window"), folder / "movie.gif", width=1600)
             window.exports.run_animation(job)
             close_soon(window, 300)
         window.runner.finished.connect(start)

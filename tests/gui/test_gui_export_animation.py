@@ -1,5 +1,6 @@
 """Animation export: one GIF frame per tick, blocking and through the event loop, validation before
-anything is written, cancel, and the shared timeline put back where it was."""
+anything is written, cancel, and the user's own timeline never moved: frames are drawn on a private
+copy of the views (ExportSnapshot)."""
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from PySide6.QtCore import QSettings
 from gui.export.animation import AnimationExport, image_to_rgb
 from gui.export.encoders import animation_formats
 from gui.export.images import ExportError, export_widget, render_png
+from gui.export.snapshot import ExportSnapshot
 
 TINY = dict(d_model=4, hidden_size=4, head_size=2)  # as in conftest.py: runs in milliseconds
 WIDTH = 320  # small frames keep the tests fast
@@ -56,14 +58,15 @@ def leftovers(folder) -> list[str]:
 
 def test_blocking_gif_of_the_window_has_one_frame_per_tick(window, trace5, tmp_path):
     calls = []
-    job = AnimationExport(window, window.timeline, tmp_path / "window.gif", fps=5, width=WIDTH)
+    job = AnimationExport(ExportSnapshot(window, "window"), tmp_path / "window.gif", fps=5, width=WIDTH)
     assert job.frame_count == 2 * trace5.length + 1 == 11
     path = job.run_blocking(progress=lambda done, total: calls.append((done, total)))
     assert path == tmp_path / "window.gif"
     frames, durations = gif_frames(path)
     assert len(frames) == 2 * trace5.length + 1
     assert durations == [200] * 11  # 1000 ms / 5 fps
-    assert frames[0].shape == (round(window.height() * WIDTH / window.width()), WIDTH, 3)
+    views = window.views  # the window's views, as the user sees them, without menus and dock
+    assert frames[0].shape == (round(views.height() * WIDTH / views.width()), WIDTH, 3)
     for before, after in zip(frames, frames[1:]):
         assert np.abs(before - after).sum() > 0  # every tick shows something new (the tick readout)
     assert calls == [(i, 11) for i in range(1, 12)]
@@ -74,8 +77,7 @@ def test_blocking_gif_of_the_window_has_one_frame_per_tick(window, trace5, tmp_p
 def test_gif_of_a_plot_keeps_every_tick_on_screen_for_its_time(window, trace5, tmp_path):
     """Pillow merges identical consecutive frames (attention is complete from tick 1), adding
     their durations: the animation still lasts (2T+1) frame times and starts at tick 0."""
-    plot = window.attention_panel.views["weights"]
-    path = AnimationExport(plot, window.timeline, tmp_path / "weights.gif", fps=4, width=WIDTH).run_blocking()
+    path = AnimationExport(ExportSnapshot(window, "attention-weights"), tmp_path / "weights.gif", fps=4, width=WIDTH).run_blocking()
     frames, durations = gif_frames(path)
     assert sum(durations) == (2 * trace5.length + 1) * 250
     assert durations[0] == 250  # tick 0 alone: nothing computed yet
@@ -90,14 +92,14 @@ def test_gif_frames_of_a_plot_look_like_its_png_export(window, tmp_path):
     window.timeline.go_end()
     png = np.asarray(Image.open(export_widget(plot, tmp_path / "weights.png", width=WIDTH))
                      .convert("RGB")).astype(int)
-    frames, _ = gif_frames(AnimationExport(plot, window.timeline, tmp_path / "weights.gif",
+    frames, _ = gif_frames(AnimationExport(ExportSnapshot(window, "attention-weights"), tmp_path / "weights.gif",
                                            width=WIDTH).run_blocking())
     assert frames[-1].shape == png.shape
     assert np.abs(frames[-1] - png).mean() < 3, "the GIF is drawn without the standalone labels"
 
 
 def test_asynchronous_gif_has_one_frame_per_tick_and_restores_the_tick(qtbot, window, tmp_path):
-    job = AnimationExport(window, window.timeline, tmp_path / "async.gif", fps=10, width=WIDTH)
+    job = AnimationExport(ExportSnapshot(window, "window"), tmp_path / "async.gif", fps=10, width=WIDTH)
     progress = []
     job.progress.connect(lambda done, total: progress.append((done, total)))
     with qtbot.assertNotEmitted(job.failed), qtbot.waitSignal(job.finished, timeout=20_000) as done:
@@ -114,7 +116,7 @@ def test_asynchronous_gif_has_one_frame_per_tick_and_restores_the_tick(qtbot, wi
 
 def test_asynchronous_progress_reaches_the_frame_count(qtbot, window, tmp_path):
     """The controller switches its dialog to "Writing the file…" when done == total."""
-    job = AnimationExport(window, window.timeline, tmp_path / "progress.gif", width=WIDTH)
+    job = AnimationExport(ExportSnapshot(window, "window"), tmp_path / "progress.gif", width=WIDTH)
     progress = []
     job.progress.connect(lambda done, total: progress.append((done, total)))
     with qtbot.waitSignal(job.finished, timeout=20_000):
@@ -122,19 +124,49 @@ def test_asynchronous_progress_reaches_the_frame_count(qtbot, window, tmp_path):
     assert progress[-1] == (11, 11), f"the last progress report was {progress[-1]}"
 
 
+def test_the_user_may_play_and_run_again_while_an_animation_is_written(qtbot, window, trace5,
+                                                                       tmp_path):
+    """The export keeps the run it started with: the user's timeline moves and a new run arrives
+    meanwhile, and the file still has one frame per tick of the first run, drawn as it was."""
+    from engine import simulate
+    from engine.core.config import SimConfig
+
+    other = simulate("a much longer sentence than the first one was", SimConfig(**TINY))
+    reference = AnimationExport(ExportSnapshot(window, "race-strip"), tmp_path / "still.gif",
+                                width=WIDTH).run_blocking()
+    job = AnimationExport(ExportSnapshot(window, "race-strip"), tmp_path / "moving.gif", width=WIDTH)
+    user_ticks = []
+
+    def on_progress(done, total):
+        if done == 2:
+            window.state.show(other, 0)  # a new run replaces the picture on screen
+        window.timeline.step_forward()
+        user_ticks.append(window.timeline.tick)
+
+    job.progress.connect(on_progress)
+    with qtbot.waitSignal(job.finished, timeout=20_000), qtbot.assertNotEmitted(job.failed):
+        job.start()
+    assert window.timeline.trace is other and len(set(user_ticks)) > 1
+    still, _ = gif_frames(reference)
+    moving, _ = gif_frames(tmp_path / "moving.gif")
+    assert len(moving) == len(still) == 2 * trace5.length + 1
+    assert all(np.array_equal(a, b) for a, b in zip(still, moving))
+    window.state.show(trace5, START_TICK)
+
+
 def test_cancel_mid_way_writes_nothing_and_restores_the_tick(qtbot, window, tmp_path):
-    job = AnimationExport(window, window.timeline, tmp_path / "cancelled.gif", width=WIDTH)
+    job = AnimationExport(ExportSnapshot(window, "window"), tmp_path / "cancelled.gif", width=WIDTH)
     seen = []
 
     def on_progress(done, total):
-        seen.append(window.timeline.tick)  # the export moves the shared cursor while it renders
+        seen.append(window.timeline.tick)  # the export draws on its own copy of the views
         if done >= 4:
             job.cancel()
 
     job.progress.connect(on_progress)
     with qtbot.waitSignal(job.cancelled, timeout=20_000), qtbot.assertNotEmitted(job.failed):
         job.start()
-    assert seen and seen[0] != START_TICK
+    assert seen and set(seen) == {START_TICK}
     assert window.timeline.tick == START_TICK
     with qtbot.assertNotEmitted(job.finished, wait=200):
         pass
@@ -146,7 +178,7 @@ def test_cancel_mid_way_writes_nothing_and_restores_the_tick(qtbot, window, tmp_
 @pytest.mark.parametrize("fps", [0, 0.5, 51, 100, -1])
 def test_fps_out_of_range_raises_before_writing(window, tmp_path, fps):
     with pytest.raises(ExportError, match="frames per second must be between 1 and 50"):
-        AnimationExport(window, window.timeline, tmp_path / "a.gif", fps=fps)
+        AnimationExport(ExportSnapshot(window, "window"), tmp_path / "a.gif", fps=fps)
     assert leftovers(tmp_path) == []
     assert window.timeline.tick == START_TICK
 
@@ -155,15 +187,15 @@ def test_mp4_without_imageio_and_unknown_formats_raise(window, tmp_path):
     assert animation_formats()[0] == "gif"
     if "mp4" not in animation_formats():
         with pytest.raises(ExportError, match="install imageio and imageio-ffmpeg"):
-            AnimationExport(window, window.timeline, tmp_path / "a.mp4")
+            AnimationExport(ExportSnapshot(window, "window"), tmp_path / "a.mp4")
     with pytest.raises(ExportError, match="cannot write AVI animations"):
-        AnimationExport(window, window.timeline, tmp_path / "a.avi")
+        AnimationExport(ExportSnapshot(window, "window"), tmp_path / "a.avi")
     assert leftovers(tmp_path) == []
 
 
 def test_missing_folder_raises_before_rendering(window, tmp_path):
     with pytest.raises(ExportError, match="does not exist"):
-        AnimationExport(window, window.timeline, tmp_path / "missing" / "a.gif")
+        AnimationExport(ExportSnapshot(window, "window"), tmp_path / "missing" / "a.gif")
     assert leftovers(tmp_path) == []
     assert window.timeline.tick == START_TICK
 
@@ -182,7 +214,7 @@ def test_image_to_rgb_matches_the_rendered_pixels(window):
 def test_mp4_of_the_window_has_one_frame_per_tick(window, trace5, tmp_path):
     import imageio.v2 as imageio
 
-    path = AnimationExport(window, window.timeline, tmp_path / "window.mp4", fps=5,
+    path = AnimationExport(ExportSnapshot(window, "window"), tmp_path / "window.mp4", fps=5,
                            width=WIDTH).run_blocking()
     reader = imageio.get_reader(str(path))
     try:

@@ -21,6 +21,7 @@ from engine.core.errors import EngineInputError
 from gui.export import animation as animation_module
 from gui.export import targets
 from gui.export.animation import AnimationExport
+from gui.export.snapshot import ExportSnapshot
 from gui.export.batch import export_folder
 from gui.export.data import write_matrix_csv
 from gui.export.images import ExportError, export_widget
@@ -149,8 +150,7 @@ def test_session_on_a_full_disk(trace5, small_disk):
 
 
 def weights_animation(window, path) -> AnimationExport:
-    return AnimationExport(targets.plots(window)["attention-weights"], window.timeline, path,
-                           width=320)
+    return AnimationExport(ExportSnapshot(window, "attention-weights"), path, width=320)
 
 
 def test_animation_gif_on_a_full_disk_headless(window, small_disk):

@@ -99,7 +99,13 @@ class AttentionPanel(Panel):
 
     @property
     def head(self) -> int:
+        """The head shown (0-based)."""
         return max(0, self.head_box.currentIndex())
+
+    def show_head(self, head: int) -> None:
+        """Show head `head` (0-based) where the run has it."""
+        if 0 <= head < self.head_box.count():
+            self.head_box.setCurrentIndex(head)
 
     def _on_timeline_trace_changed(self, trace) -> None:
         self._trace = trace

@@ -1,0 +1,109 @@
+"""The main window's views in their layout: the sentence bar and word strip on top, the RNN,
+attention and gradient panels in scrolling splitters, the race strip and the transport below, all
+over one Timeline and one TokenSelection.
+
+The window holds one. An animation export builds a private copy on a timeline of its own
+(gui/export/snapshot.py), so it can draw every tick while the user's own view stays put."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from gui.views.panels.attention_panel import AttentionPanel
+from gui.views.panels.gradient_panel import GradientPanel
+from gui.views.panels.race_panel import RacePanel
+from gui.views.panels.rnn_panel import RNNPanel
+from gui.views.sentence_bar import SentenceBar
+from gui.views.token_strip import TokenStrip
+from gui.views.transport import TransportBar
+
+# The narrowest the strips outside the scrolling panels may get, so the whole window (transport
+# included) fits a 1024 px screen; without it, the race strip's columns set the window's minimum.
+STRIP_MIN_WIDTH = 600
+RNN_SHARE, ATTENTION_SHARE = 4, 5  # of the upper panels' width: attention shows seven maps
+
+
+class MainViews(QWidget):
+    """Every view of a run, laid out as the window shows them."""
+
+    def __init__(self, timeline, selection, sentence: str, parent=None):
+        super().__init__(parent)
+        self.sentence_bar = SentenceBar(sentence)
+        self.token_strip = TokenStrip(timeline, selection)
+        self.rnn_panel = RNNPanel(timeline, selection)
+        self.attention_panel = AttentionPanel(timeline, selection)
+        self.gradient_panel = GradientPanel(timeline, selection)
+        self.race_panel = RacePanel(timeline)
+        self.transport = TransportBar(timeline)
+        self._captions_shown = True
+        self._build_layout()
+
+    def _build_layout(self) -> None:
+        self.upper_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.upper_splitter.addWidget(self.rnn_panel)
+        self.upper_splitter.addWidget(self.attention_panel)
+        self.upper_splitter.setStretchFactor(0, RNN_SHARE)
+        self.upper_splitter.setStretchFactor(1, ATTENTION_SHARE)
+        self.upper_splitter.setSizes([100 * RNN_SHARE, 100 * ATTENTION_SHARE])  # whatever the hints
+        self.panel_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.panel_splitter.addWidget(self.upper_splitter)
+        self.panel_splitter.addWidget(self.gradient_panel)
+        self.panel_splitter.setStretchFactor(0, 1)
+        self.panel_splitter.setStretchFactor(1, 1)
+        self.panel_splitter.setSizes([520, 400])
+        self.panel_splitter.setChildrenCollapsible(False)
+        # Maps keep room to name up to 40 words; a window too small for that scrolls the panels
+        # (transport, race strip and sentence stay in view).
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setWidget(self.panel_splitter)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.sentence_bar)
+        layout.addWidget(self.token_strip)
+        layout.addWidget(self.panel_scroll, 1)
+        layout.addWidget(self.race_panel)
+        layout.addWidget(self.transport)
+        for strip in (self.race_panel, self.sentence_bar, self.transport):
+            strip.setMinimumWidth(STRIP_MIN_WIDTH)
+
+    @property
+    def panels(self) -> tuple:
+        """The three panels that show the models' numbers."""
+        return self.rnn_panel, self.attention_panel, self.gradient_panel
+
+    def exportable(self) -> dict[str, dict[str, QWidget]]:
+        """Export name -> widget, by kind ("plot", "panel"), in menu order."""
+        plots: dict[str, QWidget] = {}
+        for panel in self.panels:
+            plots.update(panel.plots())
+        return {"plot": plots,
+                "panel": {"rnn-panel": self.rnn_panel, "attention-panel": self.attention_panel,
+                          "gradient-panel": self.gradient_panel, "race-strip": self.race_panel}}
+
+    @property
+    def captions_shown(self) -> bool:
+        return self._captions_shown
+
+    def set_captions_shown(self, shown: bool) -> None:
+        """Captions under the panel titles, or (on short screens) in the titles' tooltips."""
+        self._captions_shown = shown
+        for panel in self.panels:
+            panel.set_caption_shown(shown)
+
+    def copy_view_of(self, other: MainViews) -> None:
+        """Look as `other` looks apart from the run and the tick: the same sentence text, head,
+        captions, splitter sizes, scroll position and speed."""
+        self.sentence_bar.set_sentence(other.sentence_bar.sentence)
+        self.sentence_bar.copy_notes_of(other.sentence_bar)
+        self.attention_panel.show_head(other.attention_panel.head)
+        self.set_captions_shown(other.captions_shown)
+        self.upper_splitter.setSizes(other.upper_splitter.sizes())
+        self.panel_splitter.setSizes(other.panel_splitter.sizes())
+        for mine, theirs in ((self.panel_scroll.verticalScrollBar(), other.panel_scroll.verticalScrollBar()),
+                             (self.panel_scroll.horizontalScrollBar(), other.panel_scroll.horizontalScrollBar())):
+            mine.setValue(theirs.value())
+        self.transport.set_speed(other.transport.speed_box.value())
