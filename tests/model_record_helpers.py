@@ -42,6 +42,8 @@ def scan_record(length: int) -> ModelRecord:
         forward_seconds=SCAN_SECONDS,
         elapsed_seconds=SCAN_SECONDS * np.arange(1, levels + 1) / levels,  # (levels,)
         input_gradient=np.linspace(0.5, 1.0, length),  # (T,)
+        connectivity=np.tril(np.full((length, length), 0.25)),  # (T, T)
+        causal=True,
     )
 
 

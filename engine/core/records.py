@@ -40,11 +40,16 @@ class ModelRecord:
     forward_seconds: float  # the median forward pass as the trace records it
     elapsed_seconds: np.ndarray  # (forward_steps,)  measured time when each forward step is done
     input_gradient: np.ndarray  # (T,)  ||dL/dx_k|| for the loss at the last position
+    connectivity: np.ndarray  # (T, T)  ||d(r.y_t)/dx_k||, row t, column k
+    causal: bool  # whether output t is blind to every later word (no path from k > t)
 
     def __post_init__(self):
         if len(self.elapsed_seconds) != self.schedule.forward_steps:
             raise ValueError(f"the {self.key} record times {len(self.elapsed_seconds)} forward "
                              f"steps; its schedule has {self.schedule.forward_steps}")
+        words = self.schedule.length
+        if self.input_gradient.shape != (words,) or self.connectivity.shape != (words, words):
+            raise ValueError(f"the {self.key} record's gradients do not cover its {words} words")
 
     def elapsed_at(self, steps: int) -> float:
         """Measured seconds of the first `steps` forward steps (0 before the first)."""

@@ -104,7 +104,8 @@ class RNNTrace:
                            schedule=RevealSchedule.loop(len(self.hidden)),
                            forward_timing=self.forward_timing, forward_seconds=self.forward_seconds,
                            elapsed_seconds=self.elapsed_seconds(),
-                           input_gradient=self.input_gradient)
+                           input_gradient=self.input_gradient, connectivity=self.connectivity,
+                           causal=True)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ class AttentionTrace:
                            schedule=RevealSchedule.one_shot(len(self.inputs)),
                            forward_timing=self.timing, forward_seconds=self.seconds,
                            elapsed_seconds=np.array([self.seconds]),  # (1,)
-                           input_gradient=self.input_gradient)
+                           input_gradient=self.input_gradient, connectivity=self.connectivity,
+                           causal=config.causal)
 
 
 def weights_digest(weights: dict[str, np.ndarray]) -> str:

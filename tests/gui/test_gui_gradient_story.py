@@ -116,7 +116,7 @@ def test_legend_covers_no_curve(qtbot, width, cell):
     curves = GradientCurves()  # on its own, at exactly this width
     qtbot.addWidget(curves)
     curves.set_trace(trace)
-    curves.show_reached(T, T)
+    curves.show_reached({"rnn": T, "attention": T})
     curves.resize(width, 300)
     curves.show()
     qtbot.waitExposed(curves)

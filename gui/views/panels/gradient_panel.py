@@ -1,6 +1,8 @@
-"""The gradient panel: both connectivity maps on one log colour scale, and the gradient reaching
-each word from the last position. Nothing shows before the backward phase: the RNN's map then
-fills in one column per tick from the last word back, attention's appears whole in one tick."""
+"""The gradient panel: each model's connectivity map on one log colour scale, and the gradient
+reaching each word from the last position. Nothing shows before the backward phase. Each model's
+map and curve then fill in as its reveal schedule reaches words going back: the RNN's one column
+per tick from the last word, attention's whole in one tick. The maps and curves follow the trace's
+model records, so a model added to the trace is one more map and curve here."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout
 
 from engine.core import clock
+from engine.core.records import MODEL_KEYS
 
 from gui import style
 from gui.views.panels.base import Panel
@@ -26,6 +29,13 @@ LEGEND_MARGIN = 12  # pixels: the legend's offset and its item padding
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 FLOOR_TEXT = "10" + str(int(np.log10(style.LOG_FLOOR))).translate(SUPERSCRIPTS)  # "10⁻³⁰"
 MIN_DECADES = 2.0  # a log axis spanning less labels its minor ticks into a smear
+SHORT_NAMES = {"rnn": "RNN", "attention": "attention"}  # legend and counter names, by model key
+NO_PATH_REASONS = {"rnn": "an RNN cannot look ahead to a later word",
+                   "attention": "the causal mask hides later words"}
+
+
+def short_name(record) -> str:
+    return SHORT_NAMES.get(record.key, record.name_in_text)
 CAPTION = (
     f"{GRADIENT_NAME}: how strongly input word k can change output y_t (h_t for the RNN), read "
     "out as one number r·y_t; r is a fixed random unit vector set by the seed. Maps (row t, column "
@@ -116,11 +126,11 @@ class GradientCurves(WordPlot):
         self.setTitle("the maps' last row (t = last word), back to every k", size=style.TITLE_SIZE)
         self.setLabel("left", GRADIENT_NAME)
         self.setLabel("bottom", "input word k")
-        symbol = dict(symbol="o", symbolSize=6)
-        self.rnn_curve = self.plot([], [], pen=pg.mkPen(style.RNN_COLOR, width=2.5),
-                                   symbolBrush=style.RNN_COLOR, symbolPen=None, **symbol)
-        self.attention_curve = self.plot([], [], pen=pg.mkPen(style.ATTENTION_COLOR, width=2.5),
-                                         symbolBrush=style.ATTENTION_COLOR, symbolPen=None, **symbol)
+        self.model_curves: dict[str, pg.PlotDataItem] = {}  # by model key, in the trace's order
+        self._names: dict[str, str] = {}  # model key -> legend name
+        self._records: dict = {}  # model key -> its ModelRecord in the trace shown
+        for key in MODEL_KEYS:
+            self._curve_for(key)
         self.bound_curve = self.plot([], [], pen=pg.mkPen(style.BOUND_COLOR, width=1.5,
                                                           style=Qt.PenStyle.DashLine))
         self.floor_points = self.plot([], [], pen=None, symbol="t", symbolSize=9,
@@ -135,11 +145,29 @@ class GradientCurves(WordPlot):
         self.hint.setZValue(20)
         self.addItem(self.hint)
         self._tokens: list[str] = []
-        self._true_rnn = self._true_attention = np.zeros(0)  # (T,) unclamped, for tooltips
-        self._rnn = self._attention = self._bound = np.zeros(0)  # (T,) as drawn
+        self._true: dict[str, np.ndarray] = {}  # model key -> (T,) unclamped, for tooltips
+        self._drawn: dict[str, np.ndarray] = {}  # model key -> (T,) clamped to the floor
+        self._bound = np.zeros(0)  # (T,) as drawn
         self._bound_promises = True
-        self._shown = (0, 0)  # (RNN words, attention words) currently drawn
+        self._shown: dict[str, int] = {}  # model key -> words drawn
         self._ready = True
+
+    def _curve_for(self, key: str) -> pg.PlotDataItem:
+        """The model's curve, made on first use in the model's colour."""
+        if key not in self.model_curves:
+            colour = style.model_colour(key)
+            self.model_curves[key] = self.plot([], [], pen=pg.mkPen(colour, width=2.5),
+                                               symbol="o", symbolSize=6, symbolBrush=colour,
+                                               symbolPen=None)
+        return self.model_curves[key]
+
+    @property
+    def rnn_curve(self) -> pg.PlotDataItem:
+        return self.model_curves["rnn"]
+
+    @property
+    def attention_curve(self) -> pg.PlotDataItem:
+        return self.model_curves["attention"]
 
     def _build_legend(self) -> None:
         """A legend in a row of its own under the x axis (plot layout row 4, all columns)."""
@@ -160,8 +188,9 @@ class GradientCurves(WordPlot):
         return QRectF(self._legend.sceneBoundingRect())
 
     def _legend_entries(self) -> list[tuple]:
-        entries = [(self.rnn_curve, "RNN"), (self.attention_curve, "attention"),
-                   (self.bound_curve, self._bound_text)]
+        entries = [(self.model_curves[key], self._names.get(key, SHORT_NAMES.get(key, key)))
+                   for key in self._curve_keys()]
+        entries.append((self.bound_curve, self._bound_text))
         if self._floor_entry_shown:
             entries.append((self.floor_points, f"below {FLOOR_TEXT}, drawn at it"))
         return entries
@@ -191,17 +220,22 @@ class GradientCurves(WordPlot):
             self._floor_entry_shown = shown
             self._rebuild_legend()
 
+    def _curve_keys(self) -> list[str]:
+        """The models with a curve in the legend: the trace's, or the usual two before one."""
+        return list(self._records) or list(MODEL_KEYS)
+
     def set_trace(self, trace) -> None:
         self._tokens = list(trace.tokens)
-        for curve in (self.rnn_curve, self.attention_curve, self.bound_curve, self.floor_points):
+        self._records = dict(trace.models)
+        self._names = {key: short_name(record) for key, record in self._records.items()}
+        for curve in (*self.model_curves.values(), self.bound_curve, self.floor_points):
             curve.setData([], [])
-            if curve in (self.rnn_curve, self.attention_curve):  # markers while distinguishable
-                curve.setSymbol("o" if trace.length <= 100 else None)
-        self._shown = (0, 0)
-        self._true_rnn = np.asarray(trace.rnn.input_gradient)  # (T,)
-        self._true_attention = np.asarray(trace.attention.input_gradient)  # (T,)
-        self._rnn = np.maximum(self._true_rnn, style.LOG_FLOOR)  # (T,)
-        self._attention = np.maximum(self._true_attention, style.LOG_FLOOR)  # (T,)
+        for key in self._records:  # markers while distinguishable
+            self._curve_for(key).setSymbol("o" if trace.length <= 100 else None)
+        self._shown = {key: 0 for key in self._records}
+        self._true = {key: np.asarray(record.input_gradient)  # (T,)
+                      for key, record in self._records.items()}
+        self._drawn = {key: np.maximum(true, style.LOG_FLOOR) for key, true in self._true.items()}
         self._show_bound(trace)
         self._show_floor_entry(False)
         self._update_ticks()
@@ -229,8 +263,8 @@ class GradientCurves(WordPlot):
         self._rebuild_legend()
 
     def _log_range(self) -> tuple[float, float]:
-        low = np.log10(min(float(self._rnn.min()), float(self._attention.min())))
-        high = np.log10(max(float(self._rnn.max()), float(self._attention.max())))
+        drawn = np.concatenate(list(self._drawn.values()))  # (models * T,)
+        low, high = np.log10(float(drawn.min())), np.log10(float(drawn.max()))
         if self._bound is not None:  # show where the bound runs, but never squash the curves
             high = min(max(high, np.log10(float(self._bound.max()))), high + 3.0)
         missing = MIN_DECADES - (high - low)
@@ -248,32 +282,32 @@ class GradientCurves(WordPlot):
         self._update_ticks()
         self._rebuild_legend()
 
-    def show_reached(self, rnn_words: int, attention_words: int) -> None:
-        """The RNN curve grows right to left; attention's appears whole. Unchanged curves are
-        left alone, so a tick costs only what it changes."""
-        if (rnn_words, attention_words) == self._shown:
+    def show_reached(self, reached: dict[str, int]) -> None:
+        """Each model's curve covers the last `reached[key]` words (the RNN's grows right to left,
+        attention's appears whole). Unchanged curves are left alone, so a tick costs only what it
+        changes."""
+        if reached == self._shown:
             return
         T = len(self._tokens)
         x = np.arange(T, dtype=float)
-        if rnn_words != self._shown[0]:
-            first = T - rnn_words
-            self.rnn_curve.setData(x[first:], self._rnn[first:])
-            bound_visible = self._bound is not None and rnn_words > 0
-            if bound_visible != (self._shown[0] > 0 and self._bound is not None):
-                self.bound_curve.setData(*((x, self._bound) if bound_visible else ([], [])))
-        if attention_words != self._shown[1]:
-            self.attention_curve.setData(x[:attention_words], self._attention[:attention_words])
-        self._shown = (rnn_words, attention_words)
-        self._mark_floor_points(rnn_words, attention_words)
-        self.hint.setVisible(rnn_words == 0 and attention_words == 0)
+        for key, words in reached.items():
+            if words != self._shown.get(key):
+                first = T - words
+                self.model_curves[key].setData(x[first:], self._drawn[key][first:])
+        rnn_before, rnn_now = self._shown.get("rnn", 0), reached.get("rnn", 0)
+        if self._bound is not None and (rnn_before > 0) != (rnn_now > 0):  # the RNN's bound
+            self.bound_curve.setData(*((x, self._bound) if rnn_now > 0 else ([], [])))
+        self._shown = dict(reached)
+        self._mark_floor_points(reached)
+        self.hint.setVisible(not any(reached.values()))
 
-    def _mark_floor_points(self, rnn_words: int, attention_words: int) -> None:
+    def _mark_floor_points(self, reached: dict[str, int]) -> None:
         """Triangles on the drawn points whose true value lies below the floor."""
         T = len(self._tokens)
-        rnn_low = np.flatnonzero(self._true_rnn < style.LOG_FLOOR)
-        attention_low = np.flatnonzero(self._true_attention < style.LOG_FLOOR)
-        x = np.concatenate([rnn_low[rnn_low >= T - rnn_words],
-                            attention_low[attention_low < attention_words]]).astype(float)
+        low = [np.flatnonzero(self._true[key] < style.LOG_FLOOR) for key in reached]
+        x = np.concatenate([indices[indices >= T - words]
+                            for indices, words in zip(low, reached.values())] or [[]])
+        x = x.astype(float)
         self.floor_points.setData(x, np.full(len(x), style.LOG_FLOOR))
         self._show_floor_entry(len(x) > 0)
 
@@ -290,8 +324,8 @@ class GradientCurves(WordPlot):
         def value(v: float) -> str:
             return f"{v:.4g}" + (f" (drawn at the {FLOOR_TEXT} floor)" if v < style.LOG_FLOOR else "")
 
-        text = (f"word {k}: {self._tokens[k]}\n{LAST_ROW_NAME}\nRNN: {value(self._true_rnn[k])}"
-                f"\nattention: {value(self._true_attention[k])}")
+        text = f"word {k}: {self._tokens[k]}\n{LAST_ROW_NAME}" + "".join(
+            f"\n{self._names[key]}: {value(true[k])}" for key, true in self._true.items())
         if self._bound is not None:
             promise = "" if self._bound_promises else " (λ₁γ ≥ 1: it promises nothing)"
             text += f"\nPascanu bound: {self._bound[k]:.4g}{promise}"
@@ -311,66 +345,96 @@ class GradientPanel(Panel):
     def __init__(self, timeline, selection, parent=None):
         super().__init__("Gradient flow: many hops back vs one", CAPTION, parent)
         self._timeline, self._selection = timeline, selection
-        self.rnn_map = GradientMap("an RNN cannot look ahead to a later word",
-                                   x_label="input word k", y_label="output word t")
-        self.attention_map = GradientMap("the causal mask hides later words",
-                                         x_label="input word k")
-        self.attention_map.add_colorbar(f"log₁₀ {GRADIENT_NAME}")
-        for view in (self.rnn_map, self.attention_map):
-            view.keep_words_named()
+        self.maps: dict[str, GradientMap] = {}  # by model key, left to right
+        self._map_row = QHBoxLayout()
         self.curves = GradientCurves()
-        row = QHBoxLayout()
-        row.addWidget(self.rnn_map, 2)
-        row.addWidget(self.attention_map, 2)
-        row.addWidget(self.curves, 3)
-        self.content.addLayout(row, 1)
-        for view in (self.rnn_map, self.attention_map, self.curves):
-            view.hovered.connect(selection.set_hovered)
-            view.clicked.connect(selection.toggle_pinned)
+        self._map_row.addWidget(self.curves, 3)
+        self.content.addLayout(self._map_row, 1)
+        for key in MODEL_KEYS:
+            self._map_for(key)
+        self.maps[MODEL_KEYS[-1]].set_colorbar_on_screen(True)
+        self.curves.hovered.connect(selection.set_hovered)
+        self.curves.clicked.connect(selection.toggle_pinned)
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         selection.changed.connect(self._on_selection_changed)
-        self._has_trace = False
+        self._records: dict = {}  # model key -> ModelRecord of the trace shown
+
+    def _map_for(self, key: str) -> GradientMap:
+        """The model's connectivity map, made on first use."""
+        if key in self.maps:
+            return self.maps[key]
+        reason = NO_PATH_REASONS.get(key, "no path from a later word to an earlier output")
+        view = GradientMap(reason, x_label="input word k",
+                           y_label="output word t" if not self.maps else None)
+        view.keep_words_named()
+        view.hovered.connect(self._selection.set_hovered)
+        view.clicked.connect(self._selection.toggle_pinned)
+        view.add_colorbar(f"log₁₀ {GRADIENT_NAME}", on_screen=False)  # on screen: the last map's
+        self._map_row.insertWidget(len(self.maps), view, 2)
+        self.maps[key] = view
+        return view
+
+    @property
+    def rnn_map(self) -> GradientMap:
+        return self.maps["rnn"]
+
+    @property
+    def attention_map(self) -> GradientMap:
+        return self.maps["attention"]
 
     def plots(self) -> dict:
         """Export name -> plot widget."""
-        return {"gradient-rnn-connectivity": self.rnn_map,
-                "gradient-attention-connectivity": self.attention_map,
-                "gradient-curves": self.curves}
+        named = {f"gradient-{key}-connectivity": view for key, view in self.maps.items()}
+        return {**named, "gradient-curves": self.curves}
 
     def _on_timeline_trace_changed(self, trace) -> None:
-        self._has_trace = trace is not None
+        self._records = {} if trace is None else dict(trace.models)
         if trace is None:
             return
         tokens = list(trace.tokens)
         T = trace.length
-        rnn, attention = trace.rnn.connectivity, trace.attention.connectivity
-        levels = style.log_levels(np.concatenate([rnn.ravel(), attention.ravel()]))
-        self.rnn_map.setTitle(f"RNN connectivity  {T}×{T}", size=style.TITLE_SIZE)
-        self.attention_map.setTitle(f"attention connectivity  {T}×{T}", size=style.TITLE_SIZE)
-        for view, matrix, causal in ((self.rnn_map, rnn, True),
-                                     (self.attention_map, attention, trace.config.causal)):
-            view.set_gradient(matrix, no_path_cells(matrix, causal), tokens, levels)
+        levels = style.log_levels(np.concatenate(
+            [record.connectivity.ravel() for record in self._records.values()]))
+        for key in self._records:
+            self._map_for(key)
+        last = list(self._records)[-1]
+        for key, view in self.maps.items():
+            view.setVisible(key in self._records)
+            view.set_colorbar_on_screen(key == last)  # the row's one scale, at its right end
+        for key, record in self._records.items():
+            view = self._map_for(key)
+            view.setTitle(f"{short_name(record)} connectivity  {T}×{T}", size=style.TITLE_SIZE)
+            matrix = record.connectivity
+            view.set_gradient(matrix, no_path_cells(matrix, record.causal), tokens, levels)
         self.curves.set_trace(trace)
         self._on_selection_changed(self._selection.current)
 
     def _on_timeline_step_changed(self, tick: int) -> None:
-        if not self._has_trace:
+        if not self._records:
             return
         T = self._timeline.length
-        self.rnn_map.set_revealed_last_columns(len(clock.rnn_gradient_columns(tick, T)))
-        attention_shown = clock.attention_gradient_shown(tick, T)
-        self.attention_map.set_revealed_last_columns(T if attention_shown else 0)
-        rnn_words = clock.rnn_words_reached(tick, T)
-        attention_words = clock.attention_words_reached(tick, T)
-        self.curves.show_reached(rnn_words, attention_words)
+        reached = {key: clock.words_reached(tick, record.schedule)
+                   for key, record in self._records.items()}
+        for key, words in reached.items():
+            self.maps[key].set_revealed_last_columns(words)
+        self.curves.show_reached(reached)
         if clock.phase(tick, T) == "backward":
-            self.set_counter(f"backward: RNN {rnn_words} of {T} words reached · "
-                             f"attention {attention_words} of {T} in 1 hop")
+            self.set_counter("backward: " + " · ".join(
+                self._reach_text(record, reached[key], T, first=index == 0)
+                for index, (key, record) in enumerate(self._records.items())))
         else:
             self.set_counter(f"the backward pass starts at tick {T + 1}")
 
+    @staticmethod
+    def _reach_text(record, words: int, T: int, first: bool) -> str:
+        """"RNN 3 of 5 words reached", "attention 5 of 5 in 1 hop"."""
+        text = f"{short_name(record)} {words} of {T}"
+        if record.schedule.backward_steps == 1:
+            return text + " in 1 hop"
+        return text + (" words reached" if first else " reached")
+
     def _on_selection_changed(self, index: int) -> None:
-        self.rnn_map.set_selected(index)
-        self.attention_map.set_selected(index)
+        for view in self.maps.values():
+            view.set_selected(index)
         self.curves.set_selected(index)

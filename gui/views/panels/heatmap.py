@@ -356,6 +356,17 @@ class HeatmapView(HoverPlot):
             self._make_colorbar()
             self._attach_colorbar(True)
 
+    def set_colorbar_on_screen(self, on_screen: bool) -> None:
+        """Show the colour bar beside the map, or only when it is exported on its own (a
+        neighbour took over the panel's one scale)."""
+        if on_screen == self._colorbar_on_screen or self._colorbar_label is None:
+            return
+        self._colorbar_on_screen = on_screen
+        if on_screen:
+            self._make_colorbar()
+        if self._colorbar is not None:
+            self._attach_colorbar(on_screen)
+
     def _make_colorbar(self) -> pg.ColorBarItem:
         if self._colorbar is None:
             self._colorbar = compact_colorbar(self._image.getColorMap(), self._colorbar_label)
