@@ -184,7 +184,7 @@ def test_x_prints_its_numbers_at_five_by_eight(qtbot, readable5):
 
 
 def test_numbers_shorten_to_two_digits_only_as_a_last_resort():
-    from gui.views.panels.heatmap import CELL_TEXT_FORMS, LAST_CELL_TEXT_FORM
+    from gui.views.panels.cell_numbers import CELL_TEXT_FORMS, LAST_CELL_TEXT_FORM
 
     assert [form("-0.67") for form in CELL_TEXT_FORMS] == ["-0.67", "-.67"]
     assert [LAST_CELL_TEXT_FORM(text) for text in ("-2.42", "13.57", "0.21", "3.1e-01", "0")] == \
@@ -254,3 +254,14 @@ def test_fitted_title_keeps_size_when_it_fits_and_splits_at_the_shape_when_not()
     assert fitted_title("X  5×8", 400, 10.0) == (10.0, ["X  5×8"])
     size, lines = fitted_title("scores QKᵀ unscaled  5×5", 60, 10.0)
     assert lines == ["scores QKᵀ unscaled", "5×5"] and size < 10.0
+
+
+def test_a_closed_heatmap_that_is_still_referenced_survives_its_last_resize(qtbot):
+    from gui.views.panels.heatmap import HeatmapView
+    import numpy as np
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    view.set_matrix(np.ones((3, 3)), row_labels=list("abc"))
+    view.keep_words_named()
+    view.show()
+    view.close()  # pyqtgraph drops the plot item, then resizes the viewport away

@@ -17,8 +17,9 @@ from engine.core.records import MODEL_KEYS
 
 from gui import style
 from gui.views.panels.base import Panel
-from gui.views.panels.heatmap import HeatmapView, fitted_token_ticks
+from gui.views.panels.heatmap import HeatmapView
 from gui.views.panels.plot_base import WordPlot
+from gui.views.panels.token_ticks import fitted_token_ticks
 
 GRADIENT_NAME = "‖∂(r·y_t)/∂x_k‖"  # the one name of the quantity, on every axis, bar and tooltip
 LAST_ROW_NAME = "‖∂(r·y_t)/∂x_k‖, t = last word"

@@ -13,101 +13,17 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen
+from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui import style
+from gui.views.panels.cell_numbers import MAX_VALUE_CELLS, CellNumbers
+from gui.views.panels.colour_bar import compact_colorbar
 from gui.views.panels.plot_base import HoverPlot
 from gui.views.panels.token_axis import TokenAxis, pixels_to_name, pixels_to_name_on_screen
 
-MAX_TOKEN_LABELS = 40  # default thinning where no pixel size is known (the reach bars)
-MAX_VALUE_CELLS = 16 * 16  # print numbers in the cells only up to this many cells
-CELL_FONT_SIZES = (8.0, 7.0, 6.0)  # points; the largest that fits the cells is used
 MIN_PLOT_SIZE = (0, 24)  # pixels (width, height): the least plot area a map asks for by default
-COLORBAR_WIDTH = 10  # pixels
 COLORBAR_GAP = 4  # pixels between the map and its colour bar
-COLORBAR_FONT_SIZE = 7.5  # points, for the colour bar's numbers and label
-COLORBAR_NUMBERS_WIDTH = 30  # pixels: "-0.25" in the bar's font, and its tick
-COLORBAR_TICK_DENSITY = 1.5  # pyqtgraph's major ticks alone are sparse on a short bar
-
-
-def _compact(text: str) -> str:
-    """-0.67 -> -.67 and 0.21 -> .21: one character less where cells are narrow."""
-    if text.startswith("0.") and len(text) > 2:
-        return text[1:]
-    if text.startswith("-0.") and len(text) > 3:
-        return "-" + text[2:]
-    return text
-
-
-def _two_digits(text: str) -> str:
-    """Two significant digits for fixed-point numbers: -2.42 -> -2.4, 13.57 -> 14, 0.67 -> .67.
-    The last resort where cells are narrower still; the tooltip keeps every digit."""
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    if "e" in text.lower() or "." not in text or abs(value) < 1:
-        return _compact(text)
-    return f"{value:.1f}" if abs(value) < 9.95 else f"{value:.0f}"
-
-
-CELL_TEXT_FORMS = (str, _compact)  # every font size tries these before any size tries the last
-LAST_CELL_TEXT_FORM = _two_digits
-
-
-def token_ticks(labels: list[str], step: int | None = None) -> list[tuple[float, str]]:
-    """Axis ticks centred on each cell, every `step`-th one (by default thinned to at most
-    MAX_TOKEN_LABELS); thinned labels carry their word index."""
-    if step is None:
-        step = max(1, int(np.ceil(len(labels) / MAX_TOKEN_LABELS)))
-    return [(i + 0.5, label if step == 1 else f"{i}:{label}") for i, label in
-            enumerate(labels) if i % step == 0]
-
-
-def fitted_token_ticks(labels: list[str], pixels: float, metrics: QFontMetrics, vertical: bool,
-                       offset: float = 0.5) -> list[tuple[float, str]]:
-    """Token ticks thinned so that neighbouring labels do not overlap in `pixels` of axis."""
-    count = len(labels)
-    if count == 0:
-        return []
-    per_label = pixels / count
-    if vertical:
-        step = max(1, int(np.ceil(metrics.height() / max(per_label, 0.5))))
-    else:
-        widest = _widest_label(metrics, labels) + 8
-        step = 1 if widest <= per_label else max(2, int(np.ceil(
-            (widest + metrics.horizontalAdvance(f"{count}:")) / max(per_label, 0.5))))
-    return [(position - 0.5 + offset, label) for position, label in token_ticks(labels, step)]
-
-
-_WIDEST_CACHE: dict[tuple, int] = {}
-
-
-def _widest_label(metrics: QFontMetrics, labels: list[str]) -> int:
-    """Pixel width of the widest label; remembered, since every n x n map asks on each resize."""
-    key = (metrics.height(), metrics.averageCharWidth(), tuple(labels))
-    if key not in _WIDEST_CACHE:
-        if len(_WIDEST_CACHE) > 64:
-            _WIDEST_CACHE.clear()
-        _WIDEST_CACHE[key] = max(metrics.horizontalAdvance(label) for label in labels)
-    return _WIDEST_CACHE[key]
-
-
-def compact_colorbar(colormap, label: str) -> pg.ColorBarItem:
-    """A narrow colour bar with a few small round numbers and its label beside it. Its width is
-    fixed: a bar whose width followed its numbers could be laid out again while the interpreter
-    shuts down, and crash it."""
-    bar = pg.ColorBarItem(colorMap=colormap, interactive=False, width=COLORBAR_WIDTH)
-    font = QFont()
-    font.setPointSizeF(COLORBAR_FONT_SIZE)
-    values = bar.axis
-    values.setTickFont(font)
-    values.setWidth(COLORBAR_NUMBERS_WIDTH)  # pyqtgraph reserves 45 pixels
-    values.setStyle(tickTextOffset=2, maxTickLevel=0, maxTextLevel=0)  # a few round numbers
-    values.setTickDensity(COLORBAR_TICK_DENSITY)
-    bar.getAxis("left").setLabel(label, **{"font-size": f"{COLORBAR_FONT_SIZE}pt"})
-    return bar
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -144,14 +60,10 @@ class HeatmapView(HoverPlot):
         self._selected_row = self._add_rect(pen=style.selection_pen(), brush=None)
         self._selected_col = self._add_rect(pen=style.selection_pen(), brush=None)
         self._marker = self._add_rect(pen=style.marker_pen(), brush=None)
-        self._text_pool: list[pg.TextItem] = []  # created on demand, reused, never removed
-        self._texts: list[pg.TextItem] = []  # the pool's first R*C items, one per cell shown
-        self._full_texts: list[str] = []  # each cell's number in full (items may show it compact)
+        self._numbers = CellNumbers()
         self._colorbar: pg.ColorBarItem | None = None
         self._colorbar_label: str | None = None  # set by add_colorbar
         self._colorbar_on_screen = True
-        self._fits: list[tuple[QFont, object, float, float]] = []
-        self._text_fit: int | None = None
         self._col_tokens_labelled = False
         self._tick_cache: dict[str, tuple] = {}  # axis name -> (labels, are they words?) shown
         self._data = np.zeros((0, 0))
@@ -217,75 +129,22 @@ class HeatmapView(HoverPlot):
         self._ask_for_room()
 
     def _build_value_texts(self, levels: tuple[float, float], shown: np.ndarray) -> None:
-        """Cell numbers, on text items kept in a pool: creating and destroying hundreds of items
-        for every new trace stalled the GUI thread for a large part of a second."""
         rows, cols = self._data.shape
-        needed = rows * cols if rows * cols <= MAX_VALUE_CELLS else 0
-        while len(self._text_pool) < needed:
-            item = pg.TextItem("", anchor=(0.5, 0.5))
-            item.setZValue(5)
-            self.addItem(item)
-            self._text_pool.append(item)
-        for item in self._text_pool[needed:]:
-            item.setVisible(False)
-        self._texts = self._text_pool[:needed]
-        self._full_texts = []
-        if not needed:
+        if rows * cols > MAX_VALUE_CELLS:  # none print: skip mapping the colours
+            self._numbers.build(self, self._data, shown, self._format, np.zeros((0, 4)))
             return
         span = max(levels[1] - levels[0], 1e-12)
         fractions = np.clip((np.nan_to_num(shown, nan=levels[0]) - levels[0]) / span, 0.0, 1.0)
         colours = self._image.getColorMap().map(fractions.ravel(), mode="float")  # (R*C, 4)
-        luminance = colours[:, :3] @ np.array([0.299, 0.587, 0.114])  # (R*C,)
-        luminance[np.isnan(shown).ravel()] = 1.0  # empty cells show the white background
-        for index, item in enumerate(self._texts):
-            r, c = divmod(index, cols)
-            value = self._data[r, c]
-            if np.isnan(shown[r, c]):
-                text = ""  # an empty cell says nothing, not "0"
-            else:
-                text = "0" if value == 0 else self._format.format(value)
-            self._full_texts.append(text)
-            item.setPlainText(text)
-            item.setColor(style.cell_text_color(luminance[index] < 0.5))
-            item.setPos(c + 0.5, r + 0.5)
-        self._text_fit = None
-        self._fits = []
-        forms = [(size, form) for size in CELL_FONT_SIZES for form in CELL_TEXT_FORMS]
-        forms += [(size, LAST_CELL_TEXT_FORM) for size in CELL_FONT_SIZES]
-        for size, form in forms:  # (font, text form, width and height needed), best first
-            font = QFont()
-            font.setPointSizeF(size)
-            metrics = QFontMetrics(font)
-            widest = max(metrics.horizontalAdvance(form(text)) for text in self._full_texts)
-            self._fits.append((font, form, widest + 4, metrics.height() + 1))
-
-    def _best_text_fit(self) -> int | None:
-        """Index into self._fits of the best form that fits: full numbers before compact ones,
-        larger fonts before smaller, two-digit numbers last."""
-        rows, cols = self._data.shape
-        rect = self.plotItem.vb.boundingRect()
-        cell_width, cell_height = rect.width() / max(cols, 1), rect.height() / max(rows, 1)
-        for index, (_font, _form, width, height) in enumerate(self._fits):
-            if cell_width >= width and cell_height >= height:
-                return index
-        return None
+        self._numbers.build(self, self._data, shown, self._format, colours)
 
     def _update_texts(self) -> None:
-        """Cell numbers show only when every one fits inside its cell at the current size."""
-        if not self._texts:
+        if not self._numbers.printing:
             return
-        fit = self._best_text_fit()
-        if fit is not None and fit != self._text_fit:
-            font, form, _width, _height = self._fits[fit]
-            for item, full in zip(self._texts, self._full_texts):
-                item.setFont(font)
-                item.setPlainText(form(full))
-        self._text_fit = fit
-        cols = self._data.shape[1]
-        for index, item in enumerate(self._texts):
-            row, col = divmod(index, cols)
-            item.setVisible(fit is not None and row < self._revealed
-                            and col >= self._first_revealed_column)
+        rows, cols = self._data.shape
+        rect = self.plotItem.vb.boundingRect()
+        self._numbers.update(rect.width() / max(cols, 1), rect.height() / max(rows, 1),
+                             self._revealed, self._first_revealed_column)
 
     def _update_axis_ticks(self) -> None:
         """Words on token axes (each axis fits them to its length itself), indices elsewhere."""
@@ -305,7 +164,7 @@ class HeatmapView(HoverPlot):
 
     def cell_texts_shown(self) -> list[str]:
         """The numbers printed in the cells now, row by row ([] when they do not fit)."""
-        return [item.toPlainText() for item in self._texts if item.isVisible()]
+        return self._numbers.shown_texts()
 
     def axis_words(self, axis_name: str) -> list[str]:
         """The words an axis shows now ("left" or "bottom"), as drawn; [] for a numeric axis."""
@@ -500,12 +359,12 @@ class HeatmapView(HoverPlot):
     @property
     def cell_numbers(self) -> tuple[str, ...]:
         """Each cell's number in full, row by row ("" for an empty cell; () when none print)."""
-        return tuple(self._full_texts)
+        return self._numbers.full_texts
 
     @property
     def cell_numbers_visible(self) -> tuple[bool, ...]:
         """Whether each cell's number is printed now, row by row (() when none print)."""
-        return tuple(item.isVisible() for item in self._texts)
+        return self._numbers.visible
 
     @property
     def revealed_rows(self) -> int:

@@ -156,7 +156,8 @@ class ExportablePlot(pg.PlotWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.__dict__.get("_ready"):
+        # A closed pyqtgraph plot has dropped its plot item and still gets a last resize.
+        if self.__dict__.get("_ready") and self.plotItem is not None:
             self.plot_area_resized()
 
     def contextMenuEvent(self, event) -> None:

@@ -11,9 +11,10 @@ from engine.core import clock
 
 from gui import style
 from gui.views.panels.base import Panel
-from gui.views.panels.heatmap import HeatmapView, token_ticks
+from gui.views.panels.heatmap import HeatmapView
 from gui.views.panels.rnn_cell_view import RNNCellView
 from gui.views.panels.plot_base import WordPlot
+from gui.views.panels.token_ticks import token_ticks
 
 CAPTION = ("Row t is the hidden state h_t after the RNN reads word t: one cell call per tick, and "
            "row t must wait for row t−1; the cell on the right is that call at the current word. The "
