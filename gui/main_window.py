@@ -4,7 +4,7 @@ transport bar below, parameters in a dock. It wires models to views; panels neve
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QProgressBar,
                                QPushButton, QScrollArea)
 
@@ -17,6 +17,7 @@ from gui.help_texts import APP_TITLE, GUIDE, about_text
 from gui.export.targets import register_main_window
 from gui.views.main_views import MainViews
 from gui.views.parameters import ParameterPanel
+from gui.remembered import RememberedSettings, parse_config, parse_sentence
 from gui.resources import preset_named
 from gui.selection import TokenSelection
 from gui.state.app_state import AppState
@@ -24,7 +25,7 @@ from gui.session_actions import SessionActions
 from gui.weight_actions import WeightActions
 from gui.timeline import Timeline
 from gui.views.transport import DEFAULT_SPEED
-from gui.window_geometry import centred_default, fit_within, saved_normal_geometry
+from gui.window_geometry import available_geometry, centred_default, fit_window_to, restore_window_rect
 from gui.wording import count
 from gui.worker import SimulationRunner
 
@@ -44,7 +45,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(APP_TITLE)
         self.settings = settings if settings is not None else QSettings()
-        self._damaged_settings: list[str] = []  # remembered values ignored, named in the status bar
+        self.remembered = RememberedSettings(self.settings)  # damaged values named in the status bar
         # First launch: nothing remembered and nothing asked for on the command line. It opens
         # small and readable (every number printed), paused after one tick, with a one-line hint.
         self.first_launch = (restore and not overrides and sentence is None
@@ -94,7 +95,7 @@ class MainWindow(QMainWindow):
             self._restore_geometry()
             self._report_damaged_settings()
         else:
-            self.setGeometry(centred_default(self._available_geometry()))
+            self.setGeometry(centred_default(available_geometry(self)))
             self._start_dock_width()
         self._focus_the_views()
 
@@ -181,7 +182,7 @@ class MainWindow(QMainWindow):
         self._action(view, "&Cost lab…", "Ctrl+L", self.show_cost_lab,
                      "Measure sequential vs parallel cost on this machine, against Table 1")
         # View > Theme: light, dark or the system's palette, remembered between launches.
-        theme = self._remembered_value(style.THEME_SETTING, style.theme_from_setting) or "system"
+        theme = self.remembered.value(style.THEME_SETTING, style.theme_from_setting) or "system"
         self.theme_actions = style.add_theme_actions(
             view.addMenu("&Theme"), self, theme,
             lambda name: self.settings.setValue(style.THEME_SETTING, name))
@@ -333,38 +334,17 @@ class MainWindow(QMainWindow):
         self._pending_view = None
         self.status_label.setText("Cancelled; the view shows the last good run.")
 
-    # -- settings -----------------------------------------------------------------------------
-    # A settings file can hold anything (hand edits, another version, a crash mid-write): every
-    # remembered value is parsed, and one that fails is forgotten, replaced by the default and
-    # named in the status bar. The keys of the File-menu helpers are checked here at start too.
+    # -- settings (gui/remembered.py reads them defensively) -----------------------------------
     def _remembered(self) -> tuple[SimConfig | None, str | None]:
-        config = self._remembered_value(
-            "run/config", lambda text: SimConfig.from_json(text) if isinstance(text, str) else None)
-        sentence = self._remembered_value(
-            "run/sentence", lambda text: text if isinstance(text, str) and tokenize(text) else None)
-        for key, parse in {**SessionActions.SETTINGS, **ExportController.SETTINGS,
-                           **WeightActions.SETTINGS}.items():
-            self._remembered_value(key, parse)
+        """The remembered run; the keys of the File-menu helpers are vetted here at start too."""
+        config = self.remembered.value("run/config", parse_config)
+        sentence = self.remembered.value("run/sentence", parse_sentence)
+        self.remembered.check({**SessionActions.SETTINGS, **ExportController.SETTINGS,
+                               **WeightActions.SETTINGS})
         return config, sentence
 
-    def _remembered_value(self, key: str, parse):
-        """parse(the value remembered under `key`), or None when there is none. A value that
-        parse refuses (returning None or raising) is forgotten and noted as damaged."""
-        if not self.settings.contains(key):
-            return None
-        try:
-            parsed = parse(self.settings.value(key))
-        except (TypeError, ValueError, OverflowError, RuntimeError):  # EngineInputError included
-            parsed = None
-        if parsed is None:
-            self.settings.remove(key)
-            self._damaged_settings.append(key)
-        return parsed
-
     def _report_damaged_settings(self) -> None:
-        names = list(self._damaged_settings)
-        if self.settings.status() == QSettings.Status.FormatError:
-            names.insert(0, f"the file {self.settings.fileName()} (not a settings file)")
+        names = self.remembered.damaged()
         if names:
             what = "a damaged remembered setting" if len(names) == 1 else "damaged remembered settings"
             self.notice_label.setText(f"Ignored {what}: {', '.join(names)}.")
@@ -385,39 +365,20 @@ class MainWindow(QMainWindow):
         def restored(restore):  # restoreGeometry and restoreState say whether they could
             return lambda data: True if isinstance(data, QByteArray) and restore(data) else None
 
-        if self._remembered_value("window/geometry", restored(self._restore_window_rect)) is None:
-            self.setGeometry(centred_default(self._available_geometry()))
+        rect = restored(lambda data: restore_window_rect(self, data))
+        if self.remembered.value("window/geometry", rect) is None:
+            self.setGeometry(centred_default(available_geometry(self)))
         else:  # remembered on another (larger) screen, perhaps: keep all of it on this one
-            self.fit_to(self._available_geometry())
-        if self._remembered_value("window/state", restored(self.restoreState)) is None:
+            self.fit_to(available_geometry(self))
+        if self.remembered.value("window/state", restored(self.restoreState)) is None:
             self._start_dock_width()
-        speed = self._remembered_value("playback/speed", self._speed_in_range)
+        speed = self.remembered.value("playback/speed", self._speed_in_range)
         if speed is not None:
             self.transport.set_speed(speed)
 
-    def _restore_window_rect(self, data: QByteArray) -> bool:
-        """restoreGeometry, and where Qt refuses a window saved on a larger screen, its
-        rectangle all the same (fit_to then brings it onto this screen)."""
-        if self.restoreGeometry(data):
-            return True
-        rect = saved_normal_geometry(data)
-        if rect is not None:
-            self.setGeometry(rect)
-        return rect is not None
-
-    def _available_geometry(self):
-        """The desktop area of the screen the window is on (or will open on), less panels and docks."""
-        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen() \
-            or QGuiApplication.primaryScreen()
-        return screen.availableGeometry()
-
     def fit_to(self, available) -> None:
         """Shrink and move the window so all of it lies inside `available` (a QRect)."""
-        if self.isMaximized() or self.isFullScreen():
-            return
-        fitted = fit_within(self.geometry(), available)
-        if fitted != self.geometry():
-            self.setGeometry(fitted)
+        fit_window_to(self, available)
 
     def _confirm_reset_settings(self) -> None:
         answer = QMessageBox.question(
@@ -440,7 +401,7 @@ class MainWindow(QMainWindow):
         style.apply_theme("system")
         self.parameter_dock.show()
         self.showNormal()
-        self.setGeometry(centred_default(self._available_geometry()))
+        self.setGeometry(centred_default(available_geometry(self)))
         self._start_dock_width()
         config = self._first_launch_config()
         self.parameters.set_config(config)

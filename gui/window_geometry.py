@@ -4,6 +4,7 @@ remembered from a larger screen, is shrunk and moved so the whole window (transp
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QDataStream, QMargins, QPoint, QRect, QSize
+from PySide6.QtGui import QGuiApplication
 
 DEFAULT_SIZE = QSize(1600, 1000)  # on a screen that has room for it
 # Room kept for the title bar and borders a window manager adds around a window not yet shown.
@@ -43,3 +44,31 @@ def centred_default(available: QRect) -> QRect:
     rect = QRect(QPoint(0, 0), DEFAULT_SIZE.boundedTo(available.marginsRemoved(FRAME_MARGINS).size()))
     rect.moveCenter(available.marginsRemoved(FRAME_MARGINS).center())
     return fit_within(rect, available)
+
+
+def restore_window_rect(window, data: QByteArray) -> bool:
+    """restoreGeometry, and where Qt refuses a window saved on a larger screen, its rectangle
+    all the same (fit_window_to then brings it onto this screen)."""
+    if window.restoreGeometry(data):
+        return True
+    rect = saved_normal_geometry(data)
+    if rect is not None:
+        window.setGeometry(rect)
+    return rect is not None
+
+
+def available_geometry(window) -> QRect:
+    """The desktop area of the screen the window is on (or will open on), less panels and docks."""
+    screen = QGuiApplication.screenAt(window.geometry().center()) or window.screen() \
+        or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_window_to(window, available: QRect) -> None:
+    """Shrink and move a window that is neither maximised nor full screen so all of it lies
+    inside `available`."""
+    if window.isMaximized() or window.isFullScreen():
+        return
+    fitted = fit_within(window.geometry(), available)
+    if fitted != window.geometry():
+        window.setGeometry(fitted)
