@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
 
     def run(self, sentence: str | None = None, config: SimConfig | None = None) -> bool:
         """Validate, then start a run in the worker. Returns False (with a message) if rejected."""
+        self.sessions.forget_loading()  # a session still reading its weights would replace this run
         sentence = self._last_sentence if sentence is None else sentence
         try:
             config = config or self.parameters.config()

@@ -200,7 +200,19 @@ def save_session(path: str | os.PathLike, session: Session) -> Path:
 def load_session(path: str | os.PathLike) -> Session:
     """Read a session file, and its weight file if it names one (Session.weights); SessionError
     for a missing, special, huge, binary or invalid file, or a missing or changed weight file."""
+    session = read_session(path)
+    return load_session_weights(session, path) if session.weights_file else session
+
+
+def read_session(path: str | os.PathLike) -> Session:
+    """Read a session file alone (a few kilobytes at most), without the weight file it may
+    name; SessionError for a missing, special, huge, binary or invalid file."""
     path = Path(path)
     text = decode_text(read_limited(path, MAX_SESSION_BYTES, SessionError), path, SessionError)
-    session = Session.from_json(text, source=printable(path))
-    return _load_weights(session, path) if session.weights_file else session
+    return Session.from_json(text, source=printable(path))
+
+
+def load_session_weights(session: Session, session_path: str | os.PathLike) -> Session:
+    """The session with the weights of the weight file it names, which may be large: the window
+    reads them on a worker thread. SessionError for a missing, changed or unusable file."""
+    return _load_weights(session, Path(session_path))

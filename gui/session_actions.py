@@ -9,7 +9,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from engine.core.errors import EngineInputError
-from gui.session import Session, load_session, save_session
+from gui.jobs import job_manager
+from gui.session import Session, load_session_weights, read_session, save_session
 
 MAX_RECENT = 8
 MAX_PATH_CHARS = 4096  # PATH_MAX on Linux: a longer remembered path is damage
@@ -44,6 +45,7 @@ class SessionActions(QObject):
         self._window, self._settings = window, settings
         self.recent_menu = QMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._loading = None  # the job reading a session's weight file, if one is
 
     def add_menu_actions(self, menu: QMenu) -> None:
         for text, shortcut, slot in (("&Open session…", QKeySequence.StandardKey.Open, self.open_dialog),
@@ -117,12 +119,46 @@ class SessionActions(QObject):
             self._settings.setValue("session/folder", str(Path(path).parent))
 
     def open(self, path: str | Path) -> bool:
-        """Load the session and re-run it; the view follows when the run finishes."""
+        """Read the session and re-run it; the view follows when the run finishes. A weight file
+        the session names is read on a worker thread first. False (with a message) for a
+        session that cannot be opened now; a weight file that fails says so when it fails."""
         try:
-            session = load_session(path)
+            session = read_session(path)
         except EngineInputError as error:
-            QMessageBox.warning(self._window, "Could not open the session",
-                                f"{error}\n\nThe current view is kept.")
+            self._refuse(error)
             return False
-        self._remember(Path(path))
+        self.forget_loading()
+        if not session.weights_file:
+            return self._run(session, Path(path))
+        self._loading = job_manager().submit(
+            lambda _context: load_session_weights(session, path), name="session-weights",
+            owner=self, on_result=lambda loaded: self._on_weights_loaded(loaded, Path(path)),
+            on_error=self._on_weights_failed)
+        return True
+
+    def forget_loading(self) -> None:
+        """Drop a session whose weight file is still being read (another run was chosen)."""
+        if self._loading is not None:
+            self._loading.discard()
+            self._loading = None
+
+    @property
+    def loading(self) -> bool:
+        """Whether a session's weight file is being read."""
+        return self._loading is not None
+
+    def _run(self, session: Session, path: Path) -> bool:
+        self._remember(path)
         return self._window.open_run(session)
+
+    def _on_weights_loaded(self, session: Session, path: Path) -> None:
+        self._loading = None
+        self._run(session, path)
+
+    def _on_weights_failed(self, error: BaseException) -> None:
+        self._loading = None
+        self._refuse(error)
+
+    def _refuse(self, error: BaseException) -> None:
+        QMessageBox.warning(self._window, "Could not open the session",
+                            f"{error}\n\nThe current view is kept.")

@@ -93,6 +93,55 @@ def test_a_session_reopens_on_its_weight_file(qtbot, make_window, weight_file, t
     assert blocker.args[0].digest() == trace.digest()
 
 
+def test_a_sessions_weight_file_is_read_off_the_gui_thread(qtbot, make_window, weight_file,
+                                                           tmp_path, monkeypatch):
+    import threading
+
+    window = make_window()
+    open_weights_and_wait(qtbot, window, weight_file)
+    path = window.sessions.save(tmp_path / "run.json")
+    fresh = make_window(path=str(tmp_path / "fresh.ini"))
+    readers = []
+    load = WeightSet.load
+
+    def recording_load(*args, **kwargs):
+        readers.append(threading.current_thread() is threading.main_thread())
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(WeightSet, "load", staticmethod(recording_load))
+    with qtbot.waitSignal(fresh.runner.finished, timeout=RUN_TIMEOUT):
+        assert fresh.sessions.open(path) is True
+        assert fresh.sessions.loading  # the file is still being read
+    assert readers == [False]
+    assert not fresh.sessions.loading
+
+
+def test_a_sessions_missing_weight_file_says_so_and_keeps_the_view(qtbot, make_window, weight_file,
+                                                                   tmp_path, warnings):
+    window = make_window()
+    trace = open_weights_and_wait(qtbot, window, weight_file)
+    path = window.sessions.save(tmp_path / "run.json")
+    weight_file.unlink()
+    assert window.sessions.open(path) is True  # the session itself is fine
+    qtbot.waitUntil(lambda: len(warnings) > 0, timeout=RUN_TIMEOUT)
+    assert "which is missing" in warnings[0][1]
+    assert window.timeline.trace is trace and not window.runner.busy
+
+
+def test_a_run_started_while_a_sessions_weights_load_is_not_replaced(qtbot, make_window,
+                                                                     weight_file, tmp_path):
+    window = make_window()
+    open_weights_and_wait(qtbot, window, weight_file)
+    path = window.sessions.save(tmp_path / "run.json")
+    window.weight_actions.use_random()
+    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT):
+        assert window.sessions.open(path) is True
+        assert window.run("A newer sentence") is True
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=RUN_TIMEOUT)
+    assert not window.sessions.loading
+    assert window.timeline.trace.sentence == "A newer sentence"
+
+
 def test_reset_settings_goes_back_to_random_weights(qtbot, make_window, weight_file):
     window = make_window()
     open_weights_and_wait(qtbot, window, weight_file)
