@@ -27,15 +27,28 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every module a file imports, at any depth of its code (lazy imports included)."""
+def package_of(path: Path) -> str:
+    """The package a file's relative imports start from."""
+    name = module_name(path)
+    return name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+
+def imported_modules(path: Path, text: str | None = None) -> set[str]:
+    """Every module a file imports, at any depth of its code (lazy imports included), relative
+    imports resolved to their absolute names. `text`: read it as the file's source instead."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    source = path.read_text(encoding="utf-8") if text is None else text
+    for node in ast.walk(ast.parse(source, str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package_of(path).split(".")
+                anchor = ".".join(parts[:len(parts) - (node.level - 1)])
+                base = f"{anchor}.{base}" if base else anchor
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
     return found
 
 
@@ -68,6 +81,9 @@ def test_engine_layers_import_only_downwards():
             continue
         allowed = (own, *ENGINE_LAYERS[own])
         for name in imported_modules(path):
+            # The package itself names every layer's public API: inside a layer, it hides
+            # whatever it imports.
+            assert name != "engine", f"{module_name(path)} imports the engine package itself"
             layer = layer_of(name)
             assert layer is None or layer in allowed, (
                 f"{module_name(path)} ({own}) imports {name} ({layer}): an upward import")
@@ -89,3 +105,22 @@ def test_the_contract_catches_an_upward_import(tmp_path):
     assert "engine.models.rnn" in imported_modules(bad)
     assert layer_of("engine.models.rnn") not in (layer_of("engine.core.x"),
                                                  *ENGINE_LAYERS[layer_of("engine.core.x")])
+
+
+@pytest.mark.parametrize("text, as_file, expected", [
+    ("from . import rnn\n", "engine/models/cells.py", "engine.models.rnn"),
+    ("from ..core import config\n", "engine/models/cells.py", "engine.core.config"),
+    ("from .. import run\n", "engine/labs/__init__.py", "engine.run"),
+    ("def f():\n    from .sweep import run_sweep\n", "engine/labs/cost/report.py",
+     "engine.labs.cost.sweep"),
+])
+def test_relative_imports_are_resolved(text, as_file, expected):
+    assert expected in imported_modules(REPO / as_file, text)
+
+
+def test_the_contract_catches_the_engine_package_and_relative_upward_imports():
+    core = REPO / "engine/core/config.py"
+    assert "engine" in imported_modules(core, "from engine import simulate\n")
+    upward = imported_modules(core, "from ..models import rnn\n")
+    assert layer_of("engine.models.rnn") in {layer_of(name) for name in upward}
+    assert layer_of("engine.models") not in ENGINE_LAYERS["engine.core"]
