@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.parameters = ParameterPanel(config)
         self.export_targets = register_main_window(self)
         self.exports = ExportController(self, self.settings)
+        self.gradient_panel.plots_changed.connect(self._on_gradient_panel_plots_changed)
         self.sessions = SessionActions(self, self.settings)
         self.weight_actions = WeightActions(self, self.settings)
         self._build_layout()
@@ -259,6 +260,11 @@ class MainWindow(QMainWindow):
             self.parameters.set_config(config)
         self.sentence_bar.set_sentence(sentence)
         self.run(sentence, config)
+
+    def _on_gradient_panel_plots_changed(self) -> None:
+        """A trace with one more model added its map: it exports like every other plot."""
+        self.export_targets = register_main_window(self)
+        self.exports.watch_plots()
 
     def _on_weights_load_failed(self) -> None:
         if self.timeline.trace is None and not self.runner.busy:  # a start with --weights

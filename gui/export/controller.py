@@ -35,7 +35,15 @@ class ExportController(QObject):
         self._window, self._settings = window, settings
         self.current = "window"  # the plot last hovered or right-clicked
         self._animation: AnimationExport | None = None
-        for name, plot in targets.plots(window).items():
+        self._watched: set[str] = set()
+        self.watch_plots()
+
+    def watch_plots(self) -> None:
+        """Give every registered plot its right-click export menu (plots added since too)."""
+        for name, plot in targets.plots(self._window).items():
+            if name in self._watched:
+                continue
+            self._watched.add(name)
             plot.export_menu_requested.connect(
                 lambda pos, name=name: self._on_plot_export_menu_requested(name, pos))
             if hasattr(plot, "hovered"):

@@ -2,9 +2,11 @@
 dialogs and headless --export read them from its ExportRegistry."""
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QMenu, QWidget
 
 from cost_lab_helpers import make_lab  # noqa: F401  (fixture)
+import gui.export.controller
 from gui.export import targets
 from gui.export.batch import export_folder
 from gui.export.registry import ExportRegistry
@@ -64,3 +66,28 @@ def test_the_cost_lab_registers_its_plots_and_itself(make_lab):  # noqa: F811
     assert registry.widgets("plot") == {f"cost-lab-{name}": plot for name, plot in lab.plots.items()}
     assert registry["cost-lab"].widget is lab and registry["cost-lab"].kind == "window"
     assert registry.matrices() == {}
+
+
+def test_a_map_for_one_more_model_exports_like_every_plot(qapp, tmp_path_factory, trace3, tmp_path,
+                                                          monkeypatch):
+    """A trace with a third model record adds its connectivity map to the window's targets: the
+    headless batch writes it, and a right-click on it offers its export menu."""
+    from model_record_helpers import with_scan
+
+    settings = tmp_path_factory.mktemp("third-model") / "s.ini"
+    for window in shown_window(qapp, settings, trace3):
+        assert "gradient-scan-connectivity" not in window.export_targets
+        window.state.show(with_scan(trace3), 2 * trace3.length)
+        assert "gradient-scan-connectivity" in window.export_targets
+        assert window.export_targets["gradient-scan-connectivity"].kind == "plot"
+        written = export_folder(window, tmp_path, ["png"])
+        assert tmp_path / "gradient-scan-connectivity.png" in written
+        menus = []  # a shown menu would wait for a click: record its entries instead
+
+        class RecordingMenu(QMenu):  # PySide6 ignores a patched QMenu.exec
+            def exec(self, *args):
+                menus.append([action.text() for action in self.actions()])
+
+        monkeypatch.setattr(gui.export.controller, "QMenu", RecordingMenu)
+        window.gradient_panel.maps["scan"].export_menu_requested.emit(QPoint(0, 0))
+        assert menus and "Export Gradient scan connectivity as PNG…" in menus[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout
 
@@ -343,6 +343,8 @@ class GradientCurves(WordPlot):
 class GradientPanel(Panel):
     """Views the Timeline (maps and curves appear going back) and the selection."""
 
+    plots_changed = Signal()  # a model's map was added: plots() has one more entry
+
     def __init__(self, timeline, selection, parent=None):
         super().__init__("Gradient flow: many hops back vs one", CAPTION, parent)
         self._timeline, self._selection = timeline, selection
@@ -374,6 +376,7 @@ class GradientPanel(Panel):
         view.add_colorbar(f"log₁₀ {GRADIENT_NAME}", on_screen=False)  # on screen: the last map's
         self._map_row.insertWidget(len(self.maps), view, 2)
         self.maps[key] = view
+        self.plots_changed.emit()
         return view
 
     @property
