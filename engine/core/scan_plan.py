@@ -10,6 +10,7 @@ scan one tick to show it (RevealSchedule.log_scan counts max(1, levels) forward 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,7 @@ def scan_level_count(length: int) -> int:
     return (length - 1).bit_length() if length > 1 else 0
 
 
+@functools.lru_cache(maxsize=64)  # read-only arrays, safe to share
 def scan_levels(length: int) -> tuple[ScanLevel, ...]:
     """Every level of the Hillis-Steele scan over `length` words, in the order they run."""
     levels = []

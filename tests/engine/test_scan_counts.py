@@ -42,6 +42,9 @@ def test_levels_join_every_position_to_its_whole_prefix(length):
         applications += level.applications
     assert np.all(covered == 0)
     assert applications == scan_operator_applications(length)
+    assert scan_levels(length) is scan_levels(length)  # cached, so its arrays must stay read-only
+    assert all(not level.targets.flags.writeable and not level.span_start.flags.writeable
+               for level in scan_levels(length))
 
 
 def test_work_counts():
