@@ -79,10 +79,10 @@ class MinGRU:
         """One word: h_t = a_t h_{t-1} + b_t. (H,) each."""
         return torch.addcmul(drive_t, decay_t, h)
 
-    def run_scan(self, inputs: torch.Tensor, record: bool = False) -> ScanResult:
+    def run_scan(self, inputs: torch.Tensor, record: bool = False, on_level=None) -> ScanResult:
         """All h_t by the Hillis-Steele scan (recording each level's states if asked)."""
         c = self.coefficients(inputs)
-        return parallel_scan(c.decay, c.drive, record=record)
+        return parallel_scan(c.decay, c.drive, record=record, on_level=on_level)
 
     def run_log_space(self, inputs: torch.Tensor) -> torch.Tensor:
         """All h_t by the log-space scan, stable at long n. (..., T, D) -> (..., T, H)"""

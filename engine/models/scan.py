@@ -20,6 +20,7 @@ is wide enough to run a level at once (a GPU) the shorter depth is what counts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -78,11 +79,13 @@ class ScanResult:
 
 
 def parallel_scan(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None = None,
-                  record: bool = False) -> ScanResult:
+                  record: bool = False,
+                  on_level: Callable[[int], None] | None = None) -> ScanResult:
     """Hillis-Steele over the time axis: level j sets x_t <- x_{t-2^j} o x_t for every t >= 2^j
     at once. After the last level x_t = (a_0 ... a_t, h_t). b: (..., T, H); a: like b, or
     (..., T, H, H). With record, b after each level is kept (position t then holds the state the
-    words of its span give from a zero start): one (..., T, H) array per level."""
+    words of its span give from a zero start): one (..., T, H) array per level. on_level(j) is
+    called as each level is done (timing, progress)."""
     dense = _is_dense(a, b)
     op = combine_dense if dense else combine
     a_time = -3 if dense else -2  # the time axis of a
@@ -98,6 +101,8 @@ def parallel_scan(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor | None = No
         b = torch.cat([b[..., :s, :], joined_b], dim=-2)  # (..., T, H)
         if record:
             states.append(_frozen_copy(b))
+        if on_level is not None:
+            on_level(level.index)
     return ScanResult(b, levels, tuple(states))
 
 
