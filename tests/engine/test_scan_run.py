@@ -1,0 +1,50 @@
+"""run_mingru bundles what a minGRU lane shows for one sentence, in the shapes the clock and the
+other models' records use (timings are checked for shape and order only, never for speed)."""
+
+import numpy as np
+import pytest
+
+from engine import SimConfig, simulate
+from engine.core.clock import RevealSchedule
+from engine.core.cost import mingru_loop_cost, mingru_scan_cost
+from engine.analysis.mingru_run import run_mingru
+
+CONFIG = SimConfig(d_model=8, hidden_size=6, head_size=4, seed=9)
+
+
+@pytest.mark.parametrize("sentence", ["Hello", "The cat sat on the mat , and then it slept ."])
+def test_run_bundles_states_levels_gradients_and_times(sentence):
+    trace = simulate(sentence, CONFIG)
+    T = len(trace.tokens)
+    run = run_mingru(trace.embeddings, CONFIG, repeats=2)
+    assert run.hidden.shape == (T, 6) and run.connectivity.shape == (T, T)
+    assert run.state_norm.shape == (T,) and run.attention.token_map.shape == (T, T)
+    assert run.scan_difference <= 1e-12 and run.log_space_difference <= 1e-11
+    assert len(run.levels) == len(run.level_states) == max(0, (T - 1).bit_length())
+    if run.level_states:
+        np.testing.assert_allclose(run.level_states[-1], run.hidden, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(run.attention.apply(), run.hidden, rtol=1e-12, atol=1e-14)
+    assert run.loop_cost == mingru_loop_cost(T, 8, 6) and run.scan_cost == mingru_scan_cost(T, 8, 6)
+    # one elapsed time per forward step of each schedule, as ModelRecord wants them
+    assert len(run.loop_elapsed) == RevealSchedule.loop(T).forward_steps
+    assert len(run.scan_elapsed) == RevealSchedule.log_scan(T).forward_steps
+    for elapsed in (run.loop_elapsed, run.scan_elapsed):
+        assert np.all(np.diff(elapsed) >= 0) and elapsed[0] > 0
+    assert run.loop_timing.count == run.scan_timing.count == 2
+    for array in (run.hidden, run.connectivity, run.state_norm, run.readout, run.scan_elapsed):
+        assert not array.flags.writeable
+
+
+def test_run_is_deterministic_for_a_seed():
+    trace = simulate("one two three four five", CONFIG)
+    first, again = (run_mingru(trace.embeddings, CONFIG, repeats=1) for _ in range(2))
+    np.testing.assert_array_equal(first.hidden, again.hidden)
+    np.testing.assert_array_equal(first.connectivity, again.connectivity)
+    np.testing.assert_allclose(np.linalg.norm(first.readout), 1.0, rtol=1e-14)
+
+
+def test_bad_word_vectors_are_refused_clearly():
+    with pytest.raises(ValueError, match="width 8"):
+        run_mingru(np.zeros((3, 5)), CONFIG)
+    with pytest.raises(ValueError, match="at least one word"):
+        run_mingru(np.zeros((0, 8)), CONFIG)
