@@ -1,0 +1,75 @@
+"""Training lab results read out: the per-model table (parameters, final loss, held-out accuracy,
+seconds, steps per second) as plain text or JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from engine.labs.training.tasks import TASKS, chance_accuracy
+from engine.labs.training.train import COMPLETED, TrainResult, parameter_spread
+
+COLUMNS = ("model", "parameters", "width", "final loss", "accuracy", "seconds", "steps/s")
+
+
+def _number(value: float, digits: int) -> str:
+    return "—" if not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def summary_rows(result: TrainResult) -> list[tuple[str, ...]]:
+    """The table's cells, one row per model, as text."""
+    rows = []
+    for s in result.summaries:
+        width = f"D={s.hidden_size}" if s.kind == "transformer" else f"H={s.hidden_size}"
+        accuracy = "—" if not math.isfinite(s.accuracy) else f"{s.accuracy:.1%}"
+        rows.append((s.label, f"{s.parameters:,}", width, _number(s.final_loss, 4), accuracy,
+                     _number(s.seconds, 1), _number(s.steps_per_second, 1)))
+    return rows
+
+
+def format_table(result: TrainResult) -> str:
+    """The header lines, the aligned table and any stopping reason, as printed by --train."""
+    c = result.config
+    lines = [f"Training lab: {TASKS[c.task].title} ({c.task}), n = {c.n}, {c.steps} steps, "
+             f"batch {c.batch_size}, Adam lr {c.learning_rate:g}, seed {c.seed}",
+             f"accuracy on {result.held_out_size} held-out examples (chance "
+             f"{chance_accuracy(c.task):.1%}); parameter counts within "
+             f"{parameter_spread(result.summaries):.0%} of each other", ""]
+    rows = [COLUMNS, *summary_rows(result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    if result.stopped_reason != COMPLETED:
+        lines += ["", f"stopped: {result.stopped_reason}"]
+    return "\n".join(lines)
+
+
+def _finite_or_none(value: float):
+    return value if math.isfinite(value) else None
+
+
+def result_to_dict(result: TrainResult) -> dict:
+    c = result.config
+    return {
+        "config": {"task": c.task, "n": c.n, "models": list(c.models), "width": c.width,
+                   "layers": c.layers, "heads": c.heads, "match_parameters": c.match_parameters,
+                   "steps": c.steps, "learning_rate": c.learning_rate,
+                   "batch_size": c.batch_size, "seed": c.seed, "device": c.device},
+        "held_out_size": result.held_out_size,
+        "chance_accuracy": chance_accuracy(c.task),
+        "stopped_reason": result.stopped_reason,
+        "models": [{"kind": s.kind, "label": s.label, "parameters": s.parameters,
+                    "hidden_size": s.hidden_size, "steps": s.steps,
+                    "seconds": s.seconds, "steps_per_second": _finite_or_none(s.steps_per_second),
+                    "final_loss": _finite_or_none(s.final_loss),
+                    "accuracy": _finite_or_none(s.accuracy), "stopped_reason": s.stopped_reason}
+                   for s in result.summaries],
+    }
+
+
+def result_to_json(result: TrainResult) -> str:
+    """Strict JSON (no NaN: a value that is not finite is null)."""
+    return json.dumps(result_to_dict(result), indent=2, allow_nan=False)
