@@ -169,3 +169,20 @@ def to_weight_set(rnn: RecurrentModel, transformer: TransformerModel, block: int
                            f"{weights.shape_fields[error.field]}, which the simulator cannot "
                            f"run ({error.problem})", error.field) from None
     return weights
+
+
+def save_models(models: dict[str, Model], directory: str | os.PathLike,
+                trained_on: dict) -> list[Path]:
+    """Write each model to DIRECTORY/KIND.npz (the folder is created if missing); return the
+    paths. Models holding NaN or infinite values (a diverged run) are not written."""
+    folder = Path(directory)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CheckpointError(f"cannot create the folder {printable(folder)}: "
+                              f"{printable(error.strerror or error, 80)}") from None
+    paths = []
+    for kind, model in models.items():
+        if all(torch.isfinite(p).all() for p in model.parameters()):
+            paths.append(save_model(model, folder / f"{kind}.npz", trained_on))
+    return paths

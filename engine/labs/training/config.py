@@ -47,8 +47,8 @@ class TrainConfig:
         f"models to train, comma-separated, from {', '.join(MODEL_KINDS)}",
         metavar="LIST", label="Models")
     # D: the Transformer's width, and every model's word-vector width
-    width: int = config_field(
-        32, IntRange(*WIDTH_RANGE), "--width",
+    model_width: int = config_field(
+        32, IntRange(*WIDTH_RANGE), "--model-width",
         "the Transformer's width and every model's word-vector width", metavar="D",
         label="Width D",
         tip="The Transformer's width D; every model's word vectors have this width too.")
@@ -97,9 +97,9 @@ class TrainConfig:
         _check_learning_rate(self.learning_rate)
         validate_fields(self)
         object.__setattr__(self, "models", _checked_models(self.models))
-        if self.width % self.heads:
-            raise ConfigError("width", f"must be a multiple of heads ({self.heads}), got "
-                                       f"{self.width}")
+        if self.model_width % self.heads:
+            raise ConfigError("model_width", f"must be a multiple of heads ({self.heads}), got "
+                                       f"{self.model_width}")
 
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
@@ -148,7 +148,7 @@ RECURRENT_COPIES = 8  # (B, G*H) tensors kept per step: pre-activations, gates, 
 
 def memory_needed_bytes(config: TrainConfig, hidden_sizes: dict[str, int]) -> int:
     """Peak bytes of one training step of the largest model (they train one after another)."""
-    B, T, D = config.batch_size, config.sequence_length, config.width
+    B, T, D = config.batch_size, config.sequence_length, config.model_width
     gates = {"rnn": 1, "gru": 3, "lstm": 4}
     peaks = [0]
     for kind in config.models:
@@ -162,12 +162,13 @@ def memory_needed_bytes(config: TrainConfig, hidden_sizes: dict[str, int]) -> in
 
 
 def memory_refusal(config: TrainConfig, hidden_sizes: dict[str, int], available: int) -> str | None:
-    """Why this run would not fit in `available` bytes (n named with the estimate), or None."""
+    """Why this run would not fit in `available` bytes (the problem with n, giving the
+    estimate), or None."""
     from engine.labs.cost.sweep import bytes_text
 
     needed = memory_needed_bytes(config, hidden_sizes)
     if needed <= available // 2:  # leave room for everything else on the machine
         return None
-    return (f"n = {config.n} needs about {bytes_text(needed)} per training step at batch size "
-            f"{config.batch_size}; {bytes_text(available)} is available, so at most half of it "
-            f"is used: choose a smaller n or batch size")
+    return (f"is too large for memory: one training step at n = {config.n} and batch size "
+            f"{config.batch_size} needs about {bytes_text(needed)}; {bytes_text(available)} is "
+            f"available and at most half of it is used: choose a smaller n or batch size")

@@ -54,7 +54,7 @@ def _finite_or_none(value: float):
 def result_to_dict(result: TrainResult) -> dict:
     c = result.config
     return {
-        "config": {"task": c.task, "n": c.n, "models": list(c.models), "width": c.width,
+        "config": {"task": c.task, "n": c.n, "models": list(c.models), "model_width": c.model_width,
                    "layers": c.layers, "heads": c.heads, "match_parameters": c.match_parameters,
                    "steps": c.steps, "learning_rate": c.learning_rate,
                    "batch_size": c.batch_size, "seed": c.seed, "device": c.device},

@@ -122,10 +122,10 @@ class TrainResult:
 
 def hidden_sizes(config: TrainConfig) -> dict[str, int]:
     """Each RNN's hidden size: matched to the Transformer's parameter count (by default) or D."""
-    target = transformer_parameters(len(VOCABULARY), config.width, config.layers,
+    target = transformer_parameters(len(VOCABULARY), config.model_width, config.layers,
                                     config.sequence_length)
-    return {kind: (matched_hidden_size(kind, target, len(VOCABULARY), config.width)
-                   if config.match_parameters else config.width)
+    return {kind: (matched_hidden_size(kind, target, len(VOCABULARY), config.model_width)
+                   if config.match_parameters else config.model_width)
             for kind in config.models if kind != "transformer"}
 
 
@@ -133,9 +133,10 @@ def build_model(kind: str, config: TrainConfig, hidden: dict[str, int],
                 dtype=torch.float32) -> Model:
     """A model with its initial weights from the config's seed."""
     if kind == "transformer":
-        return TransformerModel(len(VOCABULARY), config.width, config.heads, config.layers,
+        return TransformerModel(len(VOCABULARY), config.model_width, config.heads, config.layers,
                                 config.sequence_length, config.seed, dtype)
-    return RecurrentModel(kind, len(VOCABULARY), config.width, hidden[kind], config.seed, dtype)
+    return RecurrentModel(kind, len(VOCABULARY), config.model_width, hidden[kind], config.seed,
+                          dtype)
 
 
 def check_fits(config: TrainConfig, available: int | None = None) -> None:
