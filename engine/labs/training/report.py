@@ -22,6 +22,8 @@ def summary_rows(result: TrainResult) -> list[tuple[str, ...]]:
     for s in result.summaries:
         width = f"D={s.hidden_size}" if s.kind == "transformer" else f"H={s.hidden_size}"
         accuracy = "—" if not math.isfinite(s.accuracy) else f"{s.accuracy:.1%}"
+        if math.isfinite(s.accuracy) and s.evaluated_at != s.steps:
+            accuracy += f" (step {s.evaluated_at})"
         rows.append((s.label, f"{s.parameters:,}", width, _number(s.final_loss, 4), accuracy,
                      _number(s.seconds, 1), _number(s.steps_per_second, 1)))
     return rows
@@ -65,7 +67,8 @@ def result_to_dict(result: TrainResult) -> dict:
                     "hidden_size": s.hidden_size, "steps": s.steps,
                     "seconds": s.seconds, "steps_per_second": _finite_or_none(s.steps_per_second),
                     "final_loss": _finite_or_none(s.final_loss),
-                    "accuracy": _finite_or_none(s.accuracy), "stopped_reason": s.stopped_reason}
+                    "accuracy": _finite_or_none(s.accuracy), "evaluated_at": s.evaluated_at,
+                    "stopped_reason": s.stopped_reason}
                    for s in result.summaries],
     }
 

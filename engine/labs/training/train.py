@@ -30,6 +30,9 @@ from engine.labs.training.tasks import TASKS, VOCABULARY
 
 HELD_OUT_SIZE = 512  # examples in the held-out batch no model trains on
 COMPLETED = "completed"
+# A loss this many times a uniform guess's ln V means the weights have blown up: Adam's
+# normalised steps rarely reach NaN, but logits hundreds of units apart are no training.
+DIVERGED_FACTOR = 100
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,9 @@ class ModelSummary:
     hidden_size: int  # the RNN's H, or the Transformer's width D
     steps: int  # steps taken
     seconds: float  # training time (its own steps)
-    final_loss: float  # on the held-out batch after the last step (NaN when it diverged)
-    accuracy: float  # on the held-out batch after the last step (NaN when it diverged)
+    final_loss: float  # on the held-out batch at step evaluated_at (NaN: never, or diverged)
+    accuracy: float  # on the held-out batch at step evaluated_at (NaN: never, or diverged)
+    evaluated_at: int  # the step of the last held-out measurement (0: none yet)
     stopped_reason: str  # "completed", "cancelled at step k" or why it diverged
 
     @property
@@ -206,23 +210,25 @@ class Trainer:
     def run(self, steps: int | None = None, *, progress: ProgressCallback | None = None,
             on_update: UpdateCallback | None = None,
             cancel: CancelToken | None = None) -> TrainResult:
-        """Take `steps` more steps (all that remain of config.steps when None), stopping early
-        when cancelled or when every model has stopped; return the result so far."""
-        until = self.config.steps if steps is None else self.step + steps
+        """Take `steps` more steps (all that remain of config.steps when None, and never past
+        them), stopping early when cancelled or when every model has stopped; return the result
+        so far."""
+        total = self.config.steps
+        until = total if steps is None else min(total, self.step + steps)
         self._cancelled_at = None
         with intraop_threads(1 if self.device.type == "cpu" else 0):
             while self.step < until and any(run.training for run in self.runs.values()):
                 if cancel is not None and cancel.cancelled:
                     self._cancelled_at = self.step
                     break
-                update = self._one_step(until)
+                update = self._one_step()
                 if on_update is not None:
                     on_update(update)
                 if progress is not None:
-                    progress(self.step / until, f"step {self.step} of {until}")
+                    progress(self.step / total, f"step {self.step} of {total}")
         return self.result()
 
-    def _one_step(self, until: int) -> TrainUpdate:
+    def _one_step(self) -> TrainUpdate:
         self.step += 1
         tokens, targets = self.task.batch(self.config.seed, f"step-{self.step}", self.config.n,
                                           self.config.batch_size)
@@ -230,7 +236,9 @@ class Trainer:
         records = tuple(self._train_step(run, tokens, targets)
                         for run in self.runs.values() if run.training)
         evaluations = ()
-        if self.step % self.config.eval_every == 0 or self.step == until:
+        # Measured at fixed steps, never where a run happens to pause, so the curves of a run
+        # in pieces are those of one run.
+        if self.step % self.config.eval_every == 0 or self.step == self.config.steps:
             evaluations = tuple(self._evaluate(run) for run in self.runs.values() if run.training)
         return TrainUpdate(self.step, tuple(r for r in records if r is not None), evaluations)
 
@@ -243,10 +251,10 @@ class Trainer:
         logits = model.forward_from_inputs(inputs)  # (B, V)
         loss = F.cross_entropy(logits, targets)
         loss_value = loss.item()
-        if not np.isfinite(loss_value):
-            run.stopped_reason = (f"diverged: the loss became {loss_value} at step {self.step} "
-                                  f"(learning rate {self.config.learning_rate:g} is too large "
-                                  f"for it); its curves end at step {self.step - 1}")
+        problem = divergence(loss_value)
+        if problem is not None:
+            run.stopped_reason = (f"diverged at step {self.step}: {problem}; learning rate "
+                                  f"{self.config.learning_rate:g} is too large for it")
             return None
         run.optimiser.zero_grad(set_to_none=True)
         loss.backward()
@@ -285,13 +293,26 @@ class Trainer:
         return ModelSummary(run.kind, LABELS[run.kind], parameter_count(run.model), size,
                             len(run.records), run.seconds,
                             last.loss if last else float("nan"),
-                            last.accuracy if last else float("nan"), run.stopped_reason)
+                            last.accuracy if last else float("nan"),
+                            last.step if last else 0, run.stopped_reason)
 
     def trained_on(self) -> dict:
         """What a saved checkpoint records about its training."""
         c = self.config
         return {"task": c.task, "n": c.n, "steps": self.step, "seed": c.seed,
                 "learning_rate": c.learning_rate, "batch_size": c.batch_size}
+
+
+def divergence(loss: float) -> str | None:
+    """What says a training loss has diverged, or None: NaN or infinite, or over
+    DIVERGED_FACTOR times the loss of a uniform guess over the vocabulary."""
+    if not np.isfinite(loss):
+        return f"the loss became {loss}"
+    uniform = np.log(len(VOCABULARY))
+    if loss > DIVERGED_FACTOR * uniform:
+        return (f"the loss reached {loss:.3g} (over {DIVERGED_FACTOR} times a uniform guess's "
+                f"{uniform:.2f})")
+    return None
 
 
 def evaluate(model: Model, tokens: torch.Tensor, targets: torch.Tensor,
