@@ -22,7 +22,8 @@ CONFIG_FLAGS = {field.name: spec.flag for field, spec in described_fields(SimCon
 
 
 # Every mode that works without a window (and without a display).
-HEADLESS_MODES = "--report, --save-trace, --save-weights, --export, --benchmark or --train"
+HEADLESS_MODES = ("--report, --save-trace, --save-weights, --export, --benchmark, --train or "
+                  "--train-sweep")
 NO_DISPLAY = ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
               "run it under a virtual screen with `xvfb-run python main.py`, or use a headless "
               f"mode ({HEADLESS_MODES}; see --help)")
@@ -184,6 +185,11 @@ def _add_training_options(group) -> None:
                             f"(uses {', '.join(shared)}; --json for JSON)")
     group.add_argument("--save-models", metavar="DIR",
                        help="with --train: write each trained model to DIR/MODEL.npz")
+    group.add_argument("--train-sweep", action="store_true",
+                       help="train each model for --steps steps at every length of --lengths and "
+                            "print held-out accuracy against n (--json for JSON)")
+    group.add_argument("--lengths", default="8,16,32,64,128", metavar="N,N,...",
+                       help="with --train-sweep: the lengths n, increasing (default %(default)s)")
     add_field_options(group, TrainConfig, skip=shared)
 
 
@@ -232,6 +238,38 @@ def run_training(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_train_sweep(args: argparse.Namespace) -> int:
+    """--train-sweep: accuracy after a fixed budget against n; each point printed as it arrives
+    (on stderr), the table at the end; Ctrl-C keeps the points so far."""
+    from engine.core.errors import ConfigError
+    from engine.core.progress import CancelToken
+    from engine.labs.training.report import format_sweep_table, sweep_to_json
+    from engine.labs.training.sweep import parse_lengths, train_sweep
+    from engine.labs.training.train import require_device
+
+    try:
+        config, lengths = train_config_from_args(args), parse_lengths(args.lengths)
+        require_device(config)
+    except ConfigError as error:
+        return _fail(f"{TRAIN_FLAGS.get(error.field, '--' + error.field)} {error.problem}")
+    cancel = CancelToken()
+
+    def on_point(point) -> None:
+        if not args.json:
+            print(f"n = {point.n:>5}  {point.model:<12} accuracy {point.accuracy:6.1%}",
+                  file=sys.stderr, flush=True)
+
+    with _ctrl_c_cancels(cancel):
+        result = train_sweep(config, lengths, on_point=on_point, cancel=cancel)
+    if cancel.cancelled and not result.points:
+        return _interrupted("nothing was trained to the end")
+    print(sweep_to_json(result) if args.json else format_sweep_table(result))
+    if cancel.cancelled:
+        return _interrupted(f"the table holds the {len(result.points)} points trained before "
+                            "Ctrl-C")
+    return 0
+
+
 def config_from_args(args: argparse.Namespace) -> SimConfig:
     """The SimConfig the flags describe; raises ConfigError naming the field."""
     return SimConfig(**{name: getattr(args, name) for name in CONFIG_FLAGS})
@@ -245,8 +283,8 @@ def explicit_fields(argv: list[str]) -> set[str]:
 
 def flag_combination_error(args: argparse.Namespace, argv: list[str]) -> str | None:
     """Why the flags given together make no sense, or None."""
-    if args.json and not (args.report or args.benchmark or args.train):
-        return "--json goes with --report, --benchmark or --train"
+    if args.json and not (args.report or args.benchmark or args.train or args.train_sweep):
+        return "--json goes with --report, --benchmark, --train or --train-sweep"
     if args.save_models is not None and not args.train:
         return "--save-models goes with --train"
     if "activation" in explicit_fields(argv) and args.cell != "rnn":
@@ -255,7 +293,7 @@ def flag_combination_error(args: argparse.Namespace, argv: list[str]) -> str | N
     if args.weights is not None:
         if not args.weights:
             return "--weights needs the name of a weight file"
-        if args.session or args.benchmark or args.train:
+        if args.session or args.benchmark or args.train or args.train_sweep:
             return ("--weights goes without --session (a session names its own weights), "
                     "--benchmark (which times weights of its own) and --train (which trains "
                     "its own)")
@@ -506,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_benchmark(args)
     if args.train:
         return run_training(args)
+    if args.train_sweep:
+        return run_train_sweep(args)
     if args.export:
         return run_export(args, argv)
     if args.report or args.save_trace or args.save_weights:

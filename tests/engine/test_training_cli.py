@@ -70,7 +70,7 @@ def test_cuda_without_a_gpu_is_refused(capsys):
 @pytest.mark.parametrize("argv, words", [
     (["--save-models", "dir"], "--save-models goes with --train"),
     (["--train", "--weights", "w.npz"], "--weights goes without"),
-    (["--json"], "--json goes with --report, --benchmark or --train"),
+    (["--json"], "--json goes with --report, --benchmark, --train or --train-sweep"),
 ])
 def test_flags_that_do_not_go_together_are_refused(capsys, argv, words):
     assert main.main(argv) == 2

@@ -1,11 +1,13 @@
 """Training lab results read out: the per-model table (parameters, final loss, held-out accuracy,
-seconds, steps per second) as plain text or JSON."""
+seconds, steps per second) and the sweep's accuracy against n, as plain text or JSON."""
 
 from __future__ import annotations
 
 import json
 import math
 
+from engine.labs.training.models import LABELS
+from engine.labs.training.sweep import SweepResult
 from engine.labs.training.tasks import TASKS, chance_accuracy
 from engine.labs.training.train import COMPLETED, TrainResult, parameter_spread
 
@@ -76,3 +78,48 @@ def result_to_dict(result: TrainResult) -> dict:
 def result_to_json(result: TrainResult) -> str:
     """Strict JSON (no NaN: a value that is not finite is null)."""
     return json.dumps(result_to_dict(result), indent=2, allow_nan=False)
+
+
+# ---- the sweep ------------------------------------------------------------------------------------
+
+def format_sweep_table(result: SweepResult) -> str:
+    """Held-out accuracy after the budget, one row per n and one column per model."""
+    c = result.config
+    lines = [f"Training lab sweep: {TASKS[c.task].title} ({c.task}), {c.steps} steps per model "
+             f"and n, batch {c.batch_size}, Adam lr {c.learning_rate:g}, seed {c.seed}",
+             f"held-out accuracy (chance {chance_accuracy(c.task):.1%}); — where a model diverged",
+             ""]
+    labels = [LABELS[kind] for kind in c.models]
+    rows = [("n", *labels)]
+    for n in result.lengths:
+        cells = []
+        for kind in c.models:
+            accuracy = result.accuracy(kind, n)
+            cells.append("" if accuracy is None else
+                         "—" if not math.isfinite(accuracy) else f"{accuracy:.1%}")
+        if any(cells):
+            rows.append((str(n), *cells))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.rjust(w) for cell, w in zip(row, widths)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    if result.stopped_reason != COMPLETED:
+        lines += ["", f"stopped: {result.stopped_reason}"]
+    return "\n".join(lines)
+
+
+def sweep_to_json(result: SweepResult) -> str:
+    c = result.config
+    return json.dumps({
+        "config": {"task": c.task, "models": list(c.models), "model_width": c.model_width,
+                   "layers": c.layers, "heads": c.heads, "steps": c.steps,
+                   "learning_rate": c.learning_rate, "batch_size": c.batch_size,
+                   "seed": c.seed, "device": c.device},
+        "lengths": list(result.lengths),
+        "chance_accuracy": chance_accuracy(c.task),
+        "stopped_reason": result.stopped_reason,
+        "points": [{"n": p.n, "model": p.model, "accuracy": _finite_or_none(p.accuracy),
+                    "final_loss": _finite_or_none(p.final_loss), "seconds": p.seconds,
+                    "stopped_reason": p.stopped_reason} for p in result.points],
+    }, indent=2, allow_nan=False)
