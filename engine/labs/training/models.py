@@ -24,6 +24,9 @@ MODEL_KINDS = (*RECURRENT_KINDS, "transformer")
 LABELS = {"rnn": "Elman RNN (tanh)", "lstm": "LSTM", "gru": "GRU", "transformer": "Transformer"}
 MLP_RATIO = 4
 LAYER_NORM_EPS = 1e-5
+# Word vectors (and positions) start small, so what training moves them by, shared by words of
+# one class, soon outweighs where they started: trained classes show as clusters.
+EMBEDDING_SCALE = 0.02
 
 
 def _tensor(rng, shape, scale: float, dtype) -> torch.Tensor:
@@ -69,7 +72,7 @@ class RecurrentModel(nn.Module):
             raise ValueError(f"kind must be one of {', '.join(RECURRENT_KINDS)}, got {kind!r}")
         self.kind = kind
         rng = generator(seed, f"training:{kind}")
-        self.embedding = nn.Parameter(_tensor(rng, (vocabulary, embed_width), 1.0, dtype))  # (V, E)
+        self.embedding = nn.Parameter(_tensor(rng, (vocabulary, embed_width), EMBEDDING_SCALE, dtype))  # (V, E)
         cell = init_weights(GATES[kind], embed_width, hidden_size, 1.0, rng, dtype)
         self.w_ih, self.w_hh = nn.Parameter(cell.w_ih), nn.Parameter(cell.w_hh)
         self.b_ih, self.b_hh = nn.Parameter(cell.b_ih), nn.Parameter(cell.b_hh)
@@ -212,8 +215,8 @@ class TransformerModel(nn.Module):
         if width % heads:
             raise ValueError(f"width {width} must be a multiple of heads {heads}")
         rng = generator(seed, "training:transformer")
-        self.embedding = nn.Parameter(_tensor(rng, (vocabulary, width), 1.0, dtype))  # (V, D)
-        self.positions = nn.Parameter(_tensor(rng, (max_length, width), 1.0, dtype))  # (T, D)
+        self.embedding = nn.Parameter(_tensor(rng, (vocabulary, width), EMBEDDING_SCALE, dtype))  # (V, D)
+        self.positions = nn.Parameter(_tensor(rng, (max_length, width), EMBEDDING_SCALE, dtype))  # (T, D)
         self.blocks = nn.ModuleList(Block(width, heads, rng, dtype) for _ in range(layers))
         self.ln_gain = nn.Parameter(torch.ones(width, dtype=dtype))
         self.ln_bias = nn.Parameter(torch.zeros(width, dtype=dtype))

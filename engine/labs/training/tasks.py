@@ -109,20 +109,24 @@ def parity(rng: np.random.Generator, n: int, batch: int) -> tuple[np.ndarray, np
 
 
 # Sentences of the word-class grammar; "{animal}" takes any word of that class.
-TEMPLATES = {
-    "animal": "the {animal} {verb} on the {object}",  # the cat sat on the mat
-    "object": "the {object} was in the {place}",
-    "place": "the {place} was near the {place}",
-    "verb": "they {verb} the {object} in the {place}",
-}
+TEMPLATES = (
+    "the {animal} {verb} on the {object}",  # the cat sat on the mat
+    "the {object} was in the {place}",
+    "the {place} was near the {place}",
+    "they {verb} the {object} in the {place}",
+)
+# The first sentence: its subject's class is the target. Every word around the subject is drawn
+# alike for each class, so nothing but the subject itself tells the class.
+SUBJECT_TEMPLATE = "the {subject} {verb} near the {place}"
+SUBJECT_CLASSES = ("animal", "object", "place")
 
 
-def _sentence(rng: np.random.Generator, template: str) -> list[str]:
+def _sentence(rng: np.random.Generator, template: str, subject_class: str = "animal") -> list[str]:
     words = []
     for slot in template.split():
         if slot.startswith("{"):
-            choices = WORD_CLASSES[slot[1:-1]]
-            words.append(choices[rng.integers(0, len(choices))])
+            name = subject_class if slot == "{subject}" else slot[1:-1]
+            words.append(WORD_CLASSES[name][rng.integers(0, len(WORD_CLASSES[name]))])
         else:
             words.append(slot)
     return words
@@ -131,18 +135,18 @@ def _sentence(rng: np.random.Generator, template: str) -> list[str]:
 def word_classes(rng: np.random.Generator, n: int, batch: int) -> tuple[np.ndarray, np.ndarray]:
     """Word classes: n words of sentences from a small grammar over animals, objects, verbs and
     places ("the cat sat on the mat", "the ball was in the park", ...), then "class"; the target
-    is the class ("animal", "object", "place" or "verb") of the example's second word.
+    is the class ("animal", "object" or "place") of the example's second word, the subject of
+    its first sentence ("the cat ran near the park ...").
 
     The target depends on the class of a word n - 1 steps back, not on the word itself, so
     training pushes the embeddings of same-class words together: "cat" ends up near "dog"."""
-    classes = tuple(TEMPLATES)
     tokens = np.empty((batch, n), dtype=np.int64)  # (B, n)
     targets = np.empty(batch, dtype=np.int64)
     for row in range(batch):
-        subject_class = classes[rng.integers(0, len(classes))]
-        words = _sentence(rng, TEMPLATES[subject_class])
+        subject_class = SUBJECT_CLASSES[rng.integers(0, len(SUBJECT_CLASSES))]
+        words = _sentence(rng, SUBJECT_TEMPLATE, subject_class)
         while len(words) < n:
-            words += _sentence(rng, TEMPLATES[classes[rng.integers(0, len(classes))]])
+            words += _sentence(rng, TEMPLATES[rng.integers(0, len(TEMPLATES))])
         tokens[row] = ids(words[:n])
         targets[row] = WORD_ID[subject_class]
     return _with_cue(tokens, "word-classes"), targets
@@ -186,7 +190,7 @@ def chance_accuracy(task: str) -> float:
     if task == "parity":
         return 0.5
     if task == "word-classes":
-        return 1 / len(WORD_CLASSES)
+        return 1 / len(SUBJECT_CLASSES)
     if task == "recall":
         return 1 / len(RECALL_VALUES)
     return 1 / len(CONTENT_WORDS)
