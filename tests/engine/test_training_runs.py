@@ -108,7 +108,8 @@ def test_a_nan_loss_stops_that_model_and_the_others_go_on():
     with torch.no_grad():
         trainer.models["lstm"].w_out[0, 0] = float("nan")
     result = trainer.run()
-    assert result.summary("lstm").stopped_reason.startswith("diverged at step 3: the loss became nan")
+    assert result.summary("lstm").stopped_reason.startswith(
+        "diverged at step 3: the loss became nan")
     assert len(result.curves["lstm"].loss) == 2
     assert all(len(result.curves[kind].loss) == 8 for kind in ("rnn", "gru", "transformer"))
 

@@ -19,7 +19,7 @@ from engine.labs.training.tasks import CONTENT_WORDS, TASKS, WORD_CLASSES, WORD_
 BYTES_PER_FLOAT = 4
 
 
-# ---- the memory probe -----------------------------------------------------------------------------
+# ---- the memory probe ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ProbeCurve:
@@ -72,7 +72,7 @@ def memory_probe(model: Model, kind: str, n: int, seed: int, train_size: int = 2
     return ProbeCurve(kind, distances, accuracy, 1 / len(CONTENT_WORDS))
 
 
-# ---- word vectors ---------------------------------------------------------------------------------
+# ---- word vectors --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class WordMap:
@@ -110,7 +110,7 @@ def word_map(model: Model) -> WordMap:
                    (float(variance[0]), float(variance[1]) if len(variance) > 1 else 0.0))
 
 
-# ---- inference, token by token --------------------------------------------------------------------
+# ---- inference, token by token -------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class GenerationProfile:

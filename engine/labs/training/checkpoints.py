@@ -99,11 +99,13 @@ def _checked_array(value: np.ndarray, name: str, parameter: torch.Tensor, shown:
 def _read_header(value: np.ndarray, shown: str) -> dict:
     if value.dtype.kind != "U" or value.shape != () or len(str(value)) > MAX_HEADER_CHARS:
         raise CheckpointError(f"{shown}: its header is not a short line of text")
-    header = parse_json(str(value), lambda problem: CheckpointError(f"{shown}: its header {problem}"))
+    header = parse_json(str(value),
+                        lambda problem: CheckpointError(f"{shown}: its header {problem}"))
     if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
         raise CheckpointError(f"{shown} is a .npz file but not a model trained by this app")
     version = header.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) \
+            or not 1 <= version <= FORMAT_VERSION:
         raise CheckpointError(f"{shown} has trained-model format version {printable(version, 30)}; "
                               f"this version reads 1 to {FORMAT_VERSION}")
     if header.get("kind") not in MODEL_KINDS:

@@ -139,10 +139,11 @@ def _checked_models(models) -> tuple[str, ...]:
     return names
 
 
-# ---- memory ---------------------------------------------------------------------------------------
+# ---- memory --------------------------------------------------------------------------------------
 
 BYTES_PER_FLOAT = 4
-ATTENTION_COPIES = 6  # n x n tensors autograd keeps per head and block: scores, masked, exp, weights, grads
+# n x n tensors autograd keeps per head and block: scores, masked, exp, weights, their grads
+ATTENTION_COPIES = 6
 RECURRENT_COPIES = 8  # (B, G*H) tensors kept per step: pre-activations, gates, states, grads
 
 

@@ -33,7 +33,7 @@ def _tensor(rng, shape, scale: float, dtype) -> torch.Tensor:
     return torch.from_numpy(rng.standard_normal(shape) * scale).to(dtype)
 
 
-# ---- recurrent models ------------------------------------------------------------------------------
+# ---- recurrent models ----------------------------------------------------------------------------
 
 def elman_step(projected: torch.Tensor, h: torch.Tensor, w: CellWeights) -> torch.Tensor:
     """ElmanCell.step for a batch: h_t = tanh(W_ih x_t + b + W_hh h_{t-1}). (B, H)"""
@@ -72,7 +72,8 @@ class RecurrentModel(nn.Module):
             raise ValueError(f"kind must be one of {', '.join(RECURRENT_KINDS)}, got {kind!r}")
         self.kind = kind
         rng = generator(seed, f"training:{kind}")
-        self.embedding = nn.Parameter(_tensor(rng, (vocabulary, embed_width), EMBEDDING_SCALE, dtype))  # (V, E)
+        self.embedding = nn.Parameter(
+            _tensor(rng, (vocabulary, embed_width), EMBEDDING_SCALE, dtype))  # (V, E)
         cell = init_weights(GATES[kind], embed_width, hidden_size, 1.0, rng, dtype)
         self.w_ih, self.w_hh = nn.Parameter(cell.w_ih), nn.Parameter(cell.w_hh)
         self.b_ih, self.b_hh = nn.Parameter(cell.b_ih), nn.Parameter(cell.b_hh)
@@ -131,7 +132,7 @@ class RecurrentModel(nn.Module):
         return self.states(self.embed(tokens), every=False)
 
 
-# ---- the Transformer ------------------------------------------------------------------------------
+# ---- the Transformer -----------------------------------------------------------------------------
 
 def layer_norm(x: torch.Tensor, gain: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     """(x - mean) / sqrt(var + eps) * gain + bias over the last axis, written out. (..., D)"""
@@ -215,8 +216,10 @@ class TransformerModel(nn.Module):
         if width % heads:
             raise ValueError(f"width {width} must be a multiple of heads {heads}")
         rng = generator(seed, "training:transformer")
-        self.embedding = nn.Parameter(_tensor(rng, (vocabulary, width), EMBEDDING_SCALE, dtype))  # (V, D)
-        self.positions = nn.Parameter(_tensor(rng, (max_length, width), EMBEDDING_SCALE, dtype))  # (T, D)
+        self.embedding = nn.Parameter(
+            _tensor(rng, (vocabulary, width), EMBEDDING_SCALE, dtype))  # (V, D)
+        self.positions = nn.Parameter(
+            _tensor(rng, (max_length, width), EMBEDDING_SCALE, dtype))  # (T, D)
         self.blocks = nn.ModuleList(Block(width, heads, rng, dtype) for _ in range(layers))
         self.ln_gain = nn.Parameter(torch.ones(width, dtype=dtype))
         self.ln_bias = nn.Parameter(torch.zeros(width, dtype=dtype))
@@ -286,7 +289,7 @@ def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-# ---- parameter counts without building, and widths that match them ------------------------------
+# ---- parameter counts without building, and widths that match them -------------------------------
 
 def recurrent_parameters(kind: str, vocabulary: int, embed_width: int, hidden: int) -> int:
     gh = GATES[kind] * hidden

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+from engine.labs.training.config import PARAMETER_TOLERANCE
 from engine.labs.training.models import LABELS
 from engine.labs.training.sweep import SweepResult
 from engine.labs.training.tasks import TASKS, chance_accuracy
@@ -34,11 +35,14 @@ def summary_rows(result: TrainResult) -> list[tuple[str, ...]]:
 def format_table(result: TrainResult) -> str:
     """The header lines, the aligned table and any stopping reason, as printed by --train."""
     c = result.config
+    spread = parameter_spread(result.summaries)
     lines = [f"Training lab: {TASKS[c.task].title} ({c.task}), n = {c.n}, {c.steps} steps, "
              f"batch {c.batch_size}, Adam lr {c.learning_rate:g}, seed {c.seed}",
              f"accuracy on {result.held_out_size} held-out examples (chance "
-             f"{chance_accuracy(c.task):.1%}); parameter counts within "
-             f"{parameter_spread(result.summaries):.0%} of each other", ""]
+             f"{chance_accuracy(c.task):.1%}); parameter counts within {spread:.1%} of "
+             + ("the Transformer's" if "transformer" in c.models else "the first model's") + ("" if spread <= PARAMETER_TOLERANCE or not c.match_parameters
+                                 else f" (more than the {PARAMETER_TOLERANCE:.0%} aimed at)"),
+             ""]
     rows = [COLUMNS, *summary_rows(result)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     for index, row in enumerate(rows):
@@ -80,14 +84,15 @@ def result_to_json(result: TrainResult) -> str:
     return json.dumps(result_to_dict(result), indent=2, allow_nan=False)
 
 
-# ---- the sweep ------------------------------------------------------------------------------------
+# ---- the sweep -----------------------------------------------------------------------------------
 
 def format_sweep_table(result: SweepResult) -> str:
     """Held-out accuracy after the budget, one row per n and one column per model."""
     c = result.config
     lines = [f"Training lab sweep: {TASKS[c.task].title} ({c.task}), {c.steps} steps per model "
              f"and n, batch {c.batch_size}, Adam lr {c.learning_rate:g}, seed {c.seed}",
-             f"held-out accuracy (chance {chance_accuracy(c.task):.1%}); — where a model diverged",
+             f"held-out accuracy (chance {chance_accuracy(c.task):.1%}); — where a model "
+             f"diverged",
              ""]
     labels = [LABELS[kind] for kind in c.models]
     rows = [("n", *labels)]

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from engine.core.errors import ConfigError
 from engine.core.progress import CancelToken, ProgressCallback
 from engine.core.timing import intraop_threads
-from engine.labs.training.config import PARAMETER_TOLERANCE, TrainConfig, memory_refusal
+from engine.labs.training.config import TrainConfig, memory_refusal
 from engine.labs.training.models import (LABELS, Model, RecurrentModel, TransformerModel,
                                          matched_hidden_size, parameter_count,
                                          transformer_parameters)
@@ -344,7 +344,3 @@ def parameter_spread(summaries) -> float:
     reference = counts.get("transformer", next(iter(counts.values())))
     return max(abs(count - reference) / reference for count in counts.values())
 
-
-__all__ = ["PARAMETER_TOLERANCE", "TrainConfig", "Trainer", "train", "TrainResult",
-           "TrainUpdate", "StepRecord", "EvalRecord", "Curves", "ModelSummary", "evaluate",
-           "hidden_sizes", "build_model", "check_fits", "parameter_spread"]
