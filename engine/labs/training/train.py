@@ -4,7 +4,8 @@ the gradient reaching the first word, seconds) through a callback a window can p
 
 Deterministic for a seed: weights and batches come from engine.core.seeding's streams, and the
 CPU runs on one thread, so the same config gives the same curves (times aside). A model whose loss
-turns NaN or infinite stops there with the reason; the others go on, and every curve is kept.
+turns NaN or infinite, or explodes (divergence()), stops there with the reason; the others go on,
+and every curve is kept.
 A Trainer can run in pieces (pause is a cancel, resume is another run) with the same curves as
 one run in one piece.
 """
