@@ -15,13 +15,15 @@ from engine import __version__
 from engine.core.config import DEFAULT_SENTENCE, MAX_TOKENS, SimConfig
 from engine.core.fields import Flag, FloatRange, IntRange, described_fields
 from engine.labs.cost.config import LabConfig, default_lengths
+from engine.labs.training.config import TrainConfig
 
 # SimConfig field -> command-line flag; the GUI labels its widgets with the same names.
 CONFIG_FLAGS = {field.name: spec.flag for field, spec in described_fields(SimConfig) if spec.flag}
 
 
 # Every mode that works without a window (and without a display).
-HEADLESS_MODES = "--report, --save-trace, --save-weights, --export or --benchmark"
+HEADLESS_MODES = ("--report, --save-trace, --save-weights, --export, --benchmark, --train or "
+                  "--train-sweep")
 NO_DISPLAY = ("no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): "
               "run it under a virtual screen with `xvfb-run python main.py`, or use a headless "
               f"mode ({HEADLESS_MODES}; see --help)")
@@ -55,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export_options(parser.add_argument_group("headless export (no window)"))
     _add_lab_options(parser.add_argument_group(
         "cost lab, headless (measure sequential vs parallel on this machine)"))
+    _add_training_options(parser.add_argument_group(
+        "training lab, headless (train RNNs and a Transformer on the same task)"))
     return parser
 
 
@@ -170,6 +174,102 @@ def run_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_training_options(group) -> None:
+    """--train, --save-models and the TrainConfig fields' options; --seed, --heads and --device
+    are the flags the other groups already made."""
+    taken = {*CONFIG_FLAGS.values(), *LAB_FLAGS.values()}
+    shared = tuple(spec.flag for _, spec in described_fields(TrainConfig) if spec.flag in taken)
+    group.add_argument("--train", action="store_true",
+                       help="train the models on the same batches and print parameters, final "
+                            "loss, held-out accuracy, seconds and steps per second "
+                            f"(uses {', '.join(shared)}; --json for JSON)")
+    group.add_argument("--save-models", metavar="DIR",
+                       help="with --train: write each trained model to DIR/MODEL.npz")
+    group.add_argument("--train-sweep", action="store_true",
+                       help="train each model for --steps steps at every length of --lengths and "
+                            "print held-out accuracy against n (--json for JSON)")
+    group.add_argument("--lengths", default="8,16,32,64,128", metavar="N,N,...",
+                       help="with --train-sweep: the lengths n, increasing (default %(default)s)")
+    add_field_options(group, TrainConfig, skip=shared)
+
+
+# TrainConfig field -> command-line flag, for error messages.
+TRAIN_FLAGS = {field.name: spec.flag for field, spec in described_fields(TrainConfig) if spec.flag}
+
+
+def train_config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The TrainConfig the flags describe; raises ConfigError naming the field."""
+    return TrainConfig(**{name: getattr(args, name) for name in TRAIN_FLAGS})
+
+
+def run_training(args: argparse.Namespace) -> int:
+    """--train: the training lab from the command line; Ctrl-C keeps the steps taken."""
+    from engine.core.errors import ConfigError, EngineInputError
+    from engine.core.progress import CancelToken
+    from engine.labs.training.checkpoints import save_models
+    from engine.labs.training.report import format_table, result_to_json
+    from engine.labs.training.train import Trainer
+
+    try:
+        trainer = Trainer(train_config_from_args(args))
+    except ConfigError as error:
+        return _fail(f"{TRAIN_FLAGS.get(error.field, error.field)} {error.problem}")
+    cancel = CancelToken()
+    shown = [-1]  # the last whole percent printed
+
+    def progress(fraction: float, label: str) -> None:
+        if not args.json and int(fraction * 100) != shown[0]:
+            shown[0] = int(fraction * 100)
+            print(f"\r{fraction:5.0%}  {label[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    with _ctrl_c_cancels(cancel):
+        result = trainer.run(progress=progress, cancel=cancel)
+    if not args.json:
+        print(file=sys.stderr)
+    print(result_to_json(result) if args.json else format_table(result))
+    if args.save_models:
+        try:
+            for path in save_models(trainer.models, args.save_models, trainer.trained_on()):
+                print(f"saved {path}", file=sys.stderr)
+        except EngineInputError as error:
+            return _fail(str(error))
+    if cancel.cancelled:
+        return _interrupted(f"the table holds the {trainer.step} steps taken before Ctrl-C")
+    return 0
+
+
+def run_train_sweep(args: argparse.Namespace) -> int:
+    """--train-sweep: accuracy after a fixed budget against n; each point printed as it arrives
+    (on stderr), the table at the end; Ctrl-C keeps the points so far."""
+    from engine.core.errors import ConfigError
+    from engine.core.progress import CancelToken
+    from engine.labs.training.report import format_sweep_table, sweep_to_json
+    from engine.labs.training.sweep import parse_lengths, train_sweep
+    from engine.labs.training.train import require_device
+
+    try:
+        config, lengths = train_config_from_args(args), parse_lengths(args.lengths)
+        require_device(config)
+    except ConfigError as error:
+        return _fail(f"{TRAIN_FLAGS.get(error.field, '--' + error.field)} {error.problem}")
+    cancel = CancelToken()
+
+    def on_point(point) -> None:
+        if not args.json:
+            print(f"n = {point.n:>5}  {point.model:<12} accuracy {point.accuracy:6.1%}",
+                  file=sys.stderr, flush=True)
+
+    with _ctrl_c_cancels(cancel):
+        result = train_sweep(config, lengths, on_point=on_point, cancel=cancel)
+    if cancel.cancelled and not result.points:
+        return _interrupted("nothing was trained to the end")
+    print(sweep_to_json(result) if args.json else format_sweep_table(result))
+    if cancel.cancelled:
+        return _interrupted(f"the table holds the {len(result.points)} points trained before "
+                            "Ctrl-C")
+    return 0
+
+
 def config_from_args(args: argparse.Namespace) -> SimConfig:
     """The SimConfig the flags describe; raises ConfigError naming the field."""
     return SimConfig(**{name: getattr(args, name) for name in CONFIG_FLAGS})
@@ -183,17 +283,20 @@ def explicit_fields(argv: list[str]) -> set[str]:
 
 def flag_combination_error(args: argparse.Namespace, argv: list[str]) -> str | None:
     """Why the flags given together make no sense, or None."""
-    if args.json and not (args.report or args.benchmark):
-        return "--json goes with --report or --benchmark"
+    if args.json and not (args.report or args.benchmark or args.train or args.train_sweep):
+        return "--json goes with --report, --benchmark, --train or --train-sweep"
+    if args.save_models is not None and not args.train:
+        return "--save-models goes with --train"
     if "activation" in explicit_fields(argv) and args.cell != "rnn":
         return (f"--activation applies only to --cell rnn (the Elman cell); --cell {args.cell} "
                 "uses its own sigmoid and tanh gates, so leave --activation out")
     if args.weights is not None:
         if not args.weights:
             return "--weights needs the name of a weight file"
-        if args.session or args.benchmark:
-            return ("--weights goes without --session (a session names its own weights) and "
-                    "--benchmark (which times weights of its own)")
+        if args.session or args.benchmark or args.train or args.train_sweep:
+            return ("--weights goes without --session (a session names its own weights), "
+                    "--benchmark (which times weights of its own) and --train (which trains "
+                    "its own)")
     return None
 
 
@@ -439,6 +542,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(problem)
     if args.benchmark:
         return run_benchmark(args)
+    if args.train:
+        return run_training(args)
+    if args.train_sweep:
+        return run_train_sweep(args)
     if args.export:
         return run_export(args, argv)
     if args.report or args.save_trace or args.save_weights:

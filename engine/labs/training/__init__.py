@@ -1,0 +1,1 @@
+"""The training lab: train RNNs and a Transformer on the same small word tasks, side by side."""
