@@ -6,6 +6,7 @@ import json
 import pytest
 import torch
 
+import cli.options
 import main
 from engine.core.fields import described_fields
 from engine.labs.training.checkpoints import load_model
@@ -85,4 +86,4 @@ def test_every_train_config_field_has_one_option_from_its_metadata():
         assert len(options) == 1, field.name
         assert options[0].option_strings == [spec.flag]
     args = parser.parse_args(["--train"])
-    assert main.train_config_from_args(args) == TrainConfig()
+    assert cli.options.train_config_from_args(args) == TrainConfig()

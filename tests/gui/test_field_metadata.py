@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QSpinBox
 
+import cli.options
 import main
 from engine.core.config import SimConfig
 from engine.core.fields import Choice, Flag, FloatRange, IntRange, config_field, described_fields
@@ -75,7 +76,7 @@ def test_every_sim_config_field_has_one_widget_from_its_metadata(qtbot):
 
 def test_bool_flags_and_check_boxes_turn_the_default_over(qtbot):
     args = main.build_parser().parse_args(["--no-scaling", "--causal"])
-    assert main.config_from_args(args) == SimConfig(scaling=False, causal=True)
+    assert cli.options.config_from_args(args) == SimConfig(scaling=False, causal=True)
     panel = ParameterPanel(SimConfig(**TINY, scaling=False, causal=True))
     qtbot.addWidget(panel)
     assert panel.widgets["scaling"].isChecked() and panel.widgets["causal"].isChecked()
@@ -91,7 +92,7 @@ class WithDropout(SimConfig):
 
 def test_a_new_sim_config_field_gets_its_option_with_no_other_edit():
     parser = argparse.ArgumentParser()
-    main.add_field_options(parser, WithDropout)
+    cli.options.add_field_options(parser, WithDropout)
     field = next(f for f in dataclasses.fields(WithDropout) if f.name == "dropout")
     assert_option_follows_metadata(parser, field, field.metadata["spec"])
     assert parser.parse_args(["--dropout", "0.25"]).dropout == 0.25
@@ -135,7 +136,7 @@ def test_the_benchmark_options_build_the_lab_config():
     args = main.build_parser().parse_args(
         ["--benchmark", "--d-model", "16", "--warmup", "3", "--dtype", "float64", "--threads", "1",
          "--min-n", "4", "--max-n", "16", "--backward", "--repeats", "2", "--head-size", "8"])
-    assert main.lab_config_from_args(args) == LabConfig(
+    assert cli.options.lab_config_from_args(args) == LabConfig(
         d_model=16, warmup=3, dtype="float64", threads=1, lengths=(4, 8, 16), backward=True,
         repeats=2, head_size=8)
 
@@ -177,7 +178,7 @@ class WithBatch(LabConfig):
 
 def test_a_new_lab_config_field_gets_its_option_and_row_with_no_other_edit(qtbot):
     parser = argparse.ArgumentParser()
-    main.add_field_options(parser, WithBatch)
+    cli.options.add_field_options(parser, WithBatch)
     field = next(f for f in dataclasses.fields(WithBatch) if f.name == "batch")
     assert_option_follows_metadata(parser, field, field.metadata["spec"])
 
