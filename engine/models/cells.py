@@ -71,6 +71,10 @@ class ElmanCell:
         h = self._act(torch.addmv(projected, self.weights.w_hh, h))  # (H,)
         return (h,), ()
 
+    def activate(self, pre: torch.Tensor) -> torch.Tensor:
+        """The cell's activation on pre-activations of any shape (every step at once, say)."""
+        return self._act(pre)
+
     def derivative(self, h: torch.Tensor) -> torch.Tensor:
         """act'(a_t), written in terms of h_t = act(a_t) so no pre-activation has to be kept."""
         if self.activation == "tanh":

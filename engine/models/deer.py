@@ -82,7 +82,7 @@ def deer_solve(cell: ElmanCell, inputs: torch.Tensor, *, jacobian: str = "full",
         if on_iteration is not None:
             on_iteration(iteration, guess)
         previous = torch.cat([guess.new_zeros(1, guess.shape[1]), guess[:-1]])  # (T, H)  g_{t-1}
-        stepped = cell._act(projected + previous @ w_hh.T)  # (T, H)  f(g_{t-1}, x_t)
+        stepped = cell.activate(projected + previous @ w_hh.T)  # (T, H)  f(g_{t-1}, x_t)
         residual = float((guess - stepped).abs().max())
         residuals.append(residual)
         if not np.isfinite(residual):
