@@ -28,6 +28,7 @@ from PySide6.QtCore import QSettings, qInstallMessageHandler  # noqa: E402
 from engine import SimConfig, simulate  # noqa: E402
 from gui.app import create_window  # noqa: E402
 from gui.export.animation import DEFAULT_FPS, DEFAULT_WIDTH, AnimationExport  # noqa: E402
+from gui.export.snapshot import ExportSnapshot  # noqa: E402
 from gui.export.batch import export_folder  # noqa: E402
 
 
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace, scratch: Path) -> None:
                      seconds / len(per_file), _mb(total)))
 
     gif = scratch / "animation.gif"
-    job = AnimationExport(window, window.timeline, gif, DEFAULT_FPS, DEFAULT_WIDTH)
+    job = AnimationExport(ExportSnapshot(window, "window"), gif, DEFAULT_FPS, DEFAULT_WIDTH)
     start = time.perf_counter()
     job.run_blocking()
     seconds = time.perf_counter() - start

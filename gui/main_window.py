@@ -205,7 +205,6 @@ class MainWindow(QMainWindow):
 
     def run(self, sentence: str | None = None, config: SimConfig | None = None) -> bool:
         """Validate, then start a run in the worker. Returns False (with a message) if rejected."""
-        self.sessions.forget_loading()  # a session still reading its weights would replace this run
         sentence = self._last_sentence if sentence is None else sentence
         try:
             config = config or self.parameters.config()
@@ -224,6 +223,7 @@ class MainWindow(QMainWindow):
             return False
         self.sentence_bar.show_message("")
         self.parameters.clear_errors()
+        self.sessions.forget_loading()  # a session still reading its weights would replace this run
         self._pending = (sentence, config)
         self._pending_weights = weights
         self.state.sentence, self.state.config = sentence, config
@@ -262,7 +262,8 @@ class MainWindow(QMainWindow):
         self.run(sentence, config)
 
     def _on_gradient_panel_plots_changed(self) -> None:
-        """A trace with one more model added its map: it exports like every other plot."""
+        """A run with one more model shows its map, and exports it like every other plot; a
+        later run without it hides the map and drops it from the targets."""
         self.export_targets = register_main_window(self)
         self.exports.watch_plots()
 
@@ -429,6 +430,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         # Stop every background job, so quitting never waits for a run, a sweep or an export.
         self.runner.cancel()
+        self.sessions.forget_loading()
+        self.weight_actions.forget_loading()
         self.exports.cancel_animation()
         if self._cost_lab is not None:
             self._cost_lab.close()

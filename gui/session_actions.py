@@ -121,13 +121,16 @@ class SessionActions(QObject):
     def open(self, path: str | Path) -> bool:
         """Read the session and re-run it; the view follows when the run finishes. A weight file
         the session names is read on a worker thread first. False (with a message) for a
-        session that cannot be opened now; a weight file that fails says so when it fails."""
+        session file that cannot be used; True once its run, or the reading of its weight file,
+        has started (a weight file that fails says so then). A run or session asked for
+        meanwhile replaces the one whose weights are loading."""
         try:
             session = read_session(path)
         except EngineInputError as error:
             self._refuse(error)
             return False
         self.forget_loading()
+        self._window.weight_actions.forget_loading()  # the session names its own weights
         if not session.weights_file:
             return self._run(session, Path(path))
         self._loading = job_manager().submit(

@@ -59,10 +59,14 @@ class WeightActions(QObject):
 
     def choose(self, weights) -> None:
         """Use `weights` for the next runs, quietly; a file still loading is forgotten."""
+        self.forget_loading()
+        self.current = weights
+
+    def forget_loading(self) -> None:
+        """Drop a weight file still being read (something newer was asked for)."""
         if self._loading is not None:
             self._loading.discard()
             self._loading = None
-        self.current = weights
 
     def use_random(self) -> None:
         if self.current is not None:

@@ -4,6 +4,7 @@ more record rather than one more special case; its own arrays stay on its part o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +13,7 @@ from engine.core.clock import RevealSchedule
 from engine.core.cost import ModelCost
 from engine.core.timing import TimingSummary
 
+KEY = re.compile(r"[a-z][a-z0-9]*")
 MODEL_KEYS = ("rnn", "attention")  # every trace's records, in the order views list them
 CELL_NAMES = {"rnn": "Elman RNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -44,6 +46,8 @@ class ModelRecord:
     causal: bool  # whether output t is blind to every later word (no path from k > t)
 
     def __post_init__(self):
+        if not KEY.fullmatch(self.key):  # it names files and export targets: "gradient-scan-..."
+            raise ValueError(f"model key {self.key!r}: use lower-case letters and digits")
         if len(self.elapsed_seconds) != self.schedule.forward_steps:
             raise ValueError(f"the {self.key} record times {len(self.elapsed_seconds)} forward "
                              f"steps; its schedule has {self.schedule.forward_steps}")

@@ -187,6 +187,7 @@ class ExportController(QObject):
         if not self._has_trace() or self._animation is not None:
             return
         widgets = targets.all_targets(self._window)
+        widgets["window"] = self._window.views  # what an animation of the window draws
         dialog = AnimationOptionsDialog(list(widgets), self._window,
                                         {name: widget.width() for name, widget in widgets.items()})
         if name is not None:
@@ -224,6 +225,7 @@ class ExportController(QObject):
         def end(message: str | None = None, path: str | None = None) -> None:
             self._animation = None
             dialog.reset()
+            dialog.deleteLater()
             if path:
                 self._done([Path(path)])
             elif message:

@@ -37,7 +37,9 @@ class ExportSnapshot:
         self.state.selection.set_pinned(_pinned_within(window.state.selection.pinned, self.trace))
         self.views.copy_view_of(window.views)
         registry: ExportRegistry = register_views(self.views, self.views)
-        self.widget = registry[name].widget  # KeyError for a name the window does not export
+        if name not in registry or name not in window.export_targets:
+            raise KeyError(f"the window has no export target {name!r}")
+        self.widget = registry[name].widget
         on_screen = window.views if name == "window" else window.export_targets[name].widget
         if self.widget is not self.views:
             self.widget.setParent(None)  # out of the layout, so it keeps the size given here
@@ -45,6 +47,8 @@ class ExportSnapshot:
         self.widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         self.widget.resize(on_screen.size())
         self.widget.show()
+        if self.widget is self.views:
+            self.views.copy_scroll_of(window.views)
 
     @property
     def last_tick(self) -> int:

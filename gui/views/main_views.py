@@ -7,7 +7,7 @@ The window holds one. An animation export builds a private copy on a timeline of
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from gui.views.panels.attention_panel import AttentionPanel
@@ -22,6 +22,7 @@ from gui.views.transport import TransportBar
 # included) fits a 1024 px screen; without it, the race strip's columns set the window's minimum.
 STRIP_MIN_WIDTH = 600
 RNN_SHARE, ATTENTION_SHARE = 4, 5  # of the upper panels' width: attention shows seven maps
+SETTLING_PASSES = 4  # layout passes a private copy takes before it is scrolled
 
 
 class MainViews(QWidget):
@@ -96,14 +97,26 @@ class MainViews(QWidget):
 
     def copy_view_of(self, other: MainViews) -> None:
         """Look as `other` looks apart from the run and the tick: the same sentence text, head,
-        captions, splitter sizes, scroll position and speed."""
+        captions, splitter sizes and speed. (The scroll position needs the final size first:
+        copy_scroll_of.)"""
         self.sentence_bar.set_sentence(other.sentence_bar.sentence)
         self.sentence_bar.copy_notes_of(other.sentence_bar)
         self.attention_panel.show_head(other.attention_panel.head)
         self.set_captions_shown(other.captions_shown)
         self.upper_splitter.setSizes(other.upper_splitter.sizes())
         self.panel_splitter.setSizes(other.panel_splitter.sizes())
-        for mine, theirs in ((self.panel_scroll.verticalScrollBar(), other.panel_scroll.verticalScrollBar()),
-                             (self.panel_scroll.horizontalScrollBar(), other.panel_scroll.horizontalScrollBar())):
-            mine.setValue(theirs.value())
         self.transport.set_speed(other.transport.speed_box.value())
+
+    def copy_scroll_of(self, other: MainViews) -> None:
+        """Scroll the panels as `other`'s are scrolled (the same share of the way), once this has
+        its size (before that the scroll bars have no range, and every value is clamped to 0)."""
+        # The scroll area learns its content's size from posted layout requests: take them now.
+        # Maps that keep their words named ask for room after each pass, so a few passes settle.
+        for _ in range(SETTLING_PASSES):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        ours, theirs = self.panel_scroll, other.panel_scroll
+        for mine, source in ((ours.verticalScrollBar(), theirs.verticalScrollBar()),
+                             (ours.horizontalScrollBar(), theirs.horizontalScrollBar())):
+            # The same share of the way down: a map's room can settle a few pixels apart.
+            share = source.value() / source.maximum() if source.maximum() > 0 else 0.0
+            mine.setValue(round(share * mine.maximum()))

@@ -123,3 +123,14 @@ def test_a_third_record_gets_its_own_report_column(trace):
     assert three_lines[5].split()[-3:] == ["7", "1", "3"]  # sequential operations, per model
     assert three_lines[8].endswith("300 µs")
     assert two_lines[12:] == three_lines[12:]
+
+
+@pytest.mark.parametrize("key", ["min_gru", "Scan", "", "2scan", "scan lane"])
+def test_a_record_key_must_make_a_file_name(key):
+    """The key names export targets ("gradient-<key>-connectivity") and files."""
+    import dataclasses
+
+    from model_record_helpers import scan_record
+
+    with pytest.raises(ValueError, match="lower-case letters and digits"):
+        dataclasses.replace(scan_record(4), key=key)

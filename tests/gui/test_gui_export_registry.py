@@ -10,6 +10,7 @@ import gui.export.controller
 from gui.export import targets
 from gui.export.batch import export_folder
 from gui.export.registry import ExportRegistry
+from gui.export.snapshot import ExportSnapshot
 from gui.views.panels.heatmap import HeatmapView
 from window_helpers import shown_window
 
@@ -71,7 +72,8 @@ def test_the_cost_lab_registers_its_plots_and_itself(make_lab):  # noqa: F811
 def test_a_map_for_one_more_model_exports_like_every_plot(qapp, tmp_path_factory, trace3, tmp_path,
                                                           monkeypatch):
     """A trace with a third model record adds its connectivity map to the window's targets: the
-    headless batch writes it, and a right-click on it offers its export menu."""
+    headless batch writes it, and a right-click on it offers its export menu. A later run
+    without that model takes the map out of the targets again."""
     from model_record_helpers import with_scan
 
     settings = tmp_path_factory.mktemp("third-model") / "s.ini"
@@ -82,6 +84,13 @@ def test_a_map_for_one_more_model_exports_like_every_plot(qapp, tmp_path_factory
         assert window.export_targets["gradient-scan-connectivity"].kind == "plot"
         written = export_folder(window, tmp_path, ["png"])
         assert tmp_path / "gradient-scan-connectivity.png" in written
+        window.state.show(trace3, 2 * trace3.length)  # a later two-model run: the map goes
+        assert "gradient-scan-connectivity" not in window.export_targets
+        with pytest.raises(KeyError, match="no export target 'gradient-scan-connectivity'"):
+            ExportSnapshot(window, "gradient-scan-connectivity")
+        assert tmp_path / "gradient-scan-connectivity.png" not in export_folder(
+            window, tmp_path / "again", ["png"])
+        window.state.show(with_scan(trace3), 2 * trace3.length)
         menus = []  # a shown menu would wait for a click: record its entries instead
 
         class RecordingMenu(QMenu):  # PySide6 ignores a patched QMenu.exec

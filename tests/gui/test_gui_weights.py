@@ -142,6 +142,35 @@ def test_a_run_started_while_a_sessions_weights_load_is_not_replaced(qtbot, make
     assert window.timeline.trace.sentence == "A newer sentence"
 
 
+def test_a_session_opened_while_a_weight_file_loads_wins(qtbot, make_window, weight_file, tmp_path,
+                                                         warnings):
+    """The later request wins: the weight file still loading is dropped, not the session."""
+    window = make_window()
+    open_weights_and_wait(qtbot, window, weight_file)
+    session_trace = window.timeline.trace
+    path = window.sessions.save(tmp_path / "run.json")
+    with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT):
+        window.weight_actions.use_random()
+    window.weight_actions.open(weight_file)  # on a worker thread: still loading below
+    assert window.sessions.open(path) is True
+    qtbot.waitUntil(lambda: not window.sessions.loading and not window.runner.busy,
+                    timeout=RUN_TIMEOUT)
+    qtbot.waitUntil(lambda: window.timeline.trace.digest() == session_trace.digest(),
+                    timeout=RUN_TIMEOUT)
+    assert window.sessions.recent()[0] == str(path)
+    assert warnings == []
+
+
+def test_a_rejected_run_keeps_a_session_that_is_loading(qtbot, make_window, weight_file, tmp_path):
+    window = make_window()
+    open_weights_and_wait(qtbot, window, weight_file)
+    path = window.sessions.save(tmp_path / "run.json")
+    assert window.sessions.open(path) is True
+    assert window.run("") is False  # an empty sentence: nothing replaces the session
+    assert window.sessions.loading
+    qtbot.waitUntil(lambda: window.sessions.recent()[:1] == [str(path)], timeout=RUN_TIMEOUT)
+
+
 def test_reset_settings_goes_back_to_random_weights(qtbot, make_window, weight_file):
     window = make_window()
     open_weights_and_wait(qtbot, window, weight_file)

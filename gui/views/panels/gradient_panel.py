@@ -343,7 +343,7 @@ class GradientCurves(WordPlot):
 class GradientPanel(Panel):
     """Views the Timeline (maps and curves appear going back) and the selection."""
 
-    plots_changed = Signal()  # a model's map was added: plots() has one more entry
+    plots_changed = Signal()  # plots() changed: a model's map came or went with the trace
 
     def __init__(self, timeline, selection, parent=None):
         super().__init__("Gradient flow: many hops back vs one", CAPTION, parent)
@@ -376,7 +376,6 @@ class GradientPanel(Panel):
         view.add_colorbar(f"log₁₀ {GRADIENT_NAME}", on_screen=False)  # on screen: the last map's
         self._map_row.insertWidget(len(self.maps), view, 2)
         self.maps[key] = view
-        self.plots_changed.emit()
         return view
 
     @property
@@ -388,14 +387,20 @@ class GradientPanel(Panel):
         return self.maps["attention"]
 
     def plots(self) -> dict:
-        """Export name -> plot widget."""
-        named = {f"gradient-{key}-connectivity": view for key, view in self.maps.items()}
+        """Export name -> plot widget: the maps of the models the run shown has (before a run,
+        the RNN's and attention's), then the curves. A map hidden with an earlier run is none."""
+        keys = list(self._records) or list(MODEL_KEYS)
+        named = {f"gradient-{key}-connectivity": self.maps[key] for key in keys}
         return {**named, "gradient-curves": self.curves}
 
     def _on_timeline_trace_changed(self, trace) -> None:
-        self._records = {} if trace is None else dict(trace.models)
+        before = list(self._records) or list(MODEL_KEYS)
         if trace is None:
+            self._records = {}
+            if before != list(MODEL_KEYS):
+                self.plots_changed.emit()
             return
+        self._records = dict(trace.models)
         tokens = list(trace.tokens)
         T = trace.length
         levels = style.log_levels(np.concatenate(
@@ -413,6 +418,8 @@ class GradientPanel(Panel):
             view.set_gradient(matrix, no_path_cells(matrix, record.causal), tokens, levels)
         self.curves.set_trace(trace)
         self._on_selection_changed(self._selection.current)
+        if list(self._records) != before:
+            self.plots_changed.emit()
 
     def _on_timeline_step_changed(self, tick: int) -> None:
         if not self._records:
