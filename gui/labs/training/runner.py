@@ -1,0 +1,128 @@
+"""Runs the training lab's work through gui/jobs.py: a training run (or the next piece of a paused
+one) and the headline sweep. The worker batches the per-step updates and sends them a few times a
+second without waiting, so training never waits for the GUI; the window redraws on its own timer.
+Torch is imported in the worker, never on the GUI thread."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from gui.jobs import JobManager
+from gui.latest_job import LatestJobRunner
+
+SEND_INTERVAL_S = 0.05  # how often the worker hands its batch of updates over
+PROGRESS_INTERVAL_S = 0.1
+
+
+@dataclass(frozen=True)
+class Piece:
+    """What one training job hands back: the trainer (kept for resuming) and its result so far."""
+    trainer: object  # engine Trainer
+    result: object  # engine TrainResult
+
+
+@dataclass(frozen=True)
+class Built:
+    """Sent first: the models exist (their parameter counts are known)."""
+    result: object  # TrainResult at the trainer's current step
+
+
+def _throttled(report, interval: float):
+    last = [0.0]
+
+    def send(fraction: float, label: str) -> None:  # worker thread
+        now = time.monotonic()
+        if fraction >= 1.0 or now - last[0] >= interval:
+            last[0] = now
+            report(fraction, label)
+    return send
+
+
+class TrainingRunner(LatestJobRunner):
+    """One training job at a time. `updates_arrived` carries a list of TrainUpdates; `built`
+    carries the first result (parameter counts); `finished` carries a Piece, whether the run
+    completed, was paused or was cancelled (the trainer can go on unless it completed)."""
+
+    updates_arrived = Signal(object)  # list[TrainUpdate]
+    built = Signal(object)  # TrainResult at the start of the piece
+
+    WHO = "training"
+    MEMORY_HINT = "try a smaller n, width or batch size"
+
+    def __init__(self, parent: QObject | None = None, jobs: JobManager | None = None):
+        super().__init__(parent, jobs)
+
+    @property
+    def cancelling(self) -> bool:
+        return self._job is not None and self._job.cancel_token.cancelled
+
+    def start(self, config=None, trainer=None, steps: int | None = None) -> int:
+        """Train a new Trainer(config), or go on with `trainer`; at most `steps` more steps
+        (all that remain when None)."""
+        def job(context):
+            from engine.labs.training.train import Trainer
+
+            worker_trainer = trainer if trainer is not None else Trainer(config)
+            context.send(Built(worker_trainer.result()))
+            pending, last = [], [time.monotonic()]
+
+            def on_update(update) -> None:  # worker thread
+                pending.append(update)
+                if time.monotonic() - last[0] >= SEND_INTERVAL_S:
+                    context.send(list(pending))
+                    pending.clear()
+                    last[0] = time.monotonic()
+
+            result = worker_trainer.run(steps, progress=_throttled(context.progress,
+                                                                   PROGRESS_INTERVAL_S),
+                                        on_update=on_update, cancel=context.cancel)
+            if pending:
+                context.send(list(pending))  # the queue keeps order: before the result
+            return Piece(worker_trainer, result)
+        return self._start(job)
+
+    def pause(self) -> None:
+        """Ask the job to stop after its current step; its Piece still arrives."""
+        if self._job is not None:
+            self._job.cancel()
+
+    def _on_job_message(self, payload, release) -> None:
+        release()
+        if isinstance(payload, Built):
+            self.built.emit(payload.result)
+        else:
+            self.updates_arrived.emit(payload)
+
+
+class SweepRunner(LatestJobRunner):
+    """The headline sweep: `point_arrived` per (n, model) as each is trained; `finished` carries
+    the SweepResult (completed, cancelled or refused, with the points so far)."""
+
+    point_arrived = Signal(object)  # SweepPoint
+
+    WHO = "sweep"
+    MEMORY_HINT = "try a smaller longest n, width or batch size"
+
+    @property
+    def cancelling(self) -> bool:
+        return self._job is not None and self._job.cancel_token.cancelled
+
+    def start(self, config, lengths: tuple[int, ...]) -> int:
+        def job(context):
+            from engine.labs.training.sweep import train_sweep
+
+            return train_sweep(config, lengths, on_point=context.send,
+                               progress=_throttled(context.progress, PROGRESS_INTERVAL_S),
+                               cancel=context.cancel)
+        return self._start(job)
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def _on_job_message(self, point, release) -> None:
+        release()
+        self.point_arrived.emit(point)

@@ -1,0 +1,437 @@
+"""The Training lab window: train RNNs and a Transformer side by side on the same batches and
+watch loss, held-out accuracy, the gradient reaching the first word and the time per step arrive
+live; then sweep the length n to see which models keep their accuracy as the distance grows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QMainWindow, QMenu,
+                               QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from engine.core.errors import ConfigError
+from gui import style
+from gui.export.registry import ExportRegistry
+from gui.labs.training import files, settings as remembered
+from gui.labs.training.controls import TrainingControls
+from gui.labs.training.curves import LiveCurves
+from gui.labs.training.plots import LIVE_PLOTS, LivePlot, SweepPlot
+from gui.labs.training.runner import SweepRunner, TrainingRunner
+from gui.labs.training.session import TrainingSession
+from gui.labs.training.table import ModelTable
+
+TITLE = "Training lab — does better gradient flow mean better training?"
+REDRAW_INTERVAL_MS = 100  # the plots redraw at most ten times a second, from the newest records
+SWEEP_LENGTHS = (8, 16, 32, 64, 128)  # engine/labs/training/sweep.py's DEFAULT_LENGTHS
+CAPTION = (
+    "<b>How to read this.</b> Every model learns the same task from the same batches, with the "
+    "same optimiser (Adam) and seed; parameter counts are matched within ±20 %. Accuracy is "
+    "measured on a held-out batch the models never train on. The gradient plot shows how much "
+    "of the loss's gradient reaches the first word: through an RNN it must pass every later "
+    "step, through attention it arrives in one hop. Right-click a plot to export it.")
+SWEEP_CAPTION = (
+    "<b>The headline sweep.</b> Each point is one model trained from scratch for the chosen "
+    "number of steps at one length n (the Steps, width, task and seed on the left). On "
+    "first-word the RNN's accuracy falls as the first word lies further back, while attention's "
+    "stays high; on parity the order is the other way round. Points appear as each one is done.")
+
+
+class TrainingLabWindow(QMainWindow):
+    """A top-level window; keep one instance and show() it again (closing stops its jobs)."""
+
+    def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None):
+        super().__init__(parent)
+        if parent is not None:
+            self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setWindowTitle(TITLE)
+        self.resize(1500, 950)
+        self._settings = settings
+        self.sweep_lengths = SWEEP_LENGTHS
+        self.runner = TrainingRunner(self)
+        self.sweep_runner = SweepRunner(self)
+        self.session = TrainingSession()
+        self.sweep_points: list = []
+        self.sweep_result = None
+        self.controls = TrainingControls()
+        self.plots = {name: LivePlot(name) for name in LIVE_PLOTS}
+        self.sweep_plot = SweepPlot()
+        self.table = ModelTable()
+        self.export_targets = ExportRegistry()
+        self.export_targets.add_all({files.EXPORT_PREFIX + name: plot
+                                     for name, plot in self.plots.items()}, "plot")
+        self.export_targets.add(files.EXPORT_PREFIX + "sweep", self.sweep_plot, "plot")
+        self.export_targets.add("training-lab", self, "window")
+        self.shown_export_menu = None
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setInterval(REDRAW_INTERVAL_MS)
+        self._dirty = False
+        self._build_widgets()
+        self._build_layout()
+        self._build_menu()
+        self._connect()
+        damaged = remembered.restore(settings, self.controls, self)
+        if damaged:
+            self.statusBar().showMessage(f"Ignored damaged remembered settings: "
+                                         f"{', '.join(damaged)}.", 30_000)
+        self._sync_buttons()
+
+    # -- building ---------------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        def button(text: str, tip: str) -> QPushButton:
+            widget = QPushButton(text)
+            widget.setToolTip(tip)
+            return widget
+        self.start_button = button("Start", "Train every chosen model from its first step.")
+        self.start_button.setDefault(True)
+        self.pause_button = button("Pause", "Stop after the current step; Resume goes on with "
+                                            "the same models and gives the same curves.")
+        self.resume_button = button("Resume", "Go on training from where it paused.")
+        self.cancel_button = button("Cancel", "Stop training for good; the curves stay.")
+        self.sweep_button = button("Run sweep", "Train every chosen model at n = 8, 16, 32, 64 "
+                                                "and 128 for the chosen steps each.")
+        self.cancel_sweep_button = button("Cancel sweep", "Stop the sweep; its points stay.")
+        self.x_axis = QComboBox()
+        self.x_axis.addItem("training step", "step")
+        self.x_axis.addItem("wall-clock seconds", "seconds")
+        self.x_axis.setToolTip("Plot the curves against steps, or against each model's own "
+                               "training time: a faster model gets further in the same seconds.")
+        self.status_label = QLabel("Choose the settings and press Start.")
+        self.status_label.setWordWrap(True)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setMaximumWidth(260)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.progress_bar)
+        self.caption = _wrapping_label(CAPTION)
+        self.sweep_caption = _wrapping_label(SWEEP_CAPTION)
+        self.sweep_status = _wrapping_label("")
+
+    def _build_layout(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._side_panel())
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._training_tab(), "Training, live")
+        self.tabs.addTab(self._sweep_tab(), "Headline sweep: accuracy against n")
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([340, 1160])
+        self.setCentralWidget(splitter)
+
+    def _side_panel(self) -> QScrollArea:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.addWidget(self.controls)
+        for row in ((self.start_button, self.pause_button), (self.resume_button,
+                                                             self.cancel_button),
+                    (self.sweep_button, self.cancel_sweep_button)):
+            buttons = QHBoxLayout()
+            for widget in row:
+                buttons.addWidget(widget)
+            layout.addLayout(buttons)
+        axis = QHBoxLayout()
+        axis.addWidget(QLabel("Curves against"))
+        axis.addWidget(self.x_axis, 1)
+        layout.addLayout(axis)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(panel.sizeHint().width() + 20)
+        return scroll
+
+    def _training_tab(self) -> QWidget:
+        grid = QGridLayout()
+        for index, plot in enumerate(self.plots.values()):
+            grid.addWidget(plot, index // 2, index % 2)
+        plots = QWidget()
+        plots.setLayout(grid)
+        rows = QSplitter(Qt.Orientation.Vertical)
+        rows.addWidget(plots)
+        rows.addWidget(self.table)
+        rows.setStretchFactor(0, 5)
+        rows.setSizes([700, 150])
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.caption)
+        layout.addWidget(rows, 1)
+        return tab
+
+    def _sweep_tab(self) -> QWidget:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(self.sweep_caption)
+        layout.addWidget(self.sweep_plot, 1)
+        layout.addWidget(self.sweep_status)
+        return tab
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.save_models_action = self._action(menu, "&Save trained models…", self.save_models,
+                                               QKeySequence.StandardKey.Save)
+        self._action(menu, "&Open trained model…", self.open_model, QKeySequence.StandardKey.Open)
+        menu.addSeparator()
+        self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _connect(self) -> None:
+        self.start_button.clicked.connect(lambda: self.start_training())
+        self.pause_button.clicked.connect(self.pause_training)
+        self.resume_button.clicked.connect(lambda: self.resume_training())
+        self.cancel_button.clicked.connect(self.cancel_training)
+        self.sweep_button.clicked.connect(lambda: self.start_sweep())
+        self.cancel_sweep_button.clicked.connect(self.cancel_sweep)
+        self.x_axis.currentIndexChanged.connect(self._on_x_axis_changed)
+        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
+        self.runner.built.connect(self._on_runner_built)
+        self.runner.updates_arrived.connect(self._on_runner_updates_arrived)
+        self.runner.progress.connect(self._on_progress)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.runner.busy_changed.connect(self._sync_buttons)
+        self.sweep_runner.point_arrived.connect(self._on_sweep_point_arrived)
+        self.sweep_runner.progress.connect(self._on_progress)
+        self.sweep_runner.finished.connect(self._on_sweep_finished)
+        self.sweep_runner.failed.connect(self._on_sweep_failed)
+        self.sweep_runner.busy_changed.connect(self._sync_buttons)
+        for name, plot in self.export_targets.widgets("plot").items():
+            short = name.removeprefix(files.EXPORT_PREFIX)
+            plot.export_menu_requested.connect(
+                lambda pos, short=short, plot=plot: self._on_plot_export_menu_requested(
+                    short, plot, pos))
+
+    # -- training ---------------------------------------------------------------------------------
+    @property
+    def curves(self) -> LiveCurves:
+        return self.session.curves
+
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy or self.sweep_runner.busy
+
+    def _checked_config(self):
+        """The controls' TrainConfig, or None with the problem shown beside its field."""
+        self.controls.clear_errors()
+        try:
+            return self.controls.config()
+        except ConfigError as error:
+            self._show_refusal(error.problem, error.field)
+            return None
+
+    def _show_refusal(self, message: str, field: str) -> None:
+        if field and self.controls.show_error(field, message):
+            self._set_status(f"Not started: {self.controls.shown_errors()[field]}", error=True)
+        else:
+            self._set_status(message[:1].upper() + message[1:], error=True)
+
+    def start_training(self, steps: int | None = None) -> bool:
+        """Train the chosen models from their first step; False (message shown) when refused.
+        `steps`: stop (as if paused) after that many steps."""
+        if self.busy:
+            return False
+        config = self._checked_config()
+        if config is None:
+            return False
+        remembered.save(self._settings, self.controls, self)
+        self.session.begin(config)
+        for plot in self.plots.values():
+            plot.set_models(config.models)
+        self.table.show_rows([])
+        self.progress_bar.setValue(0)
+        self._set_status(f"Building the models (n = {config.n}, width {config.model_width})…")
+        self.runner.start(config=config, steps=steps)
+        self._redraw_timer.start()
+        return True
+
+    def pause_training(self) -> None:
+        if self.runner.busy and self.session.stop_request is None:
+            self.session.stop_request = "pause"
+            self.runner.pause()
+            self._set_status("Pausing after the current step…")
+            self._sync_buttons()
+
+    def resume_training(self, steps: int | None = None) -> bool:
+        if self.busy or not self.session.resumable:
+            return False
+        self._set_status(f"Resuming at step {self.session.trainer.step + 1}…")
+        self.runner.start(trainer=self.session.trainer, steps=steps)
+        self._redraw_timer.start()
+        return True
+
+    def cancel_training(self) -> None:
+        if self.runner.busy:
+            self.session.stop_request = "cancel"
+            self.runner.pause()
+            self._set_status("Cancelling after the current step…")
+        elif self.session.resumable:
+            self._set_status(self.session.drop_trainer())
+        self._sync_buttons()
+
+    def _on_runner_built(self, result) -> None:
+        self.session.summaries = result.summaries
+        self.table.show_rows(self.session.table_rows())
+
+    def _on_runner_updates_arrived(self, updates) -> None:
+        self.session.add_updates(updates)
+        self._dirty = True
+
+    def _on_runner_finished(self, piece) -> None:
+        message = self.session.finish_piece(piece.trainer, piece.result)
+        self._redraw()
+        failed = message.startswith("Stopped")
+        if not failed and not self.session.resumable and not message.startswith("Cancelled"):
+            self.progress_bar.setValue(1000)
+        self._set_status(message, error=failed)
+        self._sync_buttons()
+
+    def _on_runner_failed(self, message: str, field: str) -> None:
+        self.session.stop_request = None
+        self._redraw()
+        self._show_refusal(message, field)
+        self._sync_buttons()
+
+    def _on_progress(self, fraction: float, label: str) -> None:
+        self.progress_bar.setValue(round(1000 * fraction))
+        if not (self.runner.cancelling or self.sweep_runner.cancelling):
+            self._set_status(label[:1].upper() + label[1:] + "…")
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _on_redraw_timer_timeout(self) -> None:
+        if self._dirty:
+            self._redraw()
+        if not self.runner.busy:
+            self._redraw_timer.stop()
+
+    def _redraw(self) -> None:
+        self._dirty = False
+        for plot in self.plots.values():
+            plot.show_curves(self.curves)
+        self.table.show_rows(self.session.table_rows())
+
+    def _on_x_axis_changed(self) -> None:
+        for plot in self.plots.values():
+            plot.set_x_field(self.x_axis.currentData())
+        self._redraw()
+
+    # -- the sweep --------------------------------------------------------------------------------
+    def start_sweep(self) -> bool:
+        """Train each chosen model at every n of sweep_lengths; False when refused."""
+        if self.busy:
+            return False
+        config = self._checked_config()
+        if config is None:
+            return False
+        from engine.labs.training.tasks import chance_accuracy
+
+        remembered.save(self._settings, self.controls, self)
+        self.sweep_points, self.sweep_result = [], None
+        self.sweep_plot.reset(config.models, self.sweep_lengths, chance_accuracy(config.task))
+        self.tabs.setCurrentIndex(1)
+        self.progress_bar.setValue(0)
+        self.sweep_status.setText(f"Task {config.task}, {config.steps} steps per point, "
+                                  f"width {config.model_width}, seed {config.seed}.")
+        self._set_status("Sweeping n = " + ", ".join(map(str, self.sweep_lengths)) + "…")
+        self.sweep_runner.start(config, tuple(self.sweep_lengths))
+        return True
+
+    def cancel_sweep(self) -> None:
+        if self.sweep_runner.busy:
+            self.sweep_runner.cancel()
+            self._set_status("Cancelling the sweep after the current step…")
+            self._sync_buttons()
+
+    def _on_sweep_point_arrived(self, point) -> None:
+        self.sweep_points.append(point)
+        self.sweep_plot.show_points(self.sweep_points)
+
+    def _on_sweep_finished(self, result) -> None:
+        self.sweep_result, self.sweep_points = result, list(result.points)
+        self.sweep_plot.show_points(self.sweep_points)
+        done = result.stopped_reason == COMPLETED_SWEEP
+        if done:
+            self.progress_bar.setValue(1000)
+        self._set_status(f"Sweep completed: {len(result.points)} points." if done else
+                         f"Sweep stopped: {result.stopped_reason}; "
+                         f"{len(result.points)} points kept.", error=not done)
+        self._sync_buttons()
+
+    def _on_sweep_failed(self, message: str, field: str) -> None:
+        self._show_refusal(f"the sweep stopped: {message}", "")
+        self._sync_buttons()
+
+    # -- files ------------------------------------------------------------------------------------
+    def save_models(self) -> list:
+        """Ask for a folder and save each trained model there (KIND.npz)."""
+        if self.runner.busy or self.session.last_trainer is None:
+            return []
+        paths = files.save_models(self, self.session.last_trainer, self._settings)
+        if paths:
+            self._set_status(f"Saved {len(paths)} model(s) in {paths[0].parent}.")
+        return paths
+
+    def open_model(self, path: str | None = None):
+        """Read a trained model (unless cancelled or refused) and say what it holds."""
+        opened = files.open_model(self, self._settings, path)
+        if opened is None:
+            return None
+        model, header = opened
+        trained = header["trained_on"]
+        size = sum(p.numel() for p in model.parameters())
+        self._set_status(f"Opened a {header['kind']} of {size:,} parameters, trained on "
+                         f"{trained.get('task')} at n = {trained.get('n')} for "
+                         f"{trained.get('steps')} steps (seed {trained.get('seed')}).")
+        return opened
+
+    def export_menu(self, name: str, plot) -> QMenu:
+        return files.plot_export_menu(self, plot, name, self._settings)
+
+    def _on_plot_export_menu_requested(self, name: str, plot, global_pos) -> None:
+        menu = self.export_menu(name, plot)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shown_export_menu = menu
+        menu.popup(global_pos)
+
+    # -- state ------------------------------------------------------------------------------------
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status_label.setText(text)
+        style.colour_text(self.status_label, "error" if error else None)
+
+    def _sync_buttons(self, *_args) -> None:
+        training, sweeping = self.runner.busy, self.sweep_runner.busy
+        stopping = self.session.stop_request is not None
+        self.start_button.setEnabled(not training and not sweeping)
+        self.pause_button.setEnabled(training and not stopping)
+        self.resume_button.setEnabled(not self.busy and self.session.resumable)
+        self.cancel_button.setEnabled((training and not stopping)
+                                      or (not self.busy and self.session.resumable))
+        self.sweep_button.setEnabled(not training and not sweeping)
+        self.cancel_sweep_button.setEnabled(sweeping and not self.sweep_runner.cancelling)
+        self.save_models_action.setEnabled(not training and self.session.last_trainer is not None)
+
+    @property
+    def status_text(self) -> str:
+        return self.status_label.text()
+
+    def closeEvent(self, event) -> None:
+        remembered.save(self._settings, self.controls, self)
+        self.cancel_training()
+        self.cancel_sweep()
+        super().closeEvent(event)
+
+
+COMPLETED_SWEEP = "completed"  # engine/labs/training/sweep.py's COMPLETED
+
+
+def _wrapping_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
