@@ -76,13 +76,12 @@ class LabPlot(ExportablePlot):
         self.curves[kind].setData(xs[keep], ys[keep])
 
     def curve_data(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        """A curve's points as given (not their logarithms)."""
+        """A curve's points as given (pyqtgraph keeps them; log mode only changes the view)."""
         curve = self.curves[kind]
         empty = np.zeros(0)
         if curve.xData is None:
             return empty, empty
-        ys = curve.yData if not self.log_y else 10 ** curve.yData
-        return np.asarray(curve.xData), np.asarray(ys)
+        return np.asarray(curve.xData), np.asarray(curve.yData)
 
     def point_counts(self) -> dict[str, int]:
         return {kind: len(self.curve_data(kind)[0]) for kind in self.curves}
