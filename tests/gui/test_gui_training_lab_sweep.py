@@ -18,16 +18,16 @@ def test_the_sweep_plots_each_point_as_it_arrives(qtbot, make_lab):
     window.sweep_lengths = (4, 8)
     drawn = []
     window.sweep_runner.point_arrived.connect(
-        lambda point: drawn.append(sum(window.sweep_plot.point_counts().values())))
+        lambda point: drawn.append(sum(window.sweep_view.plot.point_counts().values())))
     assert window.start_sweep()
     assert not window.start_button.isEnabled() and window.cancel_sweep_button.isEnabled()
     wait_idle(qtbot, window)
     assert drawn == [1, 2, 3, 4]  # a point per (n, model), drawn the moment it arrived
     assert window.status_text == "Sweep completed: 4 points."
     for kind in ("rnn", "transformer"):
-        ns, accuracy = window.sweep_plot.curve_data(kind)
+        ns, accuracy = window.sweep_view.plot.curve_data(kind)
         assert ns.tolist() == [4.0, 8.0]
-        expected = [window.sweep_result.accuracy(kind, n) for n in (4, 8)]
+        expected = [window.sweep_view.result.accuracy(kind, n) for n in (4, 8)]
         np.testing.assert_allclose(accuracy, expected)
     assert window.start_button.isEnabled()
 
@@ -38,8 +38,8 @@ def test_a_cancelled_sweep_keeps_its_points(qtbot, make_lab):
     window.sweep_runner.point_arrived.connect(lambda _point: window.cancel_sweep())
     window.start_sweep()
     wait_idle(qtbot, window)
-    kept = len(window.sweep_points)
-    assert kept >= 1 and sum(window.sweep_plot.point_counts().values()) == kept
+    kept = len(window.sweep_view.points)
+    assert kept >= 1 and sum(window.sweep_view.plot.point_counts().values()) == kept
     assert window.status_text.startswith("Sweep stopped: cancelled at n =")
 
 
@@ -49,7 +49,9 @@ def test_every_plot_is_an_export_target_and_exports_png_svg_and_csv(qtbot, make_
     wait_idle(qtbot, window)
     names = set(window.export_targets.widgets("plot"))
     assert names == {"training-lab-loss", "training-lab-accuracy", "training-lab-gradient",
-                     "training-lab-step-time", "training-lab-sweep"}
+                     "training-lab-step-time", "training-lab-sweep", "training-lab-probe",
+                     "training-lab-word-cosine", "training-lab-word-projection",
+                     "training-lab-inference-time", "training-lab-inference-memory"}
     assert "training-lab" in window.export_targets
     plot = window.plots["gradient"]
     for fmt in ("png", "svg"):
@@ -103,3 +105,31 @@ def test_settings_are_remembered_and_damaged_ones_ignored(qtbot, make_lab, tmp_p
         "training_lab/models.")
     assert damaged.controls.values()["n"] == 32  # the default
     assert Path(tmp_path / "lab.ini").exists()
+
+
+def test_measuring_the_trained_models_fills_the_probe_word_and_inference_plots(qtbot, make_lab):
+    window = make_lab(dict(TINY, models=("gru", "transformer")))
+    assert not window.findings_view.measure_button.isEnabled()  # nothing trained yet
+    window.start_training()
+    wait_idle(qtbot, window)
+    assert window.findings_view.measure_button.isEnabled()
+    assert window.measure_findings()
+    wait_idle(qtbot, window)
+    view, findings = window.findings_view, window.findings_view.findings
+    probe = view.plots["probe"]
+    assert probe.point_counts() == {"gru": 4, "transformer": 4}  # d = 1 .. n
+    np.testing.assert_allclose(probe.curve_data("gru")[1], findings.probes["gru"].accuracy)
+    memory = view.plots["inference-memory"]
+    _positions, held = memory.curve_data("gru")
+    assert len(set(held.tolist())) == 1  # the RNN's state does not grow
+    _positions, cache = memory.curve_data("transformer")
+    assert np.all(np.diff(cache) > 0)  # the key-value cache grows with every token
+    assert view.model_box.count() == 2
+    cosine = view.plots["word-cosine"]
+    assert cosine.matrix.shape == (len(cosine.words),) * 2
+    np.testing.assert_allclose(np.diag(cosine.matrix), 1.0, atol=1e-6)
+    view.model_box.setCurrentIndex(view.model_box.findData("transformer"))
+    assert view.plots["word-projection"].labels[0].toPlainText() == cosine.words[0]
+    lines = files.columns_csv(view.plots["word-projection"].csv_columns()).splitlines()
+    assert lines[0] == "word,component 1,component 2" and lines[1].startswith(cosine.words[0])
+    assert view.status.text().startswith("Same-class minus other-class cosine")

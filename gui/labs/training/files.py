@@ -58,9 +58,11 @@ def columns_csv(columns: dict[str, np.ndarray]) -> str:
 
 
 def _cell(values: np.ndarray, row: int) -> str:
-    if row >= len(values) or not math.isfinite(float(values[row])):
+    if row >= len(values):
         return ""
-    return repr(float(values[row]))
+    if isinstance(values[row], str):  # a word
+        return values[row]
+    return repr(float(values[row])) if math.isfinite(float(values[row])) else ""
 
 
 def export_plot(parent: QWidget, plot, name: str, fmt: str, settings=None) -> Path | None:

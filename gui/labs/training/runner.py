@@ -126,3 +126,49 @@ class SweepRunner(LatestJobRunner):
     def _on_job_message(self, point, release) -> None:
         release()
         self.point_arrived.emit(point)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the trained models hold, per model kind: probe curves, word maps, inference profiles."""
+    probes: dict  # kind -> engine ProbeCurve
+    word_maps: dict  # kind -> engine WordMap
+    profiles: dict  # kind -> engine GenerationProfile
+
+
+GENERATION_LENGTH = 64  # tokens generated one by one (a Transformer stops at its last position)
+
+
+def find_out(models: dict, config, progress=None, cancel=None) -> Findings:
+    """The memory probe, the word vectors and token-by-token inference of each trained model."""
+    from engine.core.timing import intraop_threads
+    from engine.labs.training.analysis import generation_profile, memory_probe, word_map
+    from engine.labs.training.tasks import TASKS
+
+    probes, word_maps, profiles = {}, {}, {}
+    prompt = [int(t) for t in TASKS["first-word"].batch(config.seed, "prompt", config.n, 1)[0][0]]
+    with intraop_threads(1):
+        for index, (kind, model) in enumerate(models.items()):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if progress is not None:
+                progress(index / len(models), f"probing the {kind}")
+            probes[kind] = memory_probe(model, kind, config.n, config.seed, device=config.device)
+            word_maps[kind] = word_map(model)
+            profiles[kind] = generation_profile(model, kind, prompt, GENERATION_LENGTH)
+    return Findings(probes, word_maps, profiles)
+
+
+class AnalysisRunner(LatestJobRunner):
+    """Probes trained models in the background; `finished` carries Findings."""
+
+    WHO = "analysis"
+    MEMORY_HINT = "try a smaller n"
+
+    def start(self, models: dict, config) -> int:
+        return self._start(lambda context: find_out(models, config, context.progress,
+                                                    context.cancel))
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()

@@ -6,37 +6,24 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QMainWindow, QMenu,
-                               QProgressBar, QPushButton, QScrollArea, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QProgressBar, QSplitter, QTabWidget,
+                               QWidget)
 
 from engine.core.errors import ConfigError
 from gui import style
 from gui.export.registry import ExportRegistry
 from gui.labs.training import files, settings as remembered
-from gui.labs.training.controls import TrainingControls
 from gui.labs.training.curves import LiveCurves
-from gui.labs.training.plots import LIVE_PLOTS, LivePlot, SweepPlot
-from gui.labs.training.runner import SweepRunner, TrainingRunner
+from gui.labs.training.findings_view import FindingsView
+from gui.labs.training.live_view import LiveView
+from gui.labs.training.runner import AnalysisRunner, SweepRunner, TrainingRunner
 from gui.labs.training.session import TrainingSession
-from gui.labs.training.table import ModelTable
+from gui.labs.training.sweep_view import SweepView
+from gui.labs.training.side_panel import SidePanel
 
 TITLE = "Training lab — does better gradient flow mean better training?"
 REDRAW_INTERVAL_MS = 100  # the plots redraw at most ten times a second, from the newest records
 SWEEP_LENGTHS = (8, 16, 32, 64, 128)  # engine/labs/training/sweep.py's DEFAULT_LENGTHS
-CAPTION = (
-    "<b>How to read this.</b> Every model learns the same task from the same batches, with the "
-    "same optimiser (Adam) and seed; parameter counts are matched within ±20 %. Accuracy is "
-    "measured on a held-out batch the models never train on. The gradient plot shows how much "
-    "of the loss's gradient reaches the first word: through an RNN it must pass every later "
-    "step, through attention it arrives in one hop. Right-click a plot to export it.")
-SWEEP_CAPTION = (
-    "<b>The headline sweep.</b> Each point is one model trained from scratch for the chosen "
-    "number of steps at one length n (the Steps, width, task and seed on the left). On "
-    "first-word the RNN's accuracy falls as the first word lies further back, while attention's "
-    "stays high; on parity the order is the other way round. Points appear as each one is done.")
-
-
 class TrainingLabWindow(QMainWindow):
     """A top-level window; keep one instance and show() it again (closing stops its jobs)."""
 
@@ -50,23 +37,22 @@ class TrainingLabWindow(QMainWindow):
         self.sweep_lengths = SWEEP_LENGTHS
         self.runner = TrainingRunner(self)
         self.sweep_runner = SweepRunner(self)
+        self.analysis_runner = AnalysisRunner(self)
         self.session = TrainingSession()
-        self.sweep_points: list = []
-        self.sweep_result = None
-        self.controls = TrainingControls()
-        self.plots = {name: LivePlot(name) for name in LIVE_PLOTS}
-        self.sweep_plot = SweepPlot()
-        self.table = ModelTable()
+        self._build_widgets()
+        self.live_view = LiveView()
+        self.plots, self.table = self.live_view.plots, self.live_view.table
+        self.sweep_view = SweepView()
+        self.findings_view = FindingsView()
         self.export_targets = ExportRegistry()
-        self.export_targets.add_all({files.EXPORT_PREFIX + name: plot
-                                     for name, plot in self.plots.items()}, "plot")
-        self.export_targets.add(files.EXPORT_PREFIX + "sweep", self.sweep_plot, "plot")
+        self.export_targets.add_all({files.EXPORT_PREFIX + name: plot for name, plot in (
+            *self.plots.items(), ("sweep", self.sweep_view.plot),
+            *self.findings_view.plots.items())}, "plot")
         self.export_targets.add("training-lab", self, "window")
         self.shown_export_menu = None
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setInterval(REDRAW_INTERVAL_MS)
         self._dirty = False
-        self._build_widgets()
         self._build_layout()
         self._build_menu()
         self._connect()
@@ -78,24 +64,11 @@ class TrainingLabWindow(QMainWindow):
 
     # -- building ---------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        def button(text: str, tip: str) -> QPushButton:
-            widget = QPushButton(text)
-            widget.setToolTip(tip)
-            return widget
-        self.start_button = button("Start", "Train every chosen model from its first step.")
-        self.start_button.setDefault(True)
-        self.pause_button = button("Pause", "Stop after the current step; Resume goes on with "
-                                            "the same models and gives the same curves.")
-        self.resume_button = button("Resume", "Go on training from where it paused.")
-        self.cancel_button = button("Cancel", "Stop training for good; the curves stay.")
-        self.sweep_button = button("Run sweep", "Train every chosen model at n = 8, 16, 32, 64 "
-                                                "and 128 for the chosen steps each.")
-        self.cancel_sweep_button = button("Cancel sweep", "Stop the sweep; its points stay.")
-        self.x_axis = QComboBox()
-        self.x_axis.addItem("training step", "step")
-        self.x_axis.addItem("wall-clock seconds", "seconds")
-        self.x_axis.setToolTip("Plot the curves against steps, or against each model's own "
-                               "training time: a faster model gets further in the same seconds.")
+        self.side = SidePanel()
+        self.controls = self.side.controls
+        for name in ("start_button", "pause_button", "resume_button", "cancel_button",
+                     "sweep_button", "cancel_sweep_button", "x_axis"):
+            setattr(self, name, getattr(self.side, name))
         self.status_label = QLabel("Choose the settings and press Start.")
         self.status_label.setWordWrap(True)
         self.progress_bar = QProgressBar()
@@ -103,68 +76,18 @@ class TrainingLabWindow(QMainWindow):
         self.progress_bar.setMaximumWidth(260)
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.progress_bar)
-        self.caption = _wrapping_label(CAPTION)
-        self.sweep_caption = _wrapping_label(SWEEP_CAPTION)
-        self.sweep_status = _wrapping_label("")
 
     def _build_layout(self) -> None:
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._side_panel())
+        splitter.addWidget(self.side)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._training_tab(), "Training, live")
-        self.tabs.addTab(self._sweep_tab(), "Headline sweep: accuracy against n")
+        self.tabs.addTab(self.live_view, "Training, live")
+        self.tabs.addTab(self.sweep_view, "Headline sweep: accuracy against n")
+        self.tabs.addTab(self.findings_view, "What they learned")
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 1160])
         self.setCentralWidget(splitter)
-
-    def _side_panel(self) -> QScrollArea:
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.addWidget(self.controls)
-        for row in ((self.start_button, self.pause_button), (self.resume_button,
-                                                             self.cancel_button),
-                    (self.sweep_button, self.cancel_sweep_button)):
-            buttons = QHBoxLayout()
-            for widget in row:
-                buttons.addWidget(widget)
-            layout.addLayout(buttons)
-        axis = QHBoxLayout()
-        axis.addWidget(QLabel("Curves against"))
-        axis.addWidget(self.x_axis, 1)
-        layout.addLayout(axis)
-        layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(panel.sizeHint().width() + 20)
-        return scroll
-
-    def _training_tab(self) -> QWidget:
-        grid = QGridLayout()
-        for index, plot in enumerate(self.plots.values()):
-            grid.addWidget(plot, index // 2, index % 2)
-        plots = QWidget()
-        plots.setLayout(grid)
-        rows = QSplitter(Qt.Orientation.Vertical)
-        rows.addWidget(plots)
-        rows.addWidget(self.table)
-        rows.setStretchFactor(0, 5)
-        rows.setSizes([700, 150])
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.addWidget(self.caption)
-        layout.addWidget(rows, 1)
-        return tab
-
-    def _sweep_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.addWidget(self.sweep_caption)
-        layout.addWidget(self.sweep_plot, 1)
-        layout.addWidget(self.sweep_status)
-        return tab
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
@@ -202,6 +125,11 @@ class TrainingLabWindow(QMainWindow):
         self.sweep_runner.finished.connect(self._on_sweep_finished)
         self.sweep_runner.failed.connect(self._on_sweep_failed)
         self.sweep_runner.busy_changed.connect(self._sync_buttons)
+        self.findings_view.measure_requested.connect(self.measure_findings)
+        self.analysis_runner.progress.connect(self._on_progress)
+        self.analysis_runner.finished.connect(self._on_analysis_finished)
+        self.analysis_runner.failed.connect(self._on_analysis_failed)
+        self.analysis_runner.busy_changed.connect(self._sync_buttons)
         for name, plot in self.export_targets.widgets("plot").items():
             short = name.removeprefix(files.EXPORT_PREFIX)
             plot.export_menu_requested.connect(
@@ -215,7 +143,7 @@ class TrainingLabWindow(QMainWindow):
 
     @property
     def busy(self) -> bool:
-        return self.runner.busy or self.sweep_runner.busy
+        return self.runner.busy or self.sweep_runner.busy or self.analysis_runner.busy
 
     def _checked_config(self):
         """The controls' TrainConfig, or None with the problem shown beside its field."""
@@ -242,9 +170,7 @@ class TrainingLabWindow(QMainWindow):
             return False
         remembered.save(self._settings, self.controls, self)
         self.session.begin(config)
-        for plot in self.plots.values():
-            plot.set_models(config.models)
-        self.table.show_rows([])
+        self.live_view.reset(config.models)
         self.progress_bar.setValue(0)
         self._set_status(f"Building the models (n = {config.n}, width {config.model_width})…")
         self.runner.start(config=config, steps=steps)
@@ -312,13 +238,10 @@ class TrainingLabWindow(QMainWindow):
 
     def _redraw(self) -> None:
         self._dirty = False
-        for plot in self.plots.values():
-            plot.show_curves(self.curves)
-        self.table.show_rows(self.session.table_rows())
+        self.live_view.redraw(self.session)
 
     def _on_x_axis_changed(self) -> None:
-        for plot in self.plots.values():
-            plot.set_x_field(self.x_axis.currentData())
+        self.live_view.set_x_field(self.x_axis.currentData())
         self._redraw()
 
     # -- the sweep --------------------------------------------------------------------------------
@@ -329,15 +252,10 @@ class TrainingLabWindow(QMainWindow):
         config = self._checked_config()
         if config is None:
             return False
-        from engine.labs.training.tasks import chance_accuracy
-
         remembered.save(self._settings, self.controls, self)
-        self.sweep_points, self.sweep_result = [], None
-        self.sweep_plot.reset(config.models, self.sweep_lengths, chance_accuracy(config.task))
-        self.tabs.setCurrentIndex(1)
+        self.sweep_view.reset(config, self.sweep_lengths)
+        self.tabs.setCurrentWidget(self.sweep_view)
         self.progress_bar.setValue(0)
-        self.sweep_status.setText(f"Task {config.task}, {config.steps} steps per point, "
-                                  f"width {config.model_width}, seed {config.seed}.")
         self._set_status("Sweeping n = " + ", ".join(map(str, self.sweep_lengths)) + "…")
         self.sweep_runner.start(config, tuple(self.sweep_lengths))
         return True
@@ -349,22 +267,36 @@ class TrainingLabWindow(QMainWindow):
             self._sync_buttons()
 
     def _on_sweep_point_arrived(self, point) -> None:
-        self.sweep_points.append(point)
-        self.sweep_plot.show_points(self.sweep_points)
+        self.sweep_view.add_point(point)
 
     def _on_sweep_finished(self, result) -> None:
-        self.sweep_result, self.sweep_points = result, list(result.points)
-        self.sweep_plot.show_points(self.sweep_points)
-        done = result.stopped_reason == COMPLETED_SWEEP
-        if done:
+        message, failed = self.sweep_view.finish(result)
+        if not failed:
             self.progress_bar.setValue(1000)
-        self._set_status(f"Sweep completed: {len(result.points)} points." if done else
-                         f"Sweep stopped: {result.stopped_reason}; "
-                         f"{len(result.points)} points kept.", error=not done)
+        self._set_status(message, error=failed)
         self._sync_buttons()
 
     def _on_sweep_failed(self, message: str, field: str) -> None:
         self._show_refusal(f"the sweep stopped: {message}", "")
+        self._sync_buttons()
+
+    # -- what the trained models learned ------------------------------------------------------------
+    def measure_findings(self) -> bool:
+        """Probe the last run's trained models in the background; False when there are none."""
+        if self.busy or self.session.last_trainer is None:
+            return False
+        self.findings_view.status.setText("Measuring…")
+        self.analysis_runner.start(dict(self.session.last_trainer.models), self.session.config)
+        return True
+
+    def _on_analysis_finished(self, findings) -> None:
+        self.findings_view.show_findings(findings)
+        self._set_status("Measured what the trained models learned.")
+        self._sync_buttons()
+
+    def _on_analysis_failed(self, message: str, _field: str) -> None:
+        self.findings_view.status.setText(message)
+        self._set_status(f"The analysis stopped: {message}", error=True)
         self._sync_buttons()
 
     # -- files ------------------------------------------------------------------------------------
@@ -414,7 +346,9 @@ class TrainingLabWindow(QMainWindow):
                                       or (not self.busy and self.session.resumable))
         self.sweep_button.setEnabled(not training and not sweeping)
         self.cancel_sweep_button.setEnabled(sweeping and not self.sweep_runner.cancelling)
-        self.save_models_action.setEnabled(not training and self.session.last_trainer is not None)
+        trained = self.session.last_trainer is not None
+        self.save_models_action.setEnabled(not training and trained)
+        self.findings_view.measure_button.setEnabled(not self.busy and trained)
 
     @property
     def status_text(self) -> str:
@@ -424,14 +358,6 @@ class TrainingLabWindow(QMainWindow):
         remembered.save(self._settings, self.controls, self)
         self.cancel_training()
         self.cancel_sweep()
+        self.analysis_runner.cancel()
         super().closeEvent(event)
 
-
-COMPLETED_SWEEP = "completed"  # engine/labs/training/sweep.py's COMPLETED
-
-
-def _wrapping_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    return label
