@@ -128,6 +128,9 @@ def test_measuring_the_trained_models_fills_the_probe_word_and_inference_plots(q
     cosine = view.plots["word-cosine"]
     assert cosine.matrix.shape == (len(cosine.words),) * 2
     np.testing.assert_allclose(np.diag(cosine.matrix), 1.0, atol=1e-6)
+    words = cosine.words
+    assert cosine.pair_at(0.5, 1.5) == f"{words[1]} · {words[0]}: cosine {cosine.matrix[1, 0]:.2f}"
+    assert cosine.pair_at(-1, 0.5) == ""
     view.model_box.setCurrentIndex(view.model_box.findData("transformer"))
     assert view.plots["word-projection"].labels[0].toPlainText() == cosine.words[0]
     lines = files.columns_csv(view.plots["word-projection"].csv_columns()).splitlines()

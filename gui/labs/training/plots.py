@@ -105,6 +105,9 @@ class LivePlot(LabPlot):
         self.name = name
         self.x_field = "step"
         self.enableAutoRange()
+        if name == "accuracy":  # a share: fixed, with the band above 1 for the legend
+            self.enableAutoRange(axis="y", enable=False)
+            self.setYRange(0, 1.25, padding=0)
 
     def set_x_field(self, x_field: str) -> None:
         """'step' or 'seconds'."""
@@ -124,7 +127,7 @@ class SweepPlot(LabPlot):
         super().__init__("Accuracy after a fixed budget against length n",
                          "sequence length n (words before the cue, log scale)",
                          "held-out accuracy (share right)", parent=parent)
-        self.setYRange(0, 1.05, padding=0)
+        self.setYRange(0, 1.25, padding=0)  # the band above 1 holds the legend
         self.chance_line = pg.InfiniteLine(angle=0, movable=False,
                                            pen=pg.mkPen(style.BOUND_COLOR, width=1.2,
                                                         style=Qt.PenStyle.DashLine),

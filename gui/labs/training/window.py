@@ -291,6 +291,7 @@ class TrainingLabWindow(QMainWindow):
 
     def _on_analysis_finished(self, findings) -> None:
         self.findings_view.show_findings(findings)
+        self.progress_bar.setValue(1000)
         self._set_status("Measured what the trained models learned.")
         self._sync_buttons()
 
