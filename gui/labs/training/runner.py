@@ -1,19 +1,25 @@
 """Runs the training lab's work through gui/jobs.py: a training run (or the next piece of a paused
-one) and the headline sweep. The worker batches the per-step updates and sends them a few times a
-second without waiting, so training never waits for the GUI; the window redraws on its own timer.
-Torch is imported in the worker, never on the GUI thread."""
+one), the headline sweep and the probes of trained models. Torch is imported in the worker, never
+on the GUI thread.
+
+The worker batches the per-step updates and hands them over five times a second, then waits until
+the window has redrawn (at most SETTLE_TIMEOUT_S). Painting the plots is Python code that needs the
+GIL, and a worker holding it between torch calls made a 30 ms repaint take 100-300 ms; waiting
+costs training a few per cent of its speed and keeps the GUI thread's stalls short."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from gui.jobs import JobManager
 from gui.latest_job import LatestJobRunner
 
-SEND_INTERVAL_S = 0.05  # how often the worker hands its batch of updates over
+SEND_INTERVAL_S = 0.2  # how often the worker hands its batch of updates over (and waits)
+SETTLE_TIMEOUT_S = 1.0  # the worker goes on regardless when the GUI does not answer
+REDRAW_SETTLE_MS = 40  # the worker waits this long after a batch arrives: the repaint runs alone
 PROGRESS_INTERVAL_S = 0.1
 
 
@@ -54,6 +60,13 @@ class TrainingRunner(LatestJobRunner):
 
     def __init__(self, parent: QObject | None = None, jobs: JobManager | None = None):
         super().__init__(parent, jobs)
+        # `release` is called from Python when this timer fires, never handed to Qt (see
+        # gui/jobs.py: a Qt connection to what a worker owns would be torn down on the worker).
+        self._release = None
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(REDRAW_SETTLE_MS)
+        self._settle_timer.timeout.connect(self._release_worker)
 
     @property
     def cancelling(self) -> bool:
@@ -72,8 +85,9 @@ class TrainingRunner(LatestJobRunner):
             def on_update(update) -> None:  # worker thread
                 pending.append(update)
                 if time.monotonic() - last[0] >= SEND_INTERVAL_S:
-                    context.send(list(pending))
+                    batch = list(pending)
                     pending.clear()
+                    context.send(batch, wait_s=SETTLE_TIMEOUT_S)  # until the GUI has redrawn
                     last[0] = time.monotonic()
 
             result = worker_trainer.run(steps, progress=_throttled(context.progress,
@@ -90,11 +104,24 @@ class TrainingRunner(LatestJobRunner):
             self._job.cancel()
 
     def _on_job_message(self, payload, release) -> None:
-        release()
+        self._release_worker()
         if isinstance(payload, Built):
+            release()
             self.built.emit(payload.result)
-        else:
-            self.updates_arrived.emit(payload)
+            return
+        self.updates_arrived.emit(payload)  # the window sets the curves' data here
+        self._release = release  # and the worker waits while they repaint
+        self._settle_timer.start()
+
+    def _release_worker(self) -> None:
+        self._settle_timer.stop()
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+    def _end(self) -> None:
+        self._release_worker()
+        super()._end()
 
 
 class SweepRunner(LatestJobRunner):

@@ -4,7 +4,7 @@ live; then sweep the length n to see which models keep their accuracy as the dis
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QProgressBar, QSplitter, QTabWidget,
                                QWidget)
@@ -22,7 +22,6 @@ from gui.labs.training.sweep_view import SweepView
 from gui.labs.training.side_panel import SidePanel
 
 TITLE = "Training lab — does better gradient flow mean better training?"
-REDRAW_INTERVAL_MS = 100  # the plots redraw at most ten times a second, from the newest records
 SWEEP_LENGTHS = (8, 16, 32, 64, 128)  # engine/labs/training/sweep.py's DEFAULT_LENGTHS
 class TrainingLabWindow(QMainWindow):
     """A top-level window; keep one instance and show() it again (closing stops its jobs)."""
@@ -50,9 +49,6 @@ class TrainingLabWindow(QMainWindow):
             *self.findings_view.plots.items())}, "plot")
         self.export_targets.add("training-lab", self, "window")
         self.shown_export_menu = None
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setInterval(REDRAW_INTERVAL_MS)
-        self._dirty = False
         self._build_layout()
         self._build_menu()
         self._connect()
@@ -113,7 +109,6 @@ class TrainingLabWindow(QMainWindow):
         self.sweep_button.clicked.connect(lambda: self.start_sweep())
         self.cancel_sweep_button.clicked.connect(self.cancel_sweep)
         self.x_axis.currentIndexChanged.connect(self._on_x_axis_changed)
-        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self.runner.built.connect(self._on_runner_built)
         self.runner.updates_arrived.connect(self._on_runner_updates_arrived)
         self.runner.progress.connect(self._on_progress)
@@ -174,7 +169,6 @@ class TrainingLabWindow(QMainWindow):
         self.progress_bar.setValue(0)
         self._set_status(f"Building the models (n = {config.n}, width {config.model_width})…")
         self.runner.start(config=config, steps=steps)
-        self._redraw_timer.start()
         return True
 
     def pause_training(self) -> None:
@@ -189,7 +183,6 @@ class TrainingLabWindow(QMainWindow):
             return False
         self._set_status(f"Resuming at step {self.session.trainer.step + 1}…")
         self.runner.start(trainer=self.session.trainer, steps=steps)
-        self._redraw_timer.start()
         return True
 
     def cancel_training(self) -> None:
@@ -207,7 +200,7 @@ class TrainingLabWindow(QMainWindow):
 
     def _on_runner_updates_arrived(self, updates) -> None:
         self.session.add_updates(updates)
-        self._dirty = True
+        self._redraw()
 
     def _on_runner_finished(self, piece) -> None:
         message = self.session.finish_piece(piece.trainer, piece.result)
@@ -230,14 +223,7 @@ class TrainingLabWindow(QMainWindow):
             self._set_status(label[:1].upper() + label[1:] + "…")
 
     # -- drawing ----------------------------------------------------------------------------------
-    def _on_redraw_timer_timeout(self) -> None:
-        if self._dirty:
-            self._redraw()
-        if not self.runner.busy:
-            self._redraw_timer.stop()
-
     def _redraw(self) -> None:
-        self._dirty = False
         self.live_view.redraw(self.session)
 
     def _on_x_axis_changed(self) -> None:
