@@ -458,9 +458,17 @@ class MainWindow(QMainWindow):
             from gui.labs.training import TrainingLabWindow
 
             self._training_lab = TrainingLabWindow(self, settings=self.settings)
+            self._training_lab.open_in_simulator_requested.connect(self._on_trained_weights)
         self._training_lab.show()
         self._training_lab.raise_()
         self._training_lab.activateWindow()
+
+    def _on_trained_weights(self, weights, sentence: str) -> None:
+        """The training lab's trained weights, on a sentence of its task, through the weight seam."""
+        self.sentence_bar.set_sentence(sentence)
+        self.weight_actions.set_current(weights)
+        self.raise_()
+        self.activateWindow()
 
     @property
     def training_lab(self):

@@ -156,3 +156,31 @@ def test_closing_the_window_mid_run_stops_the_job(qtbot, make_lab):
     wait_idle(qtbot, window)
     assert job_manager().join(5)
     assert window.status_text.startswith("Cancelled at step")
+
+
+def test_show_in_the_simulator_runs_the_main_window_on_the_trained_weights(qtbot, make_window):
+    window = make_window()
+    window.show_training_lab()
+    lab = window.training_lab
+    lab.controls.set_values(TINY)
+    assert not lab.simulator_action.isEnabled()
+    lab.start_training()
+    wait_idle(qtbot, lab)
+    assert lab.simulator_action.isEnabled()
+    with qtbot.waitSignal(window.timeline.trace_changed, timeout=30_000):
+        lab.simulator_action.trigger()
+    trace = window.timeline.trace
+    assert trace.weight_source.description == "trained in the training lab"
+    assert window.weight_actions.current.digest() == trace.weight_source.digest
+    rnn = lab.session.last_trainer.models["rnn"]
+    assert trace.config.hidden_size == rnn.hidden_size and trace.config.d_model == 8
+    assert lab.status_text.startswith("Shown in the main window: the trained rnn cell")
+    lab.close()
+
+
+def test_show_in_the_simulator_needs_an_rnn_beside_the_transformer(qtbot, make_lab):
+    window = make_lab(dict(TINY, models=("transformer",)))
+    window.start_training()
+    wait_idle(qtbot, window)
+    assert not window.open_in_simulator()
+    assert window.status_text.startswith("Train an RNN, LSTM or GRU beside the Transformer")

@@ -61,6 +61,25 @@ class TrainingSession:
         self.trainer = None
         return f"Cancelled at step {step} of {self.config.steps}; the curves so far stay."
 
+    def simulator_weights(self):
+        """(WeightSet, a task sentence, the RNN's kind) for the main window: the last run's first
+        recurrent model and the Transformer's first block. ValueError says why not."""
+        from engine.core.errors import WeightsError
+        from engine.labs.training.checkpoints import to_weight_set
+        from engine.labs.training.tasks import TASKS
+
+        models = self.last_trainer.models if self.last_trainer is not None else {}
+        recurrent = next((kind for kind in models if kind != "transformer"), None)
+        if recurrent is None or "transformer" not in models:
+            raise ValueError("Train an RNN, LSTM or GRU beside the Transformer first: the "
+                             "simulator shows one of each.")
+        try:
+            weights = to_weight_set(models[recurrent], models["transformer"])
+        except WeightsError as error:
+            raise ValueError(f"Cannot show them in the simulator: {error}") from None
+        words, _target = TASKS[self.config.task].example(self.config.seed, self.config.n)
+        return weights, " ".join(words), recurrent
+
     def steps_per_second(self) -> dict[str, float]:
         rates = {}
         for kind in self.curves.models:

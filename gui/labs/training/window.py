@@ -4,7 +4,7 @@ live; then sweep the length n to see which models keep their accuracy as the dis
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QProgressBar, QSplitter, QTabWidget,
                                QWidget)
@@ -25,6 +25,10 @@ TITLE = "Training lab — does better gradient flow mean better training?"
 SWEEP_LENGTHS = (8, 16, 32, 64, 128)  # engine/labs/training/sweep.py's DEFAULT_LENGTHS
 class TrainingLabWindow(QMainWindow):
     """A top-level window; keep one instance and show() it again (closing stops its jobs)."""
+
+    # (WeightSet, sentence): show the trained RNN cell and first attention block in the main
+    # window on a task sentence; the main window connects it (the lab never calls it)
+    open_in_simulator_requested = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None):
         super().__init__(parent)
@@ -90,6 +94,9 @@ class TrainingLabWindow(QMainWindow):
         self.save_models_action = self._action(menu, "&Save trained models…", self.save_models,
                                                QKeySequence.StandardKey.Save)
         self._action(menu, "&Open trained model…", self.open_model, QKeySequence.StandardKey.Open)
+        self.simulator_action = self._action(menu, "Show in the &simulator", self.open_in_simulator)
+        self.simulator_action.setToolTip("Run the main window on the trained RNN cell and the "
+                                         "first attention block, on a sentence of the task.")
         menu.addSeparator()
         self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
 
@@ -309,6 +316,20 @@ class TrainingLabWindow(QMainWindow):
                          f"{trained.get('steps')} steps (seed {trained.get('seed')}).")
         return opened
 
+    def open_in_simulator(self) -> bool:
+        """Ask the main window to run on the last run's trained weights; False when it cannot."""
+        if self.runner.busy:
+            return False
+        try:
+            weights, sentence, recurrent = self.session.simulator_weights()
+        except ValueError as problem:
+            self._set_status(str(problem), error=True)
+            return False
+        self.open_in_simulator_requested.emit(weights, sentence)
+        self._set_status(f"Shown in the main window: the trained {recurrent} cell and the "
+                         f"Transformer's first attention block.")
+        return True
+
     def export_menu(self, name: str, plot) -> QMenu:
         return files.plot_export_menu(self, plot, name, self._settings)
 
@@ -335,6 +356,7 @@ class TrainingLabWindow(QMainWindow):
         self.cancel_sweep_button.setEnabled(sweeping and not self.sweep_runner.cancelling)
         trained = self.session.last_trainer is not None
         self.save_models_action.setEnabled(not training and trained)
+        self.simulator_action.setEnabled(not training and trained)
         self.findings_view.measure_button.setEnabled(not self.busy and trained)
 
     @property
