@@ -22,7 +22,9 @@ hop.</p>
 click to pin it. Keys: Space play/pause, ←/→ step, Home/End.</p>
 <p>File → Export saves any plot, panel or the window as PNG or SVG, the animation as GIF, and the
 numbers as CSV or .npz; right-click a plot for the same. View → Cost lab measures both models over
-growing sentence lengths on this machine, beside Table 1 of Vaswani et al.</p>"""
+growing sentence lengths on this machine, beside Table 1 of Vaswani et al. View → Training lab
+trains RNNs and a Transformer side by side on the same task and plots their loss, accuracy and
+gradients live.</p>"""
 
 
 def about_text() -> str:

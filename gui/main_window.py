@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self._last_config = config
         self._pending_view = None  # (tick, pinned token, trace digest) to restore after a run
         self._cost_lab = None  # created on first use
+        self._training_lab = None  # created on first use
 
         self.sentence_bar.run_requested.connect(self._on_sentence_bar_run)
         self.parameters.config_changed.connect(self._on_parameters_config_changed)
@@ -182,6 +183,8 @@ class MainWindow(QMainWindow):
         view.addAction(self.parameter_dock.toggleViewAction())
         self._action(view, "&Cost lab…", "Ctrl+L", self.show_cost_lab,
                      "Measure sequential vs parallel cost on this machine, against Table 1")
+        self._action(view, "&Training lab…", "Ctrl+T", self.show_training_lab,
+                     "Train RNNs and a Transformer side by side on the same task, live")
         # View > Theme: light, dark or the system's palette, remembered between launches.
         theme = self.remembered.value(style.THEME_SETTING, style.theme_from_setting) or "system"
         self.theme_actions = style.add_theme_actions(
@@ -435,6 +438,8 @@ class MainWindow(QMainWindow):
         self.exports.cancel_animation()
         if self._cost_lab is not None:
             self._cost_lab.close()
+        if self._training_lab is not None:
+            self._training_lab.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("playback/speed", self.transport.speed_box.value())
@@ -449,6 +454,29 @@ class MainWindow(QMainWindow):
         self._cost_lab.show()
         self._cost_lab.raise_()
         self._cost_lab.activateWindow()
+
+    def show_training_lab(self) -> None:
+        """Open (or bring forward) the training lab window; it keeps its curves while hidden."""
+        if self._training_lab is None:
+            from gui.labs.training import TrainingLabWindow
+
+            self._training_lab = TrainingLabWindow(self, settings=self.settings)
+            self._training_lab.open_in_simulator_requested.connect(self._on_trained_weights)
+        self._training_lab.show()
+        self._training_lab.raise_()
+        self._training_lab.activateWindow()
+
+    def _on_trained_weights(self, weights, sentence: str) -> None:
+        """The training lab's trained weights, on a sentence of its task, through the weight seam."""
+        self.sentence_bar.set_sentence(sentence)
+        self.weight_actions.set_current(weights)
+        self.raise_()
+        self.activateWindow()
+
+    @property
+    def training_lab(self):
+        """The training lab window once opened (show_training_lab makes it), else None."""
+        return self._training_lab
 
     @property
     def cost_lab(self):

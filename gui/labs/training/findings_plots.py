@@ -1,0 +1,160 @@
+"""What the trained models learned, drawn: the memory probe (decoding accuracy against distance),
+the trained word vectors (cosine heatmap and a labelled 2-D projection), and inference token by
+token (time per new token and memory held against position)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from gui import style
+from gui.labs.training.plots import MODEL_COLORS, MODEL_LABELS, LabPlot
+from gui.views.panels.plot_base import ExportablePlot
+
+CLASS_COLORS = {"animal": "#d95f02", "object": "#1b73b3", "verb": "#2e7d32", "place": "#7570b3"}
+
+
+class ProbePlot(LabPlot):
+    """How well a linear probe names the word d steps back from what the readout sees."""
+
+    def __init__(self, parent=None):
+        super().__init__("Memory probe: decoding the word d steps back",
+                         "distance d (words before the cue)", "probe accuracy (share right)",
+                         parent=parent)
+        self.setYRange(0, 1.25, padding=0)  # the band above 1 holds the legend
+        self.chance = pg.InfiniteLine(angle=0, movable=False, label="chance",
+                                      pen=pg.mkPen(style.BOUND_COLOR, style=Qt.PenStyle.DashLine),
+                                      labelOpts={"position": 0.95})
+        self.addItem(self.chance, ignoreBounds=True)
+
+    def show_findings(self, probes: dict) -> None:
+        self.set_models(probes)
+        for kind, curve in probes.items():
+            self.set_curve(kind, curve.distances, curve.accuracy)
+            self.chance.setPos(curve.chance)
+        self.enableAutoRange(axis="x")
+
+
+class InferencePlot(LabPlot):
+    """Time per new token, or memory held, against the position of the new token."""
+
+    def __init__(self, field: str, parent=None):
+        title, y_label, units = {
+            "seconds": ("Inference: time per new token", "time per token", "s"),
+            "memory_bytes": ("Inference: memory held (state or K/V cache)",
+                             "memory held", "B"),
+        }[field]
+        super().__init__(title, "position of the new token", y_label, parent=parent)
+        self.field = field
+        self.setLabel("left", y_label, units=units)  # with an SI prefix: ms, kB
+        self.getAxis("left").enableAutoSIPrefix(True)
+
+    def show_findings(self, profiles: dict) -> None:
+        self.set_models(profiles)
+        for kind, profile in profiles.items():
+            self.set_curve(kind, profile.positions, getattr(profile, self.field))
+        self.enableAutoRange()
+
+
+class CosinePlot(ExportablePlot):
+    """The cosine similarity of every pair of content words' trained vectors."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTitle("Trained word vectors: cosine similarity", size=style.TITLE_SIZE)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get(style.DIVERGING))
+        self.image.setLevels((-1, 1))
+        self.addItem(self.image)
+        self.getViewBox().invertY(True)
+        self.getViewBox().setAspectLocked(True)
+        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=pg.colormap.get(style.DIVERGING),
+                                   interactive=False, label="cosine")
+        self.bar.setImageItem(self.image, insert_in=self.plotItem)
+        self.matrix = np.zeros((0, 0))
+        self.words: tuple[str, ...] = ()
+        self.boundaries: list[pg.InfiniteLine] = []
+        self.setLabel("bottom", "word (grouped by class; hover for the pair)")
+        self.setLabel("left", "word")
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    def show_map(self, word_map, kind: str) -> None:
+        self.matrix, self.words = word_map.cosine, word_map.words
+        self.setTitle(f"{MODEL_LABELS[kind]}'s word vectors: cosine similarity",
+                      size=style.TITLE_SIZE)
+        self.image.setImage(word_map.cosine, levels=(-1, 1))
+        for line in self.boundaries:
+            self.removeItem(line)
+        starts = [i for i, c in enumerate(word_map.classes) if i == 0
+                  or c != word_map.classes[i - 1]]
+        ends = starts[1:] + [len(word_map.classes)]
+        ticks = [((a + b) / 2, word_map.classes[a]) for a, b in zip(starts, ends)]
+        self.getAxis("bottom").setTicks([ticks, []])
+        self.getAxis("left").setTicks([ticks, []])
+        self.boundaries = []
+        for edge in starts[1:]:
+            for angle in (0, 90):
+                line = pg.InfiniteLine(edge, angle=angle, pen=pg.mkPen("#222222", width=1.2))
+                self.addItem(line)
+                self.boundaries.append(line)
+        self.autoRange(padding=0)
+
+    def pair_at(self, x: float, y: float) -> str:
+        """'cat · dog: cosine 0.83' for a point in the image's coordinates, or ''."""
+        row, column = int(np.floor(y)), int(np.floor(x))
+        if not (0 <= row < len(self.words) and 0 <= column < len(self.words)):
+            return ""
+        return f"{self.words[row]} · {self.words[column]}: cosine {self.matrix[row, column]:.2f}"
+
+    def _on_scene_mouse_moved(self, position) -> None:
+        point = self.getViewBox().mapSceneToView(position)
+        self.setToolTip(self.pair_at(point.x(), point.y()))
+
+    def csv_columns(self) -> dict[str, np.ndarray]:
+        return {"word": np.array(self.words, dtype=object),
+                **{word: self.matrix[:, i] for i, word in enumerate(self.words)}}
+
+
+class ProjectionPlot(LabPlot):
+    """The content words' trained vectors on their first two principal components, labelled."""
+
+    def __init__(self, parent=None):
+        super().__init__("Trained word vectors, projected to 2-D (PCA)", "component 1",
+                         "component 2", parent=parent)
+        self.scatters = {}  # one per word class, named in the legend
+        for word_class, colour in CLASS_COLORS.items():
+            self.scatters[word_class] = self.plot([], [], pen=None, symbol="o", symbolSize=8,
+                                                  symbolPen=None, symbolBrush=colour,
+                                                  name=f"{word_class}s")
+        self.labels: list[pg.TextItem] = []
+        self.points = np.zeros((0, 2))
+        self.words: tuple[str, ...] = ()
+
+    def show_map(self, word_map, kind: str) -> None:
+        for label in self.labels:
+            self.removeItem(label)
+        self.points, self.words = word_map.projection, word_map.words
+        first, second = word_map.explained
+        self.setTitle(f"{MODEL_LABELS[kind]}'s word vectors, projected to 2-D (PCA)",
+                      size=style.TITLE_SIZE)
+        self.setLabel("bottom", f"component 1 ({first:.0%} of the variance)")
+        self.setLabel("left", f"component 2 ({second:.0%} of the variance)")
+        classes = np.array(word_map.classes)
+        for word_class, scatter in self.scatters.items():
+            mine = word_map.projection[classes == word_class]  # (w, 2)
+            scatter.setData(mine[:, 0], mine[:, 1])
+        self.labels = []
+        for (x, y), word, word_class in zip(word_map.projection, word_map.words,
+                                            word_map.classes):
+            label = pg.TextItem(word, color=CLASS_COLORS.get(word_class, "#555555"),
+                                anchor=(0, 0.5))
+            label.setPos(x, y)
+            self.addItem(label)
+            self.labels.append(label)
+        self.autoRange()
+
+    def csv_columns(self) -> dict[str, np.ndarray]:
+        return {"word": np.array(self.words, dtype=object), "component 1": self.points[:, 0],
+                "component 2": self.points[:, 1]}
+

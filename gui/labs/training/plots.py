@@ -1,0 +1,156 @@
+"""The training lab's plots: live curves per model (loss, held-out accuracy, the gradient reaching
+the first word, time per step) against step or wall-clock seconds, and the headline sweep's
+accuracy against n. Items are built once per run; new records only change their data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from gui import style
+from gui.labs.training.curves import LiveCurves
+from gui.views.panels.plot_base import ExportablePlot
+
+# One colour per model, everywhere in the lab (the RNN orange and attention blue of the app).
+MODEL_COLORS = {"rnn": style.RNN_COLOR, "lstm": "#c2185b", "gru": "#2e7d32",
+                "transformer": style.ATTENTION_COLOR}
+MODEL_SYMBOLS = {"rnn": "o", "lstm": "t", "gru": "s", "transformer": "d"}
+MODEL_LABELS = {"rnn": "Elman RNN (tanh)", "lstm": "LSTM", "gru": "GRU",
+                "transformer": "Transformer"}
+X_LABELS = {"step": "training step", "seconds": "training time (s, the model's own steps)"}
+
+# name -> (title, y label, log y?, where the values come from: "steps" or "evaluations", field)
+LIVE_PLOTS = {
+    "loss": ("Training loss (cross-entropy, each step's batch)", "loss (nats)", False,
+             "steps", "loss"),
+    "accuracy": ("Accuracy on the held-out batch", "accuracy (share right)", False,
+                 "evaluations", "accuracy"),
+    "gradient": ("Gradient reaching the first word  ‖∂L/∂x₀‖", "gradient norm (log)", True,
+                 "steps", "first_gradient"),
+    "step-time": ("Time per training step (forward, backward, Adam)", "seconds per step", False,
+                  "steps", "step_seconds"),
+}
+
+
+def _legend(plot: pg.PlotWidget):
+    fill, border, text = style.legend_colours(QApplication.palette())
+    return plot.addLegend(offset=(-6, 6), labelTextSize="8pt", labelTextColor=text,
+                          brush=pg.mkBrush(fill), pen=pg.mkPen(border), verSpacing=-4)
+
+
+class LabPlot(ExportablePlot):
+    """A plot with a grid, labelled axes and one curve per model; curve_data() reads it back."""
+
+    def __init__(self, title: str, x_label: str, y_label: str, log_y: bool = False, parent=None):
+        super().__init__(parent)
+        self.setTitle(title, size=style.TITLE_SIZE)
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.setLabel("bottom", x_label)
+        self.setLabel("left", y_label)
+        self.log_y = log_y
+        if log_y:
+            self.setLogMode(x=False, y=True)
+        self.legend = _legend(self)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+
+    def set_models(self, models, symbols: bool = False) -> None:
+        """Empty curves, one per model, in the models' colours."""
+        for curve in self.curves.values():
+            self.removeItem(curve)
+        self.legend.clear()
+        self.curves = {}
+        for kind in models:
+            colour = MODEL_COLORS[kind]
+            extra = dict(symbol=MODEL_SYMBOLS[kind], symbolSize=7, symbolPen=pg.mkPen(colour),
+                         symbolBrush=pg.mkBrush(colour)) if symbols else {}
+            self.curves[kind] = self.plot([], [], name=MODEL_LABELS[kind],
+                                          pen=pg.mkPen(colour, width=1.6), **extra)
+
+    def set_curve(self, kind: str, xs, ys) -> None:
+        xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        keep = np.isfinite(xs) & np.isfinite(ys) & ((ys > 0) if self.log_y else True)
+        self.curves[kind].setData(xs[keep], ys[keep])
+
+    def curve_data(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """A curve's points as given (pyqtgraph keeps them; log mode only changes the view)."""
+        curve = self.curves[kind]
+        empty = np.zeros(0)
+        if curve.xData is None:
+            return empty, empty
+        return np.asarray(curve.xData), np.asarray(curve.yData)
+
+    def point_counts(self) -> dict[str, int]:
+        return {kind: len(self.curve_data(kind)[0]) for kind in self.curves}
+
+    def csv_columns(self) -> dict[str, np.ndarray]:
+        """Every curve as two columns: 'Transformer x' and 'Transformer y' (NaN-padded)."""
+        columns = {}
+        for kind in self.curves:
+            xs, ys = self.curve_data(kind)
+            columns[f"{MODEL_LABELS[kind]} {self.getAxis('bottom').labelText}"] = xs
+            columns[f"{MODEL_LABELS[kind]} {self.getAxis('left').labelText}"] = ys
+        return columns
+
+
+class LivePlot(LabPlot):
+    """One training metric of every model, against step or seconds."""
+
+    def __init__(self, name: str, parent=None):
+        title, y_label, log_y, self.source, self.field = LIVE_PLOTS[name]
+        super().__init__(title, X_LABELS["step"], y_label, log_y, parent)
+        self.name = name
+        self.x_field = "step"
+        self.enableAutoRange()
+        if name == "accuracy":  # a share: fixed, with the band above 1 for the legend
+            self.enableAutoRange(axis="y", enable=False)
+            self.setYRange(0, 1.25, padding=0)
+
+    def set_x_field(self, x_field: str) -> None:
+        """'step' or 'seconds'."""
+        self.x_field = x_field
+        self.setLabel("bottom", X_LABELS[x_field])
+
+    def show_curves(self, curves: LiveCurves) -> None:
+        read = curves.steps if self.source == "steps" else curves.evaluations
+        for kind in self.curves:
+            self.set_curve(kind, read(kind, self.x_field), read(kind, self.field))
+
+
+class SweepPlot(LabPlot):
+    """Held-out accuracy after a fixed budget against n (log₂ axis), a point per (n, model)."""
+
+    def __init__(self, parent=None):
+        super().__init__("Accuracy after a fixed budget against length n",
+                         "sequence length n (words before the cue, log scale)",
+                         "held-out accuracy (share right)", parent=parent)
+        self.setYRange(0, 1.25, padding=0)  # the band above 1 holds the legend
+        self.chance_line = pg.InfiniteLine(angle=0, movable=False,
+                                           pen=pg.mkPen(style.BOUND_COLOR, width=1.2,
+                                                        style=Qt.PenStyle.DashLine),
+                                           label="chance", labelOpts={"position": 0.96})
+        self.addItem(self.chance_line, ignoreBounds=True)
+        self._curve_x: dict[str, np.ndarray] = {}
+
+    def reset(self, models, lengths, chance: float) -> None:
+        self.set_models(models, symbols=True)
+        self.getAxis("bottom").setTicks([[(math.log2(n), str(n)) for n in lengths], []])
+        low, high = math.log2(min(lengths)), math.log2(max(lengths))
+        self.setXRange(low - 0.3, high + 0.3, padding=0)
+        self.chance_line.setPos(chance)
+
+    def show_points(self, points) -> None:
+        for kind in self.curves:
+            mine = [p for p in points if p.model == kind]
+            ns = np.array([p.n for p in mine], dtype=float)
+            accuracy = np.array([p.accuracy for p in mine], dtype=float)
+            self._curve_x[kind] = ns
+            keep = np.isfinite(accuracy)
+            self.curves[kind].setData(np.log2(ns[keep]), accuracy[keep])
+
+    def curve_data(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = super().curve_data(kind)
+        return 2.0 ** xs, ys

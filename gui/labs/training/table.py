@@ -1,0 +1,72 @@
+"""The per-model table beside the live plots: model, parameters, width, last loss, held-out
+accuracy, steps per second and how it stopped, each row in its model's colour."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+from gui import style
+from gui.labs.training.plots import MODEL_COLORS, MODEL_LABELS
+
+COLUMNS = ("model", "parameters", "width", "loss", "held-out accuracy", "steps/s", "state")
+
+
+def _number(value: float, text: str) -> str:
+    return text if math.isfinite(value) else "—"
+
+
+class ModelTable(QTableWidget):
+    """One row per model, refreshed from a TrainResult's summaries and the live curves."""
+
+    def __init__(self, parent=None):
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(COLUMNS)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.setToolTip("Parameter counts are matched within ±20 % by default (Match "
+                        "parameters). Loss: the last step's batch. Accuracy: the last "
+                        "measurement on the held-out batch.")
+
+    def show_rows(self, rows: list[tuple[str, ...]]) -> None:
+        """Rows of (kind, then one text per column after the first)."""
+        self.setRowCount(len(rows))
+        for index, (kind, *cells) in enumerate(rows):
+            for column, text in enumerate([MODEL_LABELS[kind], *cells]):
+                item = self.item(index, column)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.setItem(index, column, item)
+                item.setText(text)
+            self.item(index, 0).setForeground(QColor(style.readable_on(MODEL_COLORS[kind],
+                                                                      self.palette())))
+
+    def texts(self) -> list[list[str]]:
+        return [[self.item(r, c).text() for c in range(self.columnCount())]
+                for r in range(self.rowCount())]
+
+
+def summary_rows(summaries, curves, live: dict[str, float],
+                 total: int) -> list[tuple[str, ...]]:
+    """The table's rows from engine ModelSummaries, with the live curves' last loss and
+    accuracy while training runs (`live`: kind -> steps per second)."""
+    rows = []
+    for s in summaries:
+        width = f"D = {s.hidden_size}" if s.kind == "transformer" else f"H = {s.hidden_size}"
+        losses = curves.steps(s.kind, "loss") if s.kind in curves.models else []
+        accuracies = curves.evaluations(s.kind, "accuracy") if s.kind in curves.models else []
+        loss = float(losses[-1]) if len(losses) else math.nan
+        accuracy = float(accuracies[-1]) if len(accuracies) else math.nan
+        rate = live.get(s.kind, math.nan)
+        steps = curves.step_count(s.kind) if s.kind in curves.models else 0
+        state = s.stopped_reason if s.stopped_reason != "completed" else (
+            "done" if steps >= total else f"step {steps} of {total}")
+        rows.append((s.kind, f"{s.parameters:,}", width, _number(loss, f"{loss:.3f}"),
+                     _number(accuracy, f"{accuracy:.1%}"), _number(rate, f"{rate:.0f}"), state))
+    return rows
