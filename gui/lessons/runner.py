@@ -45,9 +45,17 @@ class LessonRunner(QObject):
         self.index = -1
         self._before: list[ViewState] = []  # _before[i]: the view before step i was applied
         self._waiting_view = None  # (tick, pinned) to apply once the requested run arrives
-        window.runner.finished.connect(self._on_runner_finished)
-        window.runner.failed.connect(self._on_runner_failed)
-        window.runner.cancelled.connect(self._on_runner_cancelled)
+        self._listening = False
+
+    def _listen_to_runs(self) -> None:
+        """Connect to the window's runs on first use, after the window's own slots: a new
+        sentence's trace is put on screen (and set playing) before the step's tick and pin."""
+        if not self._listening:
+            runner = self.window.runner
+            runner.finished.connect(self._on_runner_finished)
+            runner.failed.connect(self._on_runner_failed)
+            runner.cancelled.connect(self._on_runner_cancelled)
+            self._listening = True
 
     # -- walking --------------------------------------------------------------------------------
     @property
@@ -62,6 +70,7 @@ class LessonRunner(QObject):
     def start(self, lesson: Lesson, step: int = 0) -> None:
         """Begin `lesson` and walk forward to `step` (clamped), applying every step on the way."""
         self.leave()
+        self._listen_to_runs()
         self.lesson, self.index, self._before = lesson, -1, []
         target = max(0, min(step, len(lesson.steps) - 1))
         for _ in range(target + 1):
