@@ -33,6 +33,7 @@ class LessonDock(QDockWidget):
         self.runner.ended.connect(self._show_step)
         self.runner.failed.connect(self.note.setText)
         self.runner.settled.connect(lambda: self.note.setText(""))
+        self.visibilityChanged.connect(self.runner.highlight.set_allowed)
         self._show_step()
 
     def _build(self) -> None:
@@ -41,6 +42,9 @@ class LessonDock(QDockWidget):
             item = QListWidgetItem(lesson.title)
             item.setData(Qt.ItemDataRole.UserRole, lesson.id)
             self.lesson_list.addItem(item)
+        rows = max(self.lesson_list.count(), 1)
+        self.lesson_list.setMaximumHeight(self.lesson_list.sizeHintForRow(0) * rows
+                                          + 2 * self.lesson_list.frameWidth() + 4)
         self.lesson_list.itemActivated.connect(self._on_lesson_list_activated)
         self.lesson_list.itemClicked.connect(self._on_lesson_list_activated)
         self.title = QLabel()
@@ -67,12 +71,13 @@ class LessonDock(QDockWidget):
             buttons.addWidget(button)
         body = QWidget()
         layout = QVBoxLayout(body)
-        layout.addWidget(self.lesson_list, 1)
+        layout.addWidget(self.lesson_list)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.title)
         layout.addWidget(self.counter)
-        layout.addWidget(self.text, 2)
+        layout.addWidget(self.text)
         layout.addWidget(self.note)
+        layout.addStretch(1)
         layout.addLayout(buttons)
         self.setWidget(body)
 
@@ -97,6 +102,8 @@ class LessonDock(QDockWidget):
         if lesson is None:
             return False
         self.note.setText("")
+        self.show()  # the step's text belongs beside its highlight
+        self.raise_()
         self.runner.start(lesson, step)
         return True
 

@@ -21,6 +21,7 @@ class PanelHighlight(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._host, self._panels, self._panel = host, panels, None
+        self._allowed = True  # False while the lesson's text is out of sight
         self._watched: list[QObject] = []
         host.installEventFilter(self)
         self.hide()
@@ -30,12 +31,18 @@ class PanelHighlight(QWidget):
         """The name of the panel outlined now, or None."""
         return self._panel
 
+    def set_allowed(self, allowed: bool) -> None:
+        """Hide the highlight while the lesson's dock is closed or behind another tab, and
+        bring the step's highlight back when it shows again."""
+        self._allowed = allowed
+        self.show_panel(self._panel)
+
     def show_panel(self, name: str | None) -> None:
         for watched in self._watched:
             watched.removeEventFilter(self)
         self._watched = []
         self._panel = name if name in self._panels else None
-        if self._panel is None:
+        if self._panel is None or not self._allowed:
             self.hide()
             return
         # Resizes, splitter drags and scrolling move the panel: follow them.

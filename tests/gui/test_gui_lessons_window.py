@@ -20,8 +20,13 @@ def window(make_window):
 
 
 @pytest.fixture
-def dock(window):
-    return window.lesson_dock
+def dock(qtbot, window):
+    """The window's Lessons dock, shown: the highlight shows only beside the lesson's text."""
+    dock = window.lesson_dock
+    dock.show()
+    dock.raise_()  # in front of the Parameters tab it shares
+    qtbot.waitUntil(lambda: not dock.widget().visibleRegion().isEmpty())
+    return dock
 
 
 def settle(qtbot, dock, failures=None):
@@ -130,6 +135,7 @@ def test_the_highlight_follows_a_resize(qtbot, window, dock):
 
 
 def test_help_lessons_opens_the_dock_on_the_remembered_step(qtbot, window, dock):
+    dock.close()
     window.settings.setValue(LAST_STEP_SETTING, "rnn-loop 2")
     action = next(a for a in window.actions() if a.shortcut() == QKeySequence(OPEN_KEY))
     action.trigger()
@@ -139,6 +145,7 @@ def test_help_lessons_opens_the_dock_on_the_remembered_step(qtbot, window, dock)
 
 
 def test_a_damaged_remembered_step_opens_the_list(qtbot, window, dock):
+    dock.close()
     window.settings.setValue(LAST_STEP_SETTING, "no-such-lesson 99")
     dock.resume()
     assert dock.isVisible() and dock.runner.lesson is None
@@ -169,3 +176,16 @@ def test_a_broken_lesson_is_named_in_the_dock_and_the_others_load(qtbot, window,
     assert other.lesson_list.count() == 1
     assert "b.json" in other.problem_label.text() and "step 1" in other.problem_label.text()
     assert not other.problem_label.isHidden()
+
+
+def test_closing_the_dock_hides_the_highlight_until_it_shows_again(qtbot, window, dock):
+    dock.start("rnn-loop")
+    settle(qtbot, dock)
+    overlay = dock.runner.highlight
+    assert dock.isVisible() and overlay.isVisible()
+    dock.close()
+    qtbot.waitUntil(lambda: not overlay.isVisible())
+    assert overlay.panel == "rnn" and dock.runner.lesson is not None
+    dock.show()
+    qtbot.waitUntil(overlay.isVisible)
+    assert overlay.panel == "rnn"
