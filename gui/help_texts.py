@@ -22,7 +22,11 @@ hop.</p>
 click to pin it. Keys: Space play/pause, ←/→ step, Home/End.</p>
 <p>File → Export saves any plot, panel or the window as PNG or SVG, the animation as GIF, and the
 numbers as CSV or .npz; right-click a plot for the same. View → Cost lab measures both models over
-growing sentence lengths on this machine, beside Table 1 of Vaswani et al.</p>"""
+growing sentence lengths on this machine, beside Table 1 of Vaswani et al.</p>
+<p><b>Help → Lessons</b> (Shift+F1) walks through the story one step at a time: each step sets up
+the view it talks about and outlines the panel to look at. In a lesson, Alt+→ goes to the next
+step, Alt+← back to the one before (undoing what the next one changed), Alt+Shift+L leaves the
+lesson and keeps its view.</p>"""
 
 
 def about_text() -> str:

@@ -119,3 +119,12 @@ def test_the_packaged_folder_is_the_resources_one():
 ])
 def test_the_remembered_step_is_read_defensively(value, expected):
     assert remembered_step(value) == expected
+
+
+def test_the_guide_names_the_lesson_shortcuts():
+    from gui.help_texts import GUIDE
+    from gui.lessons.dock import LEAVE_KEY, OPEN_KEY
+
+    assert "Help → Lessons" in GUIDE
+    assert OPEN_KEY in GUIDE and LEAVE_KEY in GUIDE
+    assert "Alt+→" in GUIDE and "Alt+←" in GUIDE
