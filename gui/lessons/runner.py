@@ -46,6 +46,7 @@ class LessonRunner(QObject):
         self._before: list[ViewState] = []  # _before[i]: the view before step i was applied
         self._waiting_view = None  # (tick, pinned) to apply once the requested run arrives
         self._listening = False
+        self._requested = None  # (sentence, config) of the step's run, to know it when it lands
 
     def _listen_to_runs(self) -> None:
         """Connect to the window's runs on first use, after the window's own slots: a new
@@ -155,6 +156,7 @@ class LessonRunner(QObject):
                 self._waiting_view = (tick, pinned)
             return
         self._waiting_view = (tick, pinned)
+        self._requested = (sentence, config)
         state.request_run(sentence, config)
         if not self.window.runner.busy:  # the window refused the run and said why
             self._waiting_view = None
@@ -169,6 +171,11 @@ class LessonRunner(QObject):
     def _on_runner_finished(self, _trace) -> None:
         """Connected after the window's own handler, so the trace is on screen when this runs."""
         if self._waiting_view is None:
+            return
+        state = self.window.state
+        if (state.sentence, state.config) != self._requested:  # the user ran something else
+            self._waiting_view = None
+            self.failed.emit("Another run replaced this step's; the view shows that run.")
             return
         (tick, pinned), self._waiting_view = self._waiting_view, None
         self.window.transport.pause()

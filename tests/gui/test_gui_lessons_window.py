@@ -189,3 +189,34 @@ def test_closing_the_dock_hides_the_highlight_until_it_shows_again(qtbot, window
     dock.show()
     qtbot.waitUntil(overlay.isVisible)
     assert overlay.panel == "rnn"
+
+
+def test_alt_arrows_walk_the_lesson_and_plain_arrows_still_step_the_clock(qtbot, window, dock):
+    from PySide6.QtCore import Qt
+
+    dock.start("rnn-loop")
+    settle(qtbot, dock)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert dock.runner.index == 1 and window.timeline.tick == 2
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert dock.runner.index == 1 and window.timeline.tick == 3
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert dock.runner.index == 0 and window.timeline.tick == 1
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert dock.runner.lesson is None and window.timeline.tick == 1
+
+
+def test_a_run_of_the_users_own_replaces_the_steps_and_keeps_its_view(qtbot, window, dock):
+    failures = []
+    dock.runner.failed.connect(failures.append)
+    dock.start("lossy-memory")
+    assert dock.runner.waiting
+    with qtbot.waitSignal(window.runner.finished, timeout=SETTLE_TIMEOUT):
+        window.run("Dogs chase red cats")
+    assert not dock.runner.waiting
+    assert window.state.sentence == "Dogs chase red cats"
+    assert window.selection.pinned == -1  # the step's pin was not forced onto this run
+    assert failures and "replaced" in failures[0]
