@@ -24,7 +24,11 @@ click to pin it. Keys: Space play/pause, ←/→ step, Home/End.</p>
 numbers as CSV or .npz; right-click a plot for the same. View → Cost lab measures both models over
 growing sentence lengths on this machine, beside Table 1 of Vaswani et al. View → Training lab
 trains RNNs and a Transformer side by side on the same task and plots their loss, accuracy and
-gradients live.</p>"""
+gradients live.</p>
+<p><b>Help → Lessons</b> (Shift+F1) walks through the story one step at a time: each step sets up
+the view it talks about and outlines the panel to look at. In a lesson, Alt+→ goes to the next
+step, Alt+← back to the one before (undoing what the next one changed), Alt+Shift+L leaves the
+lesson and keeps its view.</p>"""
 
 
 def about_text() -> str:

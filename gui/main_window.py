@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
         help_menu = menus.addMenu("&Help")
         self._action(help_menu, "What am I looking at?", "F1", self._show_guide)
         self._action(help_menu, "About", None, self._show_about)
+        from gui.lessons.dock import install_lesson_dock  # Help → Lessons and its dock
+
+        self.lesson_dock = install_lesson_dock(self, help_menu)
 
     @staticmethod
     def _merge(base: SimConfig, overrides: dict) -> SimConfig:

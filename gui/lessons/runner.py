@@ -1,0 +1,201 @@
+"""Walks a lesson: applies a step's actions to the window through its AppState and public methods,
+and undoes them on Back. A step that starts a run finishes its tick and pin once the trace arrives.
+
+Before each step the runner records what the step may change (sentence, config, tick, pinned word,
+highlight, cost lab shown); Back puts exactly that back. Leaving keeps the view the lesson set up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from engine.core.config import SimConfig
+from gui.lessons.files import FINAL_TICK, Lesson, Step
+from gui.lessons.highlight import PanelHighlight
+from gui.resources import preset_named
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What a step may change, to put back on Back."""
+
+    sentence: str
+    config: object  # SimConfig, or None before the first run
+    tick: int
+    pinned: int  # -1 for none
+    highlight: str | None
+    cost_lab_shown: bool
+
+
+class LessonRunner(QObject):
+    """One lesson at a time on one window; `settled` says a step's view is complete."""
+
+    step_changed = Signal(int)  # the step now shown (0-based), also after Back
+    settled = Signal()  # the step's run (if any) has arrived and its tick and pin are applied
+    failed = Signal(str)  # the step's run was rejected or cancelled; the message says so
+    ended = Signal()  # the lesson was left
+
+    def __init__(self, window, parent: QObject | None = None):
+        super().__init__(parent or window)
+        self.window = window
+        self.highlight = PanelHighlight(window.views, panels_of(window))
+        self.lesson: Lesson | None = None
+        self.index = -1
+        self._before: list[ViewState] = []  # _before[i]: the view before step i was applied
+        self._waiting_view = None  # (tick, pinned) to apply once the requested run arrives
+        self._listening = False
+        self._requested = None  # (sentence, config) of the step's run, to know it when it lands
+
+    def _listen_to_runs(self) -> None:
+        """Connect to the window's runs on first use, after the window's own slots: a new
+        sentence's trace is put on screen (and set playing) before the step's tick and pin."""
+        if not self._listening:
+            runner = self.window.runner
+            runner.finished.connect(self._on_runner_finished)
+            runner.failed.connect(self._on_runner_failed)
+            runner.cancelled.connect(self._on_runner_cancelled)
+            self._listening = True
+
+    # -- walking --------------------------------------------------------------------------------
+    @property
+    def waiting(self) -> bool:
+        """True while a step's run is under way and its tick and pin wait for it."""
+        return self._waiting_view is not None
+
+    @property
+    def step(self) -> Step | None:
+        return self.lesson.steps[self.index] if self.lesson and self.index >= 0 else None
+
+    def start(self, lesson: Lesson, step: int = 0) -> None:
+        """Begin `lesson` and walk forward to `step` (clamped), applying every step on the way."""
+        self.leave()
+        self._listen_to_runs()
+        self.lesson, self.index, self._before = lesson, -1, []
+        target = max(0, min(step, len(lesson.steps) - 1))
+        for _ in range(target + 1):
+            self._before.append(self.capture())
+            self.index += 1
+            self._apply_actions(self.step, final=self.index == target)
+        self.step_changed.emit(self.index)
+
+    def next(self) -> bool:
+        if self.lesson is None or self.index >= len(self.lesson.steps) - 1:
+            return False
+        self._before.append(self.capture())
+        self.index += 1
+        self._apply_actions(self.step)
+        self.step_changed.emit(self.index)
+        return True
+
+    def back(self) -> bool:
+        if self.lesson is None or self.index <= 0:
+            return False
+        self.restore(self._before.pop())
+        self.index -= 1
+        self.step_changed.emit(self.index)
+        return True
+
+    def leave(self) -> None:
+        """End the lesson; the sentence, parameters, tick and pin it set stay on screen."""
+        was_running = self.lesson is not None
+        self.lesson, self.index, self._before = None, -1, []
+        self.highlight.show_panel(None)
+        if was_running:
+            self.ended.emit()
+
+    # -- the view a step changes ----------------------------------------------------------------
+    def capture(self) -> ViewState:
+        window, state = self.window, self.window.state
+        pending = self._waiting_view  # a run still on its way: its tick and pin are the view's
+        tick = pending[0] if pending else state.timeline.tick
+        pinned = pending[1] if pending else state.selection.pinned
+        lab = window.cost_lab
+        return ViewState(state.sentence, state.config, tick, pinned, self.highlight.panel,
+                         lab is not None and lab.isVisible())
+
+    def restore(self, view: ViewState) -> None:
+        """Put `view` back: a new run when its sentence or config differ, then tick and pin."""
+        self.highlight.show_panel(view.highlight)
+        lab = self.window.cost_lab
+        if lab is not None and lab.isVisible() and not view.cost_lab_shown:
+            lab.close()
+        if view.config is None:  # before the window's first run: nothing to run back to
+            self._waiting_view = None
+            return
+        self._show(view.sentence, view.config, view.tick, view.pinned)
+
+    def _apply_actions(self, step: Step, final: bool = True) -> None:
+        state = self.window.state
+        sentence, config = state.sentence, state.config
+        if step.has("preset"):
+            preset = preset_named(step.value("preset"))
+            seed = config.seed if config is not None else SimConfig().seed
+            config = SimConfig().replace(**preset.values, seed=seed)
+            sentence = preset.sentence
+        sentence = step.value("sentence", sentence)
+        before = self._waiting_view or (state.timeline.tick, state.selection.pinned)
+        tick = step.value("tick", before[0])
+        pinned = step.value("pin", before[1])
+        if step.has("highlight"):
+            self.highlight.show_panel(step.value("highlight"))
+        if step.has("open") and final:
+            self.window.show_cost_lab()
+        self._show(sentence, config, tick, -1 if pinned is None else pinned)
+
+    def _show(self, sentence: str, config, tick, pinned: int) -> None:
+        """Run `sentence` with `config` unless they are on screen already, then tick and pin."""
+        state = self.window.state
+        self.window.transport.pause()  # a lesson looks at one moment; Space plays on from it
+        if sentence == state.sentence and config == state.config and state.timeline.trace:
+            if not self.waiting:
+                self._apply_view(tick, pinned)
+                self.settled.emit()
+            else:  # the run on its way is the one wanted: only the view it lands on changes
+                self._waiting_view = (tick, pinned)
+            return
+        self._waiting_view = (tick, pinned)
+        self._requested = (sentence, config)
+        state.request_run(sentence, config)
+        if not self.window.runner.busy:  # the window refused the run and said why
+            self._waiting_view = None
+            self.failed.emit("The window could not run this step's sentence; see its message.")
+
+    def _apply_view(self, tick, pinned: int) -> None:
+        timeline, selection = self.window.timeline, self.window.selection
+        timeline.set_tick(timeline.last_tick if tick == FINAL_TICK else tick)
+        selection.set_pinned(pinned if 0 <= pinned < timeline.length else None)
+
+    # -- runs ------------------------------------------------------------------------------------
+    def _on_runner_finished(self, _trace) -> None:
+        """Connected after the window's own handler, so the trace is on screen when this runs."""
+        if self._waiting_view is None:
+            return
+        state = self.window.state
+        if (state.sentence, state.config) != self._requested:  # the user ran something else
+            self._waiting_view = None
+            self.failed.emit("Another run replaced this step's; the view shows that run.")
+            return
+        (tick, pinned), self._waiting_view = self._waiting_view, None
+        self.window.transport.pause()
+        self._apply_view(tick, pinned)
+        self.settled.emit()
+
+    def _on_runner_failed(self, message: str, _field: str) -> None:
+        if self._waiting_view is not None:
+            self._waiting_view = None
+            self.failed.emit(f"This step's run was rejected: {message}")
+
+    def _on_runner_cancelled(self) -> None:
+        if self._waiting_view is not None:
+            self._waiting_view = None
+            self.failed.emit("This step's run was cancelled; the view shows the last good run.")
+
+
+def panels_of(window) -> dict:
+    """Highlightable panel name -> widget, for the names lesson files use."""
+    return {"sentence": window.sentence_bar, "tokens": window.token_strip,
+            "rnn": window.rnn_panel, "attention": window.attention_panel,
+            "gradient": window.gradient_panel, "race": window.race_panel,
+            "transport": window.transport}
