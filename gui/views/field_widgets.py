@@ -8,6 +8,7 @@ import dataclasses
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox, QWidget
 
 from engine.core.fields import Choice, FieldSpec, Flag, FloatRange, IntRange
+from gui import style
 
 INT32_MAX = 2**31 - 1  # a QSpinBox's largest value
 WHOLE = "whole_numbers"  # property of a QDoubleSpinBox that holds an IntRange's values
@@ -103,3 +104,29 @@ def show_value(widget: QWidget, value, default=None) -> bool:
 
 def _holds_whole_numbers(widget: QWidget) -> bool:
     return isinstance(widget, QSpinBox) or bool(widget.property(WHOLE))
+
+
+class FieldErrors(dict):
+    """Field name -> the hidden red label under its widget (style.error_label), where a form
+    shows the engine's message for the field it rejected."""
+
+    def __init__(self, names):
+        super().__init__((name, style.error_label()) for name in names)
+
+    def show(self, name: str, text: str) -> bool:
+        """Show `text` under the field; False when the form has no such field."""
+        label = self.get(name)
+        if label is None:
+            return False
+        label.setText(text)
+        label.setVisible(True)
+        return True
+
+    def clear_all(self) -> None:
+        for label in self.values():
+            label.setText("")
+            label.setVisible(False)
+
+    def shown(self) -> dict[str, str]:
+        """The messages shown now, by field."""
+        return {name: label.text() for name, label in self.items() if label.text()}

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidg
 from engine.core.config import SimConfig
 from engine.core.errors import ConfigError
 from engine.core.fields import described_fields
-from gui import style
-from gui.views.field_widgets import edited_signal, field_widget, show_value, widget_value
+from gui.views.field_widgets import (FieldErrors, edited_signal, field_widget, show_value,
+                                     widget_value)
 from gui.resources import presets
 
 DEBOUNCE_MS = 250  # wait for the user to stop typing in a spin box before re-running
@@ -58,7 +58,7 @@ class ParameterPanel(QWidget):
         self.preset_box.setMinimumContentsLength(12)
         self.preset_box.currentIndexChanged.connect(self._on_preset_box_changed)
         self.widgets = self._build_widgets()
-        self.errors = {name: style.error_label() for name in self._specs}
+        self.errors = FieldErrors(self._specs)
         form = QFormLayout()
         form.addRow("preset", self.preset_box)
         for name, (_, spec) in self._specs.items():
@@ -118,15 +118,10 @@ class ParameterPanel(QWidget):
 
     # -- errors -------------------------------------------------------------------------------
     def show_error(self, field: str, message: str) -> None:
-        label = self.errors.get(field)
-        if label is not None:
-            label.setText(message)
-            label.setVisible(True)
+        self.errors.show(field, message)
 
     def clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.setText("")
-            label.setVisible(False)
+        self.errors.clear_all()
 
     # -- slots --------------------------------------------------------------------------------
     def _on_widget_edited(self, *_args) -> None:

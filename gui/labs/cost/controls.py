@@ -12,7 +12,8 @@ from engine.labs.cost import sweep as lab_sweep
 from engine.labs.cost.config import LabConfig, default_lengths, require_device
 from engine.labs.cost.sweep import bytes_text
 from gui import style
-from gui.views.field_widgets import edited_signal, field_widget, show_value, widget_value
+from gui.views.field_widgets import (FieldErrors, edited_signal, field_widget, show_value,
+                                     widget_value)
 
 POWERS_OF_TWO = tuple(2 ** k for k in range(17))  # 1 ... 65536, the engine's LENGTH_RANGE
 LENGTH_FIELDS = ("min_n", "max_n")  # LabConfig.lengths, shown as two boxes of powers of two
@@ -81,7 +82,7 @@ class CostLabControls(QWidget):
         super().__init__(parent)
         self._form = _Form(self.config_class)
         self.widgets = {name: self._form.widget(name) for name in self._form.fields}
-        self.errors = {name: style.error_label() for name in self._form.fields}
+        self.errors = FieldErrors(self._form.fields)
         self.estimate = QLabel("")
         self.estimate.setWordWrap(True)
         self.estimate.setToolTip("Peak memory of the attention matrices at the longest n, "
@@ -135,20 +136,14 @@ class CostLabControls(QWidget):
     def show_error(self, field: str, message: str) -> bool:
         """Show `message` under the field's widget; False when no widget shows that field."""
         name = FIELD_ALIASES.get(field, field)
-        label = self.errors.get(name)
-        if label is None:
-            return False
-        label.setText(f"{self._form.labels[name]} {message}")
-        label.setVisible(True)
-        return True
+        return name in self.errors and self.errors.show(
+            name, f"{self._form.labels[name]} {message}")
 
     def clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.setText("")
-            label.setVisible(False)
+        self.errors.clear_all()
 
     def shown_errors(self) -> dict[str, str]:
-        return {name: label.text() for name, label in self.errors.items() if label.text()}
+        return self.errors.shown()
 
     # -- the device list ---------------------------------------------------------------------------
     def set_cuda_status(self, available: bool, detail: str) -> None:

@@ -13,6 +13,7 @@ from engine.core.atomic import write_text
 from engine.core.errors import EngineInputError
 from engine.labs.cost.report import ResultFileError, load_result, result_to_csv, result_to_json
 from gui.export.images import export_widget
+from gui.labs.lab_files import ask_save_path, remember_folder, remembered_folder
 
 FOLDER_KEY = "cost_lab/folder"
 EXPORT_PREFIX = "cost-lab-"  # a plot's export name and default file name: cost-lab-time.svg
@@ -23,18 +24,7 @@ WRITERS = {"csv": result_to_csv, "json": result_to_json}
 
 def _ask_path(parent: QWidget, settings: QSettings | None, caption: str, name: str,
               fmt: str) -> Path | None:
-    """A save dialog in the last folder used; the format's suffix is added when missing."""
-    folder = str(settings.value(FOLDER_KEY, "")) if settings is not None else ""
-    start = str(Path(folder) / f"{name}.{fmt}") if folder else f"{name}.{fmt}"
-    path, _chosen = QFileDialog.getSaveFileName(parent, caption, start, FILTERS[fmt])
-    if not path:
-        return None
-    path = Path(path)
-    if path.suffix.lower() != f".{fmt}":
-        path = path.with_name(path.name + f".{fmt}")
-    if settings is not None:
-        settings.setValue(FOLDER_KEY, str(path.parent))
-    return path
+    return ask_save_path(parent, settings, FOLDER_KEY, caption, name, fmt, FILTERS[fmt])
 
 
 def save_result(parent: QWidget, result, fmt: str,
@@ -53,13 +43,12 @@ def save_result(parent: QWidget, result, fmt: str,
 def open_result(parent: QWidget, settings: QSettings | None = None):
     """Ask for a JSON file saved by this lab and read it. Returns the LabResult, or None when the
     user cancelled or the file was refused (a message box says why)."""
-    folder = str(settings.value(FOLDER_KEY, "")) if settings is not None else ""
-    path, _chosen = QFileDialog.getOpenFileName(parent, "Open cost lab results", folder,
+    path, _chosen = QFileDialog.getOpenFileName(parent, "Open cost lab results",
+                                                remembered_folder(settings, FOLDER_KEY),
                                                 FILTERS["json"])
     if not path:
         return None
-    if settings is not None:
-        settings.setValue(FOLDER_KEY, str(Path(path).parent))
+    remember_folder(settings, FOLDER_KEY, Path(path).parent)
     try:
         return load_result(path)
     except ResultFileError as error:

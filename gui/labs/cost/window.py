@@ -4,8 +4,8 @@ and attention's time, multiply-adds and sequential depth grow with n, beside Tab
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QMainWindow, QMenu, QProgressBar,
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QMenu, QProgressBar,
                                QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from engine.core.errors import ConfigError
@@ -19,6 +19,7 @@ from gui.labs.cost.plots import DepthPlot, MacsPlot, TimePlot
 from gui.labs.cost.runner import CostLabRunner, sweep_work
 from gui.labs.cost.summary import outcome_text, settings_text, verdict_text, warning_text
 from gui.labs.cost.table import CostTable
+from gui.labs.lab_window import LabWindow
 from gui.export.registry import ExportRegistry
 
 TITLE = "Cost lab — sequential vs parallel on this machine"
@@ -42,20 +43,14 @@ def caption_html(palette) -> str:
                           attention=style.readable_on(style.ATTENTION_COLOR, palette).name())
 
 
-class CostLabWindow(QMainWindow):
+class CostLabWindow(LabWindow):
     """A top-level window; keep one instance and show() it again (closing cancels a sweep)."""
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None):
-        super().__init__(parent)
-        if parent is not None:
-            self.setWindowFlag(Qt.WindowType.Window, True)  # its own window, not a child widget
-        self.setWindowTitle(TITLE)
-        self.resize(1400, 900)
-        self._settings = settings
+        super().__init__(TITLE, (1400, 900), parent, settings)
         self.rows: list = []
         self.result: LabResult | None = None
         self._config = None
-        self.shown_export_menu = None  # the plot menu shown last (right-click)
         self.runner = CostLabRunner(self)
         self.probe = CudaProbe(self)
         self.controls = CostLabControls()
@@ -161,14 +156,6 @@ class CostLabWindow(QMainWindow):
         menu.addSeparator()
         self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
 
-    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
     def _connect(self) -> None:
         self.run_button.clicked.connect(lambda: self.start_sweep())
         self.cancel_button.clicked.connect(self.cancel_sweep)
@@ -244,12 +231,6 @@ class CostLabWindow(QMainWindow):
         """The PNG / SVG menu of one plot (right-click shows it)."""
         return files.plot_export_menu(self, plot, name, self._settings)
 
-    def _on_plot_export_menu_requested(self, name: str, plot, global_pos) -> None:
-        menu = self.export_menu(name, plot)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.shown_export_menu = menu
-        menu.popup(global_pos)
-
     def _on_controls_values_changed(self) -> None:
         """Before any rows, the plots preview the chosen range (ticks, n = d, Table 1's shapes)."""
         if not self.rows and not self.runner.busy:
@@ -301,10 +282,6 @@ class CostLabWindow(QMainWindow):
         warnings = warning_text(self.rows, self._config)
         self.warning_label.setText(warnings)
         self.warning_label.setVisible(bool(warnings))
-
-    def _set_status(self, text: str, error: bool = False) -> None:
-        self.status_label.setText(text)
-        style.colour_text(self.status_label, "error" if error else None)
 
     def _sync_buttons(self, *_args) -> None:
         busy = self.runner.busy

@@ -7,12 +7,11 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGridLayout, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
 
-from engine.core.errors import ConfigError
 from engine.core.fields import Flag, default_of, described_fields
 from engine.labs.training.config import MODEL_KINDS, TrainConfig
 from engine.labs.training.tasks import TASKS
-from gui import style
-from gui.views.field_widgets import edited_signal, field_widget, show_value, widget_value
+from gui.views.field_widgets import (FieldErrors, edited_signal, field_widget, show_value,
+                                     widget_value)
 
 MODEL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "transformer": "Transformer"}
 SPECS = {field.name: (field, spec) for field, spec in described_fields(TrainConfig)}
@@ -60,7 +59,7 @@ class TrainingControls(QWidget):
             if isinstance(self.widgets[name], QSpinBox):
                 self.widgets[name].setAccelerated(True)
         self._describe_tasks()
-        self.errors = {name: style.error_label() for name in FIELDS}
+        self.errors = FieldErrors(FIELDS)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, (_field, spec) in SPECS.items():
@@ -128,20 +127,14 @@ class TrainingControls(QWidget):
     # -- errors -----------------------------------------------------------------------------------
     def show_error(self, field: str, message: str) -> bool:
         """Show `message` under the field's widget; False when no widget shows that field."""
-        label = self.errors.get(field)
-        if label is None:
-            return False
-        label.setText(f"{SPECS[field][1].shown_label} {message}")
-        label.setVisible(True)
-        return True
+        return field in self.errors and self.errors.show(
+            field, f"{SPECS[field][1].shown_label} {message}")
 
     def clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.setText("")
-            label.setVisible(False)
+        self.errors.clear_all()
 
     def shown_errors(self) -> dict[str, str]:
-        return {name: label.text() for name, label in self.errors.items() if label.text()}
+        return self.errors.shown()
 
     def _on_widget_edited(self, *_args) -> None:
         self.clear_errors()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from engine.core.atomic import write_text
 from engine.core.errors import EngineInputError
 from gui.export.images import export_widget
+from gui.labs.lab_files import ask_save_path, remember_folder, remembered_folder
 
 FOLDER_KEY = "training_lab/folder"
 EXPORT_PREFIX = "training-lab-"  # a plot's export name and default file name
@@ -24,26 +25,15 @@ FILTERS = {"png": "PNG image (*.png)", "svg": "SVG vector image (*.svg)",
 
 
 def _folder(settings: QSettings | None) -> str:
-    value = settings.value(FOLDER_KEY, "") if settings is not None else ""
-    return value if isinstance(value, str) and "\0" not in value else ""
+    return remembered_folder(settings, FOLDER_KEY)
 
 
 def _remember(settings: QSettings | None, folder: Path) -> None:
-    if settings is not None:
-        settings.setValue(FOLDER_KEY, str(folder))
+    remember_folder(settings, FOLDER_KEY, folder)
 
 
 def _ask_path(parent: QWidget, settings, caption: str, name: str, fmt: str) -> Path | None:
-    folder = _folder(settings)
-    start = str(Path(folder) / f"{name}.{fmt}") if folder else f"{name}.{fmt}"
-    path, _chosen = QFileDialog.getSaveFileName(parent, caption, start, FILTERS[fmt])
-    if not path:
-        return None
-    path = Path(path)
-    if path.suffix.lower() != f".{fmt}":
-        path = path.with_name(path.name + f".{fmt}")
-    _remember(settings, path.parent)
-    return path
+    return ask_save_path(parent, settings, FOLDER_KEY, caption, name, fmt, FILTERS[fmt])
 
 
 def columns_csv(columns: dict[str, np.ndarray]) -> str:

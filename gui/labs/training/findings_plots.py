@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gui import style
-from gui.labs.training.plots import MODEL_COLORS, MODEL_LABELS, LabPlot
+from gui.labs.training.plots import MODEL_LABELS, LabPlot
 from gui.views.panels.plot_base import ExportablePlot
 
 CLASS_COLORS = {"animal": "#d95f02", "object": "#1b73b3", "verb": "#2e7d32", "place": "#7570b3"}

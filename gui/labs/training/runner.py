@@ -12,10 +12,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import Signal
 
-from gui.jobs import JobManager
-from gui.latest_job import LatestJobRunner
+from gui.latest_job import LatestJobRunner, PacedJobRunner, throttled
 
 SEND_INTERVAL_S = 0.2  # how often the worker hands its batch of updates over (and waits)
 SETTLE_TIMEOUT_S = 1.0  # the worker goes on regardless when the GUI does not answer
@@ -36,18 +35,7 @@ class Built:
     result: object  # TrainResult at the trainer's current step
 
 
-def _throttled(report, interval: float):
-    last = [0.0]
-
-    def send(fraction: float, label: str) -> None:  # worker thread
-        now = time.monotonic()
-        if fraction >= 1.0 or now - last[0] >= interval:
-            last[0] = now
-            report(fraction, label)
-    return send
-
-
-class TrainingRunner(LatestJobRunner):
+class TrainingRunner(PacedJobRunner):
     """One training job at a time. `updates_arrived` carries a list of TrainUpdates; `built`
     carries the first result (parameter counts); `finished` carries a Piece, whether the run
     completed, was paused or was cancelled (the trainer can go on unless it completed)."""
@@ -57,20 +45,7 @@ class TrainingRunner(LatestJobRunner):
 
     WHO = "training"
     MEMORY_HINT = "try a smaller n, width or batch size"
-
-    def __init__(self, parent: QObject | None = None, jobs: JobManager | None = None):
-        super().__init__(parent, jobs)
-        # `release` is called from Python when this timer fires, never handed to Qt (see
-        # gui/jobs.py: a Qt connection to what a worker owns would be torn down on the worker).
-        self._release = None
-        self._settle_timer = QTimer(self)
-        self._settle_timer.setSingleShot(True)
-        self._settle_timer.setInterval(REDRAW_SETTLE_MS)
-        self._settle_timer.timeout.connect(self._release_worker)
-
-    @property
-    def cancelling(self) -> bool:
-        return self._job is not None and self._job.cancel_token.cancelled
+    SETTLE_MS = REDRAW_SETTLE_MS
 
     def start(self, config=None, trainer=None, steps: int | None = None) -> int:
         """Train a new Trainer(config), or go on with `trainer`; at most `steps` more steps
@@ -90,8 +65,8 @@ class TrainingRunner(LatestJobRunner):
                     context.send(batch, wait_s=SETTLE_TIMEOUT_S)  # until the GUI has redrawn
                     last[0] = time.monotonic()
 
-            result = worker_trainer.run(steps, progress=_throttled(context.progress,
-                                                                   PROGRESS_INTERVAL_S),
+            result = worker_trainer.run(steps, progress=throttled(context.progress,
+                                                                  PROGRESS_INTERVAL_S),
                                         on_update=on_update, cancel=context.cancel)
             if pending:
                 context.send(list(pending))  # the queue keeps order: before the result
@@ -100,8 +75,7 @@ class TrainingRunner(LatestJobRunner):
 
     def pause(self) -> None:
         """Ask the job to stop after its current step; its Piece still arrives."""
-        if self._job is not None:
-            self._job.cancel()
+        self.cancel()
 
     def _on_job_message(self, payload, release) -> None:
         self._release_worker()
@@ -110,18 +84,7 @@ class TrainingRunner(LatestJobRunner):
             self.built.emit(payload.result)
             return
         self.updates_arrived.emit(payload)  # the window sets the curves' data here
-        self._release = release  # and the worker waits while they repaint
-        self._settle_timer.start()
-
-    def _release_worker(self) -> None:
-        self._settle_timer.stop()
-        release, self._release = self._release, None
-        if release is not None:
-            release()
-
-    def _end(self) -> None:
-        self._release_worker()
-        super()._end()
+        self._hold_worker(release)  # and the worker waits while they repaint
 
 
 class SweepRunner(LatestJobRunner):
@@ -133,22 +96,14 @@ class SweepRunner(LatestJobRunner):
     WHO = "sweep"
     MEMORY_HINT = "try a smaller longest n, width or batch size"
 
-    @property
-    def cancelling(self) -> bool:
-        return self._job is not None and self._job.cancel_token.cancelled
-
     def start(self, config, lengths: tuple[int, ...]) -> int:
         def job(context):
             from engine.labs.training.sweep import train_sweep
 
             return train_sweep(config, lengths, on_point=context.send,
-                               progress=_throttled(context.progress, PROGRESS_INTERVAL_S),
+                               progress=throttled(context.progress, PROGRESS_INTERVAL_S),
                                cancel=context.cancel)
         return self._start(job)
-
-    def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
 
     def _on_job_message(self, point, release) -> None:
         release()
@@ -195,7 +150,3 @@ class AnalysisRunner(LatestJobRunner):
     def start(self, models: dict, config) -> int:
         return self._start(lambda context: find_out(models, config, context.progress,
                                                     context.cancel))
-
-    def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()

@@ -5,13 +5,13 @@ live; then sweep the length n to see which models keep their accuracy as the dis
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QMainWindow, QMenu, QProgressBar, QSplitter, QTabWidget,
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (QLabel, QMenu, QProgressBar, QSplitter, QTabWidget,
                                QWidget)
 
 from engine.core.errors import ConfigError
-from gui import style
 from gui.export.registry import ExportRegistry
+from gui.labs.lab_window import LabWindow
 from gui.labs.training import files, settings as remembered
 from gui.labs.training.curves import LiveCurves
 from gui.labs.training.findings_view import FindingsView
@@ -23,7 +23,7 @@ from gui.labs.training.side_panel import SidePanel
 
 TITLE = "Training lab — does better gradient flow mean better training?"
 SWEEP_LENGTHS = (8, 16, 32, 64, 128)  # engine/labs/training/sweep.py's DEFAULT_LENGTHS
-class TrainingLabWindow(QMainWindow):
+class TrainingLabWindow(LabWindow):
     """A top-level window; keep one instance and show() it again (closing stops its jobs)."""
 
     # (WeightSet, sentence): show the trained RNN cell and first attention block in the main
@@ -31,12 +31,7 @@ class TrainingLabWindow(QMainWindow):
     open_in_simulator_requested = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None):
-        super().__init__(parent)
-        if parent is not None:
-            self.setWindowFlag(Qt.WindowType.Window, True)
-        self.setWindowTitle(TITLE)
-        self.resize(1500, 950)
-        self._settings = settings
+        super().__init__(TITLE, (1500, 950), parent, settings)
         self.sweep_lengths = SWEEP_LENGTHS
         self.runner = TrainingRunner(self)
         self.sweep_runner = SweepRunner(self)
@@ -52,7 +47,6 @@ class TrainingLabWindow(QMainWindow):
             *self.plots.items(), ("sweep", self.sweep_view.plot),
             *self.findings_view.plots.items())}, "plot")
         self.export_targets.add("training-lab", self, "window")
-        self.shown_export_menu = None
         self._build_layout()
         self._build_menu()
         self._connect()
@@ -99,14 +93,6 @@ class TrainingLabWindow(QMainWindow):
                                          "first attention block, on a sentence of the task.")
         menu.addSeparator()
         self._action(menu, "&Close", self.close, QKeySequence.StandardKey.Close)
-
-    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
 
     def _connect(self) -> None:
         self.start_button.clicked.connect(lambda: self.start_training())
@@ -333,17 +319,7 @@ class TrainingLabWindow(QMainWindow):
     def export_menu(self, name: str, plot) -> QMenu:
         return files.plot_export_menu(self, plot, name, self._settings)
 
-    def _on_plot_export_menu_requested(self, name: str, plot, global_pos) -> None:
-        menu = self.export_menu(name, plot)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.shown_export_menu = menu
-        menu.popup(global_pos)
-
     # -- state ------------------------------------------------------------------------------------
-    def _set_status(self, text: str, error: bool = False) -> None:
-        self.status_label.setText(text)
-        style.colour_text(self.status_label, "error" if error else None)
-
     def _sync_buttons(self, *_args) -> None:
         training, sweeping = self.runner.busy, self.sweep_runner.busy
         stopping = self.session.stop_request is not None

@@ -1,0 +1,46 @@
+"""What every lab window shares: a top-level window of its own (even with the main window as its
+parent), remembered settings, menu actions, a status line that can turn red, and a right-click
+export menu per plot. A lab gives its own `export_menu(name, plot)` and `status_label`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+
+from gui import style
+
+
+class LabWindow(QMainWindow):
+    """A top-level window; keep one instance and show() it again."""
+
+    def __init__(self, title: str, size: tuple[int, int], parent: QWidget | None = None,
+                 settings: QSettings | None = None):
+        super().__init__(parent)
+        if parent is not None:
+            self.setWindowFlag(Qt.WindowType.Window, True)  # its own window, not a child widget
+        self.setWindowTitle(title)
+        self.resize(*size)
+        self._settings = settings
+        self.shown_export_menu = None  # the plot menu shown last (right-click)
+
+    def export_menu(self, name: str, plot) -> QMenu:
+        raise NotImplementedError
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _set_status(self, text: str, error: bool = False) -> None:
+        self.status_label.setText(text)
+        style.colour_text(self.status_label, "error" if error else None)
+
+    def _on_plot_export_menu_requested(self, name: str, plot, global_pos) -> None:
+        menu = self.export_menu(name, plot)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shown_export_menu = menu
+        menu.popup(global_pos)
