@@ -265,3 +265,4 @@ def test_a_closed_heatmap_that_is_still_referenced_survives_its_last_resize(qtbo
     view.keep_words_named()
     view.show()
     view.close()  # pyqtgraph drops the plot item, then resizes the viewport away
+    assert view.plotItem is None and not view.isVisible()  # closed, and the last resize passed
