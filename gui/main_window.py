@@ -68,7 +68,8 @@ class MainWindow(QMainWindow):
         self.parameters = ParameterPanel(config)
         self.export_targets = register_main_window(self)
         self.exports = ExportController(self, self.settings)
-        self.gradient_panel.plots_changed.connect(self._on_gradient_panel_plots_changed)
+        self.gradient_panel.plots_changed.connect(self._on_panel_plots_changed)
+        self.views.scan_panel.plots_changed.connect(self._on_panel_plots_changed)
         self.sessions = SessionActions(self, self.settings)
         self.weight_actions = WeightActions(self, self.settings)
         self._build_layout()
@@ -271,9 +272,9 @@ class MainWindow(QMainWindow):
         self.sentence_bar.set_sentence(sentence)
         self.run(sentence, config)
 
-    def _on_gradient_panel_plots_changed(self) -> None:
-        """A run with one more model shows its map, and exports it like every other plot; a
-        later run without it hides the map and drops it from the targets."""
+    def _on_panel_plots_changed(self) -> None:
+        """A run with one more model shows its maps (and the scan lane its plots), and exports
+        them like every other plot; a later run without it drops them from the targets."""
         self.export_targets = register_main_window(self)
         self.exports.watch_plots()
 

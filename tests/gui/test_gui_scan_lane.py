@@ -92,9 +92,13 @@ def test_view_menu_runs_with_the_lane_and_without_it(window, qtbot):
     assert window.scan_action.isChecked() and window.parameters.config().scan
     assert window.views.scan_panel.isVisibleTo(window)
     assert "minGRU scan" in window.status_label.text()
+    for name in ("scan-tree", "scan-states", "scan-hidden-attention", "scan-panel",
+                 "gradient-scan-connectivity"):
+        assert name in window.export_targets.widgets(), name
     assert list(window.views.race_panel.model_keys()) == ["rnn", "attention", "scan"]
     with qtbot.waitSignal(window.runner.finished, timeout=RUN_TIMEOUT) as blocker:
         window.scan_action.trigger()
     assert blocker.args[0].scan is None and not window.parameters.config().scan
     assert not window.scan_action.isChecked()
     assert not window.views.scan_panel.isVisibleTo(window)
+    assert "scan-tree" not in window.export_targets.widgets()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from engine.core import clock
@@ -17,7 +17,7 @@ from gui import style
 from gui.views.panels.base import Panel
 from gui.views.panels.heatmap import HeatmapView
 from gui.views.panels.plot_base import WordPlot
-from gui.views.panels.token_ticks import token_ticks
+from gui.views.panels.token_ticks import fitted_token_ticks
 
 KEY = "scan"  # the scan's record in a trace
 CAPTION = ("minGRU's gate reads only the word, never h_{t−1}, so h_t = (1−z_t)·h_{t−1} + z_t·h̃_t "
@@ -62,11 +62,21 @@ class ScanTreeView(WordPlot):
         L, T = len(self._levels), trace.length
         self.setXRange(0, T, padding=0.02)
         self.setYRange(-0.5, max(L, 1) + 0.5, padding=0)
-        self.getAxis("bottom").setTicks([token_ticks(self._tokens)])
+        self._update_word_ticks()
         self.getAxis("left").setTicks([[(0, "words")] + [
             (level.index + 1, f"{level.index + 1}: +{level.offset}") for level in self._levels]])
         self.setTitle(f"scan tree: {T} words, ⌈log₂ {T}⌉ = {L} level{'' if L == 1 else 's'}",
                       size=style.TITLE_SIZE)
+
+    def _update_word_ticks(self) -> None:
+        """Word names thinned to what fits the plot's width without overlapping."""
+        axis = self.getAxis("bottom")
+        metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+        pixels = self.plotItem.vb.boundingRect().width()
+        axis.setTicks([fitted_token_ticks(self._tokens, pixels, metrics, vertical=False)])
+
+    def plot_area_resized(self) -> None:
+        self._update_word_ticks()
 
     @property
     def levels_shown(self) -> int:
@@ -141,6 +151,8 @@ class ScanPanel(Panel):
     """Views the Timeline (levels revealed so far) and the TokenSelection; shown only for runs
     that have a scan (the config's scan lane)."""
 
+    plots_changed = Signal()  # plots() changed: the lane came or went with the trace
+
     def __init__(self, timeline, selection, parent=None):
         super().__init__("Linear recurrence (minGRU): a parallel scan in ⌈log₂ n⌉ levels",
                          CAPTION, parent, colour=style.SCAN_COLOR)
@@ -196,8 +208,11 @@ class ScanPanel(Panel):
         self.map_box.setCurrentIndex(1 if shown else 0)
 
     def _on_timeline_trace_changed(self, trace) -> None:
+        had_scan = self._trace is not None
         self._trace = trace if trace is not None and trace.scan is not None else None
         self.setVisible(self._trace is not None)
+        if had_scan != (self._trace is not None):
+            self.plots_changed.emit()
         if self._trace is None:
             return
         scan = self._trace.scan
