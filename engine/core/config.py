@@ -81,7 +81,7 @@ class SimConfig:
     # also run minGRU, a recurrence linear in its state, by a parallel scan: the third lane
     scan: bool = config_field(
         False, Flag(), "--scan", "also run minGRU, a linear recurrence, by a parallel scan",
-        label="scan lane", added_later=True,
+        added_later=True,
         tip="Also run minGRU, an RNN whose state update is linear, so a parallel scan computes "
             "it in ⌈log₂ n⌉ sequential levels instead of n steps: the third lane.")
     # one seed fixes every weight, word vector and readout
