@@ -83,3 +83,9 @@ def test_one_word_has_no_level_and_still_one_tick(tmp_path):
     assert trace.scan.levels == 0 and trace.models["scan"].schedule.forward_steps == 1
     np.testing.assert_array_equal(trace.scan.state_after(1), trace.scan.hidden)
     assert load_trace(trace.save(tmp_path / "one.npz")).digest() == trace.digest()
+
+
+def test_the_same_seed_gives_the_same_digest_with_the_lane(scanned):
+    again = simulate(SENTENCE, CONFIG.replace(scan=True))
+    assert again.digest() == scanned.digest()  # sessions check this when they re-run
+    assert simulate(SENTENCE, CONFIG.replace(scan=True, seed=4)).digest() != scanned.digest()
