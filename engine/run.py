@@ -1,4 +1,5 @@
-"""simulate(): one sentence through both models, with gradients and costs, into a Trace."""
+"""simulate(): one sentence through both models (and minGRU by the parallel scan when the config's
+scan lane is on), with gradients and costs, into a Trace."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from engine.analysis.mingru_run import run_mingru
 from engine.analysis.gradients import attention_connectivity, pascanu_bounds, rnn_gradients
 from engine.core.config import SimConfig
 from engine.core.cost import attention_cost, rnn_cost
@@ -68,6 +70,8 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
         "attention-gradients": T * T * config.heads * (1 + 4 * config.heads) + 1,
         "timing": (TIMING_REPEATS[1] + 1) * (T * gates * H * (H + D) + T * D * config.heads
                                               * config.head_size) + 1,
+        # minGRU: two projections, its gradient sweep (T^2/2 rows) and hidden attention (H T^2)
+        "scan": (2 * T * H * D + T * (T + 1) / 2 * 2 * H * D + H * T * T + 1) if config.scan else 0,
     }, progress, cancel)
 
     embeddings = embed_tokens(tokens, D, config.seed)  # (T, D)
@@ -79,10 +83,13 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
                               forward_repeat_seconds=timings.rnn_seconds)
     attention = dataclasses.replace(attention, seconds=float(np.median(timings.attention_seconds)),
                                     repeat_seconds=timings.attention_seconds)
+    scan = (run_mingru(embeddings, config,
+                       progress=lambda fraction, label: phases.update("scan", fraction, label))
+            if config.scan else None)
     return Trace(sentence=sentence if sentence is not None else " ".join(tokens),
                  tokens=tuple(tokens), config=config, embeddings=embeddings,
                  rnn=rnn, attention=attention,
-                 weight_source=WeightSource(weights.source, weights.digest()))
+                 weight_source=WeightSource(weights.source, weights.digest()), scan=scan)
 
 
 @functools.cache

@@ -68,7 +68,8 @@ class MainWindow(QMainWindow):
         self.parameters = ParameterPanel(config)
         self.export_targets = register_main_window(self)
         self.exports = ExportController(self, self.settings)
-        self.gradient_panel.plots_changed.connect(self._on_gradient_panel_plots_changed)
+        self.gradient_panel.plots_changed.connect(self._on_panel_plots_changed)
+        self.views.scan_panel.plots_changed.connect(self._on_panel_plots_changed)
         self.sessions = SessionActions(self, self.settings)
         self.weight_actions = WeightActions(self, self.settings)
         self._build_layout()
@@ -181,6 +182,10 @@ class MainWindow(QMainWindow):
         self._action(play, "Go to end", "End", self.timeline.go_end)
         view = menus.addMenu("&View")
         view.addAction(self.parameter_dock.toggleViewAction())
+        self.scan_action = self._action(
+            view, "&Scan lane (minGRU)", "Ctrl+Shift+P", self.set_scan_lane,
+            "Also run minGRU, a linear recurrence computed by a parallel scan in ⌈log₂ n⌉ levels")
+        self.scan_action.setCheckable(True)
         self._action(view, "&Cost lab…", "Ctrl+L", self.show_cost_lab,
                      "Measure sequential vs parallel cost on this machine, against Table 1")
         self._action(view, "&Training lab…", "Ctrl+T", self.show_training_lab,
@@ -267,9 +272,9 @@ class MainWindow(QMainWindow):
         self.sentence_bar.set_sentence(sentence)
         self.run(sentence, config)
 
-    def _on_gradient_panel_plots_changed(self) -> None:
-        """A run with one more model shows its map, and exports it like every other plot; a
-        later run without it hides the map and drops it from the targets."""
+    def _on_panel_plots_changed(self) -> None:
+        """A run with one more model shows its maps (and the scan lane its plots), and exports
+        them like every other plot; a later run without it drops them from the targets."""
         self.export_targets = register_main_window(self)
         self.exports.watch_plots()
 
@@ -280,8 +285,19 @@ class MainWindow(QMainWindow):
     def _on_sentence_bar_run(self, sentence: str) -> None:
         self.run(sentence)
 
-    def _on_parameters_config_changed(self, config: SimConfig) -> None:
-        self.run(self.sentence_bar.sentence if self.sentence_bar.sentence.strip() else None, config)
+    def set_scan_lane(self, shown: bool) -> bool:
+        """Show or hide the scan lane: the parameters' scan switch, and a run with it."""
+        try:
+            config = self.parameters.config().replace(scan=bool(shown))
+        except ConfigError as error:
+            self.scan_action.setChecked(self._last_config.scan)
+            self.parameters.show_error(error.field, error.problem)
+            return False
+        self.parameters.set_config(config)
+        return self._on_parameters_config_changed(config)
+
+    def _on_parameters_config_changed(self, config: SimConfig) -> bool:
+        return self.run(self.sentence_bar.sentence if self.sentence_bar.sentence.strip() else None, config)
 
     def _on_runner_started(self) -> None:
         self.status_label.setText("Running…")
@@ -319,6 +335,7 @@ class MainWindow(QMainWindow):
             self.timeline.set_trace(trace, 0)
             self.transport.play()
         self.show_run_status(trace)
+        self.scan_action.setChecked(trace.config.scan)
         if self.first_launch:
             self.status_label.setText(FIRST_LAUNCH_HINT)
             self.first_launch = False
@@ -328,9 +345,11 @@ class MainWindow(QMainWindow):
         """The status line and the weights note for the run on screen."""
         self.sentence_bar.show_weights(trace.weight_source.description, trace.has_random_weights)
         steps = trace.rnn.cost.sequential_operations
+        scan = (f", minGRU scan {count(trace.scan.levels, 'level')}" if trace.scan is not None
+                else "")
         self.status_label.setText(
             f"{count(trace.length, 'token')} · RNN {count(steps, 'sequential step')}, "
-            f"attention 1 · Space plays or pauses, ←/→ step")
+            f"attention 1{scan} · Space plays or pauses, ←/→ step")
 
     def _on_runner_failed(self, message: str, field: str) -> None:
         self._pending_view = None

@@ -18,8 +18,10 @@ SEQUENTIAL = "viridis"  # for probabilities (softmax weights)
 GRADIENT = "inferno"  # for log10 gradient norms
 RNN_COLOR = "#d95f02"  # orange: the recurrent model, everywhere
 ATTENTION_COLOR = "#1b73b3"  # blue: self-attention, everywhere
-OTHER_MODEL_COLOR = "#7570b3"  # purple: a model without a colour of its own
-MODEL_COLORS = {"rnn": RNN_COLOR, "attention": ATTENTION_COLOR}  # by a trace's model key
+SCAN_COLOR = "#7570b3"  # purple: minGRU by the parallel scan, everywhere
+OTHER_MODEL_COLOR = "#e7298a"  # pink: a model without a colour of its own
+MODEL_COLORS = {"rnn": RNN_COLOR, "attention": ATTENTION_COLOR,  # by a trace's model key
+                "scan": SCAN_COLOR}
 BOUND_COLOR = "#8a8a8a"  # mid grey: readable on light and dark plots
 SELECTION_COLOR = "#19b34c"
 MARKER_COLOR = "#000000"

@@ -14,7 +14,7 @@ from engine.core.records import ModelRecord
 from engine.core.timing import summarize
 from engine.core.trace import Trace
 
-SCAN_KEY = "scan"
+SCAN_KEY = "linear"  # a made-up model: no colour or short name of its own
 SCAN_NAME = "Linear scan (minGRU)"
 SCAN_SECONDS = 3e-4  # the made-up median forward pass
 

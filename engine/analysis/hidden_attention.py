@@ -49,6 +49,25 @@ def hidden_attention(model: MinGRU, inputs: torch.Tensor) -> HiddenAttention:
                            _frozen(candidate))
 
 
+def hidden_attention_map(model: MinGRU, inputs: torch.Tensor,
+                         chunk_bytes: int = 2**26) -> np.ndarray:
+    """The token map alone, the mean of M over the channels (T, T), built a block of channels at
+    a time so that memory stays near chunk_bytes however large H * T * T grows."""
+    T, H = inputs.shape[0], model.hidden_size
+    gate_pre, _candidate = model.preactivations(inputs)  # (T, H) each
+    log_decay_sum = torch.cumsum(F.logsigmoid(-gate_pre), dim=0).T  # (H, T)
+    log_gate = F.logsigmoid(gate_pre).T  # (H, T)
+    causal = torch.ones(T, T, dtype=torch.bool, device=inputs.device).tril()
+    total = torch.zeros(T, T, dtype=inputs.dtype, device=inputs.device)
+    block = max(1, chunk_bytes // (8 * T * T))
+    for start in range(0, H, block):
+        part = slice(start, start + block)
+        log_m = (log_gate[part, None, :] + log_decay_sum[part, :, None]
+                 - log_decay_sum[part, None, :])  # (h, T, T)
+        total += torch.where(causal, log_m.exp(), torch.zeros((), dtype=log_m.dtype)).sum(dim=0)
+    return _frozen(total / H)
+
+
 def difference_from_attention(token_map: np.ndarray, attention_weights: np.ndarray) -> np.ndarray:
     """Hidden attention minus softmax attention (averaged over heads), on their shared [0, 1]
     scale: the difference view. token_map (T, T); attention_weights (nh, T, T) or (T, T)."""

@@ -1,69 +1,72 @@
-"""Everything a minGRU lane shows for one sentence, in one call: the loop's states, the scan's
-levels (one per tick) with their partial states, how closely the scan and the log-space scan agree
-with the loop, the gradient maps, hidden attention, the counts, and measured times per step and per
-level. Plain read-only arrays, for a trace record and views to be built over."""
+"""Everything the scan lane shows for one sentence, in one call, as the trace's ScanTrace: the
+loop's states, the scan's partial states after each level (one per tick), how closely the scan and
+the log-space scan agree with the loop, the gradient maps, hidden attention, the counts, and
+measured times per step and per level."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
 
-from engine.analysis.hidden_attention import HiddenAttention, hidden_attention
+from engine.analysis.hidden_attention import hidden_attention_map
 from engine.analysis.mingru_gradients import mingru_gradients
-from engine.core.cost import ModelCost, mingru_loop_cost, mingru_scan_cost
-from engine.core.scan_plan import ScanLevel
+from engine.core.cost import mingru_loop_cost, mingru_scan_cost
+from engine.core.scan_trace import ScanTrace
 from engine.core.seeding import unit_vector
-from engine.core.timing import TimingSummary, intraop_threads, summarize
+from engine.core.timing import intraop_threads
 from engine.models.mingru import MinGRU, MinGRUStepper, build_mingru
 
 READOUT_PURPOSE = "mingru-readout"  # the seed's stream for minGRU's readout r
 
 
-@dataclass(frozen=True)
-class MinGRURun:
-    hidden: np.ndarray  # (T, H)  h_t by the step loop
-    levels: tuple[ScanLevel, ...]  # the scan's levels: which positions each joins, spans after it
-    level_states: tuple[np.ndarray, ...]  # (T, H) each: the scan's partial states after each level
-    scan_difference: float  # max |h_scan - h_loop|
-    log_space_difference: float  # max |h_log-space - h_loop|
-    readout: np.ndarray  # (H,)  r, a unit vector from the seed
-    connectivity: np.ndarray  # (T, T)  ||d(r . h_t)/d x_k||, zero above the diagonal
-    state_norm: np.ndarray  # (T,)  ||d(r . h_{T-1})/d h_j||
-    attention: HiddenAttention  # M per channel (H, T, T) and the token map (T, T)
-    loop_cost: ModelCost
-    scan_cost: ModelCost
-    loop_timing: TimingSummary  # whole forward pass by the loop (gates included), over the repeats
-    scan_timing: TimingSummary  # whole forward pass by the scan (gates included)
-    loop_elapsed: np.ndarray  # (T,)  median seconds until each step is done
-    scan_elapsed: np.ndarray  # (max(1, levels),)  median seconds until each level is done
+Progress = Callable[[float, str], None]
 
 
-def run_mingru(embeddings: np.ndarray, config, repeats: int = 5) -> MinGRURun:
-    """minGRU (D, H and weights from the SimConfig's seed) on a sentence's word vectors (T, D)."""
+def run_mingru(embeddings: np.ndarray, config, repeats: int = 5,
+               progress: Progress | None = None) -> ScanTrace:
+    """minGRU (D, H and weights from the SimConfig's seed) on a sentence's word vectors (T, D):
+    the trace's scan part. progress(fraction, label) is called between the stages (a cancel
+    raised there stops the run)."""
     if embeddings.ndim != 2 or embeddings.shape[0] < 1 or embeddings.shape[1] != config.d_model:
         raise ValueError(f"minGRU needs at least one word vector of width {config.d_model}, "
                          f"not an array of shape {embeddings.shape}")
+    report = progress or (lambda _fraction, _label: None)
     model, x = build_mingru(config), torch.from_numpy(np.array(embeddings, dtype=np.float64))  # a copy
+    report(0.0, "minGRU: the step loop")
     stepper = MinGRUStepper(model, x)
     hidden = stepper.run()  # (T, H)
+    report(0.15, "minGRU: the parallel scan, level by level")
     scan = model.run_scan(x, record=True)
+    log_space = model.run_log_space(x)  # (T, H)
+    report(0.3, "minGRU: gradients")
     readout = unit_vector(config.seed, READOUT_PURPOSE, config.hidden_size)  # (H,)
     grads = mingru_gradients(stepper, torch.from_numpy(readout))
+    report(0.55, "minGRU: hidden attention")
+    token_map = hidden_attention_map(model, x)  # (T, T)
+    report(0.7, "minGRU: timing the loop against the scan")
     loop_runs, scan_runs = _timed_repeats(model, x, max(1, repeats))
     T, D, H = x.shape[0], config.d_model, config.hidden_size
-    return MinGRURun(
-        hidden=_frozen(hidden), levels=scan.levels, level_states=scan.level_states,
+    coefficients, weights = stepper.coefficients, model.weights
+    level_states = (np.stack(scan.level_states) if scan.level_states
+                    else np.zeros((0, T, H)))  # (L, T, H)
+    report(1.0, "minGRU: done")
+    return ScanTrace(
+        w_z=_frozen(weights.w_z), b_z=_frozen(weights.b_z), w_h=_frozen(weights.w_h),
+        b_h=_frozen(weights.b_h), gates=_frozen(coefficients.gate),
+        drive=_frozen(coefficients.drive), hidden=_frozen(hidden),
+        level_states=_frozen_array(level_states),
         scan_difference=float((scan.hidden - hidden).abs().max()),
-        log_space_difference=float((model.run_log_space(x) - hidden).abs().max()),
-        readout=_frozen(torch.from_numpy(readout)), connectivity=_frozen_array(grads.connectivity),
-        state_norm=_frozen_array(grads.state_norm), attention=hidden_attention(model, x),
-        loop_cost=mingru_loop_cost(T, D, H), scan_cost=mingru_scan_cost(T, D, H),
-        loop_timing=summarize(loop_runs[:, -1]), scan_timing=summarize(scan_runs[:, -1]),
-        loop_elapsed=_frozen_array(np.median(loop_runs, axis=0)),
-        scan_elapsed=_frozen_array(np.median(scan_runs, axis=0)))
+        log_space_difference=float((log_space - hidden).abs().max()),
+        readout=_frozen_array(readout), connectivity=_frozen_array(grads.connectivity),
+        state_norm=_frozen_array(grads.state_norm), hidden_attention=token_map,
+        cost=mingru_scan_cost(T, D, H), loop_cost=mingru_loop_cost(T, D, H),
+        repeat_seconds=_frozen_array(scan_runs[:, -1]),
+        loop_repeat_seconds=_frozen_array(loop_runs[:, -1]),
+        level_seconds=_frozen_array(np.median(scan_runs, axis=0)),
+        loop_step_seconds=_frozen_array(np.median(loop_runs, axis=0)))
 
 
 def _timed_repeats(model: MinGRU, x: torch.Tensor, repeats: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 
 from engine.core.errors import ConfigError
-from engine.core.fields import Choice, Flag, FloatRange, IntRange, config_field, validate_fields
+from engine.core.fields import (Choice, Flag, FloatRange, IntRange, config_field, default_of,
+                                described_fields, validate_fields)
 from engine.core.untrusted import parse_json, printable
 
 CELLS = ("rnn", "lstm", "gru")
@@ -77,6 +78,12 @@ class SimConfig:
         "add sinusoidal position vectors before attention",
         tip="Add sinusoidal position vectors to the words before attention. Without them "
             "attention cannot tell word order.")
+    # also run minGRU, a recurrence linear in its state, by a parallel scan: the third lane
+    scan: bool = config_field(
+        False, Flag(), "--scan", "also run minGRU, a linear recurrence, by a parallel scan",
+        added_later=True,
+        tip="Also run minGRU, an RNN whose state update is linear, so a parallel scan computes "
+            "it in ⌈log₂ n⌉ sequential levels instead of n steps: the third lane.")
     # one seed fixes every weight, word vector and readout
     seed: int = config_field(
         0, IntRange(*SEED_RANGE), "--seed", "fixes every weight and word vector",
@@ -92,7 +99,12 @@ class SimConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """Every field, but those added later while they hold their default (FieldSpec)."""
+        values = dataclasses.asdict(self)
+        for field, spec in described_fields(self):
+            if spec.added_later and values[field.name] == default_of(field):
+                del values[field.name]
+        return values
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)

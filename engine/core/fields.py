@@ -73,6 +73,9 @@ class FieldSpec:
     metavar: the placeholder in --help ("D"); argparse's own where None.
     label: the GUI's label; the flag without its dashes where None.
     tip: the GUI's tooltip where it says more than the help.
+    added_later: the field came after configs were first saved. While it holds its default it is
+        left out of the saved form, so configs, sessions and trace digests saved before it keep
+        their exact text (and a file without it reads as the default).
     """
     rule: Rule | None
     flag: str | None
@@ -80,6 +83,7 @@ class FieldSpec:
     metavar: str | None = None
     label: str | None = None
     tip: str | None = None
+    added_later: bool = False
 
     @property
     def shown_label(self) -> str:

@@ -19,6 +19,7 @@ from engine.core.cost import ModelCost
 from engine.core.errors import ConfigError, EngineInputError
 from engine.core.npz_files import NpzLimits, read_npz_arrays, write_npz
 from engine.core.records import ModelRecord, attention_label, cell_label
+from engine.core.scan_trace import ScanTrace, expected_scan_shapes
 from engine.core.timing import TimingSummary, summarize
 from engine.core.tokens import check_encodable, check_tokens
 from engine.core.untrusted import printable
@@ -31,6 +32,8 @@ MAX_ARRAYS = 256  # a trace has about 45
 TRACE_LIMITS = NpzLimits("a trace", MAX_TRACE_BYTES, MAX_ARRAYS)
 MAX_REPEATS = 1000  # timed repeats a trace may hold (engine.run makes at most a handful)
 REPEAT_KEYS = ("rnn_forward_repeat_seconds", "attn_repeat_seconds")  # absent in older files
+SCAN_REPEAT_KEYS = ("scan_repeat_seconds", "scan_loop_repeat_seconds")
+SCAN_COST_PREFIXES = ("scan_cost_", "scan_loop_cost_")
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell (engine.models.cells, which needs torch)
 # The model weights of a run, by their WeightSet name (engine.models.weights), and the trace keys
 # that hold them. The word vectors and readout vectors are not weights: they stay seeded.
@@ -184,9 +187,12 @@ class Trace:
     rnn: RNNTrace
     attention: AttentionTrace
     weight_source: WeightSource | None = None  # None: random from the config's seed (older files)
+    scan: ScanTrace | None = None  # minGRU by the parallel scan: present when config.scan is on
 
     def __post_init__(self):
         _freeze(self)
+        if (self.scan is not None) != self.config.scan:
+            raise ValueError("a trace holds minGRU's scan exactly when its config's scan is on")
         if self.weight_source is None:
             source = WeightSource(random_weights_description(self.config.seed),
                                   weights_digest(self.weights()))
@@ -211,9 +217,11 @@ class Trace:
     @functools.cached_property
     def models(self) -> Mapping[str, ModelRecord]:
         """Each model's record, by key, in the order views list them (MODEL_KEYS: the RNN, then
-        attention)."""
-        return MappingProxyType({record.key: record for record in (
-            self.rnn.record(self.config), self.attention.record(self.config))})
+        attention; then the scan when the run has one)."""
+        records = [self.rnn.record(self.config), self.attention.record(self.config)]
+        if self.scan is not None:
+            records.append(self.scan.record())
+        return MappingProxyType({record.key: record for record in records})
 
     def arrays(self, include_timings: bool = True) -> dict[str, np.ndarray]:
         """Every value as a named array: the .npz's contents. Timings end in "_seconds"."""
@@ -226,6 +234,8 @@ class Trace:
         }
         out.update(_record_arrays("rnn_", self.rnn))
         out.update(_record_arrays("attn_", self.attention))
+        if self.scan is not None:
+            out.update(_record_arrays("scan_", self.scan))
         out["weights_source"] = np.array(self.weight_source.description)
         out["weights_sha256"] = np.array(self.weight_source.digest)
         if not include_timings:
@@ -259,9 +269,10 @@ def _record_arrays(prefix: str, record) -> dict[str, np.ndarray]:
         value = getattr(record, field.name)
         if value is None:
             continue
-        if isinstance(value, ModelCost):
+        if isinstance(value, ModelCost):  # "rnn_cost_multiply_adds", "scan_loop_cost_..."
             for cost_field in dataclasses.fields(value):
-                out[f"{prefix}cost_{cost_field.name}"] = np.array(getattr(value, cost_field.name))
+                out[f"{prefix}{field.name}_{cost_field.name}"] = np.array(
+                    getattr(value, cost_field.name))
         else:
             out[prefix + field.name] = np.asarray(value)
     return out
@@ -271,9 +282,9 @@ def _record_from_arrays(cls, prefix: str, data: dict[str, np.ndarray]):
     values = {}
     for field in dataclasses.fields(cls):
         key = prefix + field.name
-        if field.name == "cost":
-            values["cost"] = ModelCost(**{
-                f.name: int(data[f"{prefix}cost_{f.name}"]) for f in dataclasses.fields(ModelCost)
+        if field.type == "ModelCost":
+            values[field.name] = ModelCost(**{
+                f.name: int(data[f"{key}_{f.name}"]) for f in dataclasses.fields(ModelCost)
             })
         elif key not in data:
             if "None" not in str(field.type):
@@ -309,6 +320,7 @@ def load_trace(path: str | os.PathLike) -> Trace:
             rnn=_record_from_arrays(RNNTrace, "rnn_", data),
             attention=_record_from_arrays(AttentionTrace, "attn_", data),
             weight_source=_weight_source(data),
+            scan=_record_from_arrays(ScanTrace, "scan_", data) if config.scan else None,
         )
     except KeyError as missing:
         raise TraceFileError(f"{shown} is missing the array {printable(missing)} of a trace") from None
@@ -388,15 +400,39 @@ def _check_arrays(data: dict[str, np.ndarray], config: SimConfig, length: int) -
         if value.dtype.kind != "f" or value.dtype.itemsize != 8 or value.shape != shape:
             raise EngineInputError(f"its array {key} is {value.dtype} {value.shape}; "
                                    f"a trace of its configuration has float64 {shape}")
-    for key in REPEAT_KEYS:
+    _check_repeats(data, REPEAT_KEYS)
+    _check_scan_arrays(data, config, length)
+    for prefix in ("rnn_cost_", "attn_cost_") + (SCAN_COST_PREFIXES if config.scan else ()):
+        for field in dataclasses.fields(ModelCost):
+            value = data[prefix + field.name]
+            if value.dtype.kind not in "iu" or value.shape != ():
+                raise EngineInputError(f"its array {prefix}{field.name} is not a whole number")
+
+
+def _check_repeats(data: dict[str, np.ndarray], keys) -> None:
+    for key in keys:
         value = data.get(key)
         if value is not None and (value.dtype.kind != "f" or value.dtype.itemsize != 8
                                   or value.ndim != 1 or not 1 <= len(value) <= MAX_REPEATS
                                   or not np.all(np.isfinite(value) & (value >= 0))):
             raise EngineInputError(f"its array {key} is not a list of 1 to {MAX_REPEATS} "
                                    f"times in seconds")
-    for prefix in ("rnn_cost_", "attn_cost_"):
-        for field in dataclasses.fields(ModelCost):
-            value = data[prefix + field.name]
-            if value.dtype.kind not in "iu" or value.shape != ():
-                raise EngineInputError(f"its array {prefix}{field.name} is not a whole number")
+
+
+def _check_scan_arrays(data: dict[str, np.ndarray], config: SimConfig, length: int) -> None:
+    """minGRU's arrays are there exactly when the config's scan lane is on, in their shapes."""
+    if not config.scan:
+        extra = sorted(key for key in data if key.startswith("scan_"))
+        if extra:
+            raise EngineInputError(f"it holds minGRU's {extra[0]} while its configuration has "
+                                   f"the scan lane off")
+        return
+    shapes = expected_scan_shapes(length, config.d_model, config.hidden_size)
+    for name, shape in shapes.items():
+        value = data["scan_" + name]
+        if value.dtype.kind != "f" or value.dtype.itemsize != 8 or value.shape != shape:
+            raise EngineInputError(f"its array scan_{name} is {value.dtype} {value.shape}; "
+                                   f"a trace of its configuration has float64 {shape}")
+    for key in SCAN_REPEAT_KEYS:
+        data[key]  # both are required: KeyError names a missing one
+    _check_repeats(data, SCAN_REPEAT_KEYS)

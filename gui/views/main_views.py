@@ -14,6 +14,7 @@ from gui.views.panels.attention_panel import AttentionPanel
 from gui.views.panels.gradient_panel import GradientPanel
 from gui.views.panels.race_panel import RacePanel
 from gui.views.panels.rnn_panel import RNNPanel
+from gui.views.panels.scan_panel import ScanPanel
 from gui.views.sentence_bar import SentenceBar
 from gui.views.token_strip import TokenStrip
 from gui.views.transport import TransportBar
@@ -23,6 +24,10 @@ from gui.views.transport import TransportBar
 STRIP_MIN_WIDTH = 600
 RNN_SHARE, ATTENTION_SHARE = 4, 5  # of the upper panels' width: attention shows seven maps
 SETTLING_PASSES = 4  # layout passes a private copy takes before it is scrolled
+# With the scan lane there are three rows of panels: rather than squeeze each below what its maps
+# need, the panels then scroll (the race strip and transport stay in view).
+ROWS_WITH_SCAN = (360, 320, 320)  # the rows' first heights when the lane appears
+ROWS_WITH_SCAN_MIN_HEIGHT = sum(ROWS_WITH_SCAN)
 
 
 class MainViews(QWidget):
@@ -34,11 +39,13 @@ class MainViews(QWidget):
         self.token_strip = TokenStrip(timeline, selection)
         self.rnn_panel = RNNPanel(timeline, selection)
         self.attention_panel = AttentionPanel(timeline, selection)
+        self.scan_panel = ScanPanel(timeline, selection)  # shown for runs with the scan lane
         self.gradient_panel = GradientPanel(timeline, selection)
         self.race_panel = RacePanel(timeline)
         self.transport = TransportBar(timeline)
         self._captions_shown = True
         self._build_layout()
+        timeline.trace_changed.connect(self._on_timeline_trace_changed)
 
     def _build_layout(self) -> None:
         self.upper_splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -49,10 +56,11 @@ class MainViews(QWidget):
         self.upper_splitter.setSizes([100 * RNN_SHARE, 100 * ATTENTION_SHARE])  # whatever the hints
         self.panel_splitter = QSplitter(Qt.Orientation.Vertical)
         self.panel_splitter.addWidget(self.upper_splitter)
+        self.panel_splitter.addWidget(self.scan_panel)
         self.panel_splitter.addWidget(self.gradient_panel)
-        self.panel_splitter.setStretchFactor(0, 1)
-        self.panel_splitter.setStretchFactor(1, 1)
-        self.panel_splitter.setSizes([520, 400])
+        for index in range(3):
+            self.panel_splitter.setStretchFactor(index, 1)
+        self.panel_splitter.setSizes([520, 400, 400])
         self.panel_splitter.setChildrenCollapsible(False)
         # Maps keep room to name up to 40 words; a window too small for that scrolls the panels
         # (transport, race strip and sentence stay in view).
@@ -71,10 +79,18 @@ class MainViews(QWidget):
         for strip in (self.race_panel, self.sentence_bar, self.transport):
             strip.setMinimumWidth(STRIP_MIN_WIDTH)
 
+    def _on_timeline_trace_changed(self, trace) -> None:
+        with_scan = trace is not None and trace.scan is not None
+        if with_scan == (self.panel_splitter.minimumHeight() > 0):
+            return
+        self.panel_splitter.setMinimumHeight(ROWS_WITH_SCAN_MIN_HEIGHT if with_scan else 0)
+        if with_scan:
+            self.panel_splitter.setSizes(list(ROWS_WITH_SCAN))
+
     @property
     def panels(self) -> tuple:
-        """The three panels that show the models' numbers."""
-        return self.rnn_panel, self.attention_panel, self.gradient_panel
+        """The panels that show the models' numbers (the scan lane's is hidden without a scan)."""
+        return self.rnn_panel, self.attention_panel, self.scan_panel, self.gradient_panel
 
     def exportable(self) -> dict[str, dict[str, QWidget]]:
         """Export name -> widget, by kind ("plot", "panel"), in menu order."""
@@ -83,6 +99,7 @@ class MainViews(QWidget):
             plots.update(panel.plots())
         return {"plot": plots,
                 "panel": {"rnn-panel": self.rnn_panel, "attention-panel": self.attention_panel,
+                          **({"scan-panel": self.scan_panel} if self.scan_panel.plots() else {}),
                           "gradient-panel": self.gradient_panel, "race-strip": self.race_panel}}
 
     @property
@@ -102,6 +119,7 @@ class MainViews(QWidget):
         self.sentence_bar.set_sentence(other.sentence_bar.sentence)
         self.sentence_bar.copy_notes_of(other.sentence_bar)
         self.attention_panel.show_head(other.attention_panel.head)
+        self.scan_panel.show_difference(other.scan_panel.showing_difference)
         self.set_captions_shown(other.captions_shown)
         self.upper_splitter.setSizes(other.upper_splitter.sizes())
         self.panel_splitter.setSizes(other.panel_splitter.sizes())

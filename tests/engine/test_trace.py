@@ -213,5 +213,6 @@ def _documented_keys() -> set[str]:
 
 def test_docs_list_exactly_the_saved_keys(trace, lstm_trace):
     documented = _documented_keys()
-    saved = set(trace.arrays()) | set(lstm_trace.arrays())
+    scanned = simulate("one two three", SimConfig(d_model=4, hidden_size=3, head_size=2, scan=True))
+    saved = set(trace.arrays()) | set(lstm_trace.arrays()) | set(scanned.arrays())
     assert saved == documented

@@ -78,17 +78,17 @@ def test_a_map_for_one_more_model_exports_like_every_plot(qapp, tmp_path_factory
 
     settings = tmp_path_factory.mktemp("third-model") / "s.ini"
     for window in shown_window(qapp, settings, trace3):
-        assert "gradient-scan-connectivity" not in window.export_targets
+        assert "gradient-linear-connectivity" not in window.export_targets
         window.state.show(with_scan(trace3), 2 * trace3.length)
-        assert "gradient-scan-connectivity" in window.export_targets
-        assert window.export_targets["gradient-scan-connectivity"].kind == "plot"
+        assert "gradient-linear-connectivity" in window.export_targets
+        assert window.export_targets["gradient-linear-connectivity"].kind == "plot"
         written = export_folder(window, tmp_path, ["png"])
-        assert tmp_path / "gradient-scan-connectivity.png" in written
+        assert tmp_path / "gradient-linear-connectivity.png" in written
         window.state.show(trace3, 2 * trace3.length)  # a later two-model run: the map goes
-        assert "gradient-scan-connectivity" not in window.export_targets
-        with pytest.raises(KeyError, match="no export target 'gradient-scan-connectivity'"):
-            ExportSnapshot(window, "gradient-scan-connectivity")
-        assert tmp_path / "gradient-scan-connectivity.png" not in export_folder(
+        assert "gradient-linear-connectivity" not in window.export_targets
+        with pytest.raises(KeyError, match="no export target 'gradient-linear-connectivity'"):
+            ExportSnapshot(window, "gradient-linear-connectivity")
+        assert tmp_path / "gradient-linear-connectivity.png" not in export_folder(
             window, tmp_path / "again", ["png"])
         window.state.show(with_scan(trace3), 2 * trace3.length)
         menus = []  # a shown menu would wait for a click: record its entries instead
@@ -98,5 +98,5 @@ def test_a_map_for_one_more_model_exports_like_every_plot(qapp, tmp_path_factory
                 menus.append([action.text() for action in self.actions()])
 
         monkeypatch.setattr(gui.export.controller, "QMenu", RecordingMenu)
-        window.gradient_panel.maps["scan"].export_menu_requested.emit(QPoint(0, 0))
-        assert menus and "Export Gradient scan connectivity as PNG…" in menus[0]
+        window.gradient_panel.maps["linear"].export_menu_requested.emit(QPoint(0, 0))
+        assert menus and "Export Gradient linear connectivity as PNG…" in menus[0]

@@ -55,7 +55,7 @@ def test_a_third_record_gets_its_own_map_and_curve(show, trace5, tick):
     np.testing.assert_array_equal(panel.maps[SCAN_KEY].matrix, scan.connectivity)
     assert drawn(panel, SCAN_KEY) == (T - reached, list(range(T - reached, T)))
     assert {key: drawn(panel, key) for key in ("rnn", "attention")} == without
-    assert "gradient-scan-connectivity" in panel.plots()
+    assert "gradient-linear-connectivity" in panel.plots()
     if tick > T:
         assert panel.counter_label.text().endswith(f" · linear scan (minGRU) {reached} of 5 reached")
 

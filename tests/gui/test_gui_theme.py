@@ -34,7 +34,7 @@ def test_dark_theme_recolours_widgets_and_plots(qtbot, make_window):
     assert curves.plotItem.titleLabel.opts["color"] == foreground
     window_colour = palette.color(QPalette.ColorRole.Window)
     panels = window.findChildren(Panel)
-    assert len(panels) == 3
+    assert len(panels) == 4  # the scan lane's too, hidden without a scan
     # Qt posts the palette change to some widgets: wait for it to arrive.
     qtbot.waitUntil(lambda: all(
         contrast(stylesheet_colour(panel.caption_label), window_colour) >= 4.5

@@ -30,9 +30,11 @@ LEGEND_MARGIN = 12  # pixels: the legend's offset and its item padding
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 FLOOR_TEXT = "10" + str(int(np.log10(style.LOG_FLOOR))).translate(SUPERSCRIPTS)  # "10⁻³⁰"
 MIN_DECADES = 2.0  # a log axis spanning less labels its minor ticks into a smear
-SHORT_NAMES = {"rnn": "RNN", "attention": "attention"}  # legend and counter names, by model key
+SHORT_NAMES = {"rnn": "RNN", "attention": "attention",  # legend and counter names, by model key
+               "scan": "minGRU"}
 NO_PATH_REASONS = {"rnn": "an RNN cannot look ahead to a later word",
-                   "attention": "the causal mask hides later words"}
+                   "attention": "the causal mask hides later words",
+                   "scan": "a recurrence cannot look ahead to a later word"}
 
 
 def short_name(record) -> str:

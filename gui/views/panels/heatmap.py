@@ -128,6 +128,14 @@ class HeatmapView(HoverPlot):
         self._update_texts()
         self._ask_for_room()
 
+    def set_colormap(self, name: str) -> None:
+        """Colour with another pyqtgraph colour map (before set_matrix, which picks each printed
+        number's ink for the colour under it)."""
+        colormap = pg.colormap.get(name)
+        self._image.setColorMap(colormap)
+        if self._colorbar is not None:
+            self._colorbar.setColorMap(colormap)
+
     def _build_value_texts(self, levels: tuple[float, float], shown: np.ndarray) -> None:
         rows, cols = self._data.shape
         if rows * cols > MAX_VALUE_CELLS:  # none print: skip mapping the colours

@@ -160,8 +160,13 @@ class RacePanel(QWidget):
         text = f"Measured forward passes{runs}: {timing_verdict(rnn, attention)}."
         if attention.median >= rnn.median:
             text += " " + SMALL_N_ON_CPU_SHORT + " (Hover for why.)"
-        self.timing_note.setText(text)
         trusted = not (rnn.unsteady or attention.unsteady)
+        if trace.scan is not None:
+            loop, scan = trace.scan.loop_timing, trace.scan.timing
+            text += (f" minGRU's scan against its own {trace.length}-step loop: "
+                     f"{timing_verdict(loop, scan, ('the loop', 'the scan'))}.")
+            trusted = trusted and not (loop.unsteady or scan.unsteady)
+        self.timing_note.setText(text)
         style.colour_text(self.timing_note, None if trusted else "error")
 
     def _on_timeline_step_changed(self, tick: int) -> None:
