@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(if $(strip $(TORCH_INDEX)),$(PYTHON) -m pip install --quiet --disable-pip-version-check \
 		-c constraints.txt --index-url $(strip $(TORCH_INDEX)) torch)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,glove]'
 	touch $(STAMP)
 
 system-deps:

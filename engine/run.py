@@ -16,10 +16,11 @@ from engine.analysis.mingru_run import run_mingru
 from engine.analysis.gradients import attention_connectivity, pascanu_bounds, rnn_gradients
 from engine.core.config import SimConfig
 from engine.core.cost import attention_cost, rnn_cost
+from engine.core.glove import sentence_vectors
 from engine.core.progress import CancelToken, PhaseProgress, ProgressCallback
 from engine.core.seeding import unit_vector
 from engine.core.timing import intraop_threads
-from engine.core.tokens import check_tokens, embed_tokens, sinusoidal_positions, tokenize
+from engine.core.tokens import check_tokens, sinusoidal_positions, tokenize
 from engine.core.trace import AttentionTrace, RNNTrace, Trace, WeightSource
 from engine.models.attention import attend, attention_inputs, init_attention_weights
 from engine.models.cells import GATES
@@ -74,7 +75,7 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
         "scan": (2 * T * H * D + T * (T + 1) / 2 * 2 * H * D + H * T * T + 1) if config.scan else 0,
     }, progress, cancel)
 
-    embeddings = embed_tokens(tokens, D, config.seed)  # (T, D)
+    embeddings, known_words = sentence_vectors(tokens, config)  # (T, D), (T,) or None
     rnn = _run_rnn(embeddings, config, weights, phases)
     attention = _run_attention(embeddings, config, weights, phases)
     timings = time_forward_passes(embeddings, config, phases, weights)
@@ -89,7 +90,8 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
     return Trace(sentence=sentence if sentence is not None else " ".join(tokens),
                  tokens=tuple(tokens), config=config, embeddings=embeddings,
                  rnn=rnn, attention=attention,
-                 weight_source=WeightSource(weights.source, weights.digest()), scan=scan)
+                 weight_source=WeightSource(weights.source, weights.digest()), scan=scan,
+                 known_words=known_words)
 
 
 @functools.cache

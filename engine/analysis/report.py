@@ -15,6 +15,9 @@ def comparison(trace: Trace) -> dict:
     data = {"sentence": trace.sentence, "tokens": list(trace.tokens), "config": trace.config.to_dict(),
             "weights": {"source": trace.weight_source.description,
                         "sha256": trace.weight_source.digest}}
+    if trace.known_words is not None:
+        data["words_not_in_glove"] = [token for token, known in zip(trace.tokens, trace.known_words)
+                                      if not known]
     for key, record in trace.models.items():
         first, last = _model_details(trace, record)
         data[key] = {**first, **_shared_numbers(record), **last}
@@ -74,6 +77,16 @@ def timing_verdict(rnn: TimingSummary, attention: TimingSummary,
     return f"{order}, beyond the spread"
 
 
+def word_vectors_line(trace: Trace) -> str:
+    """Where the word vectors came from, and for GloVe the words it lacked."""
+    if trace.known_words is None:
+        return f"Word vectors: random, seed {trace.config.seed}"
+    missing = [token for token, known in zip(trace.tokens, trace.known_words) if not known]
+    lacked = (f"; not in GloVe (seeded stand-ins): {', '.join(missing)}" if missing
+              else "; GloVe knows every word")
+    return "Word vectors: GloVe 6B, 50-d" + lacked
+
+
 def scan_summary(trace: Trace) -> str:
     """minGRU's scan against its own loop: levels, agreement, the measured order, the path."""
     scan, T = trace.scan, trace.length
@@ -130,7 +143,7 @@ def format_report(trace: Trace) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [f"Sentence: {trace.sentence}",
              f"Tokens ({trace.length}): " + " | ".join(trace.tokens),
-             f"Weights: {trace.weight_source.description}", ""]
+             f"Weights: {trace.weight_source.description}", word_vectors_line(trace), ""]
     for label, *cells in rows:
         lines.append(f"{label:<{widths[0]}}" + "".join(f"   {text:>{width}}"
                                                         for text, width in zip(cells, widths[1:])))

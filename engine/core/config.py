@@ -14,6 +14,8 @@ from engine.core.untrusted import parse_json, printable
 CELLS = ("rnn", "lstm", "gru")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 POSITIONALS = ("none", "sinusoidal")
+WORD_VECTORS = ("random", "glove")
+GLOVE_WIDTH = 50  # GloVe 6B's vectors have 50 dimensions (engine.core.glove)
 
 # Inclusive ranges; the GUI's widgets and the command line use the same numbers.
 D_MODEL_RANGE = (2, 2048)
@@ -34,6 +36,14 @@ class SimConfig:
         512, IntRange(*D_MODEL_RANGE), "--d-model", "width of every word vector", metavar="D",
         tip="D: width of every word vector. The reference text uses 512; 8 is small enough to "
             "read every number.")
+    # where the word vectors come from: drawn from the seed, or pretrained GloVe (D = 50)
+    word_vectors: str = config_field(
+        "random", Choice(WORD_VECTORS), "--word-vectors",
+        "word vectors: random from the seed (any D) or pretrained GloVe (D = 50)",
+        added_later=True,
+        tip="random: one seeded random vector per word, any D, so similar words are not close. "
+            "glove: pretrained GloVe 6B vectors (D = 50), in which “cat” is near “dog”; words "
+            "GloVe lacks fall back to a seeded vector and are marked.")
     # H: width of the RNN's hidden state
     hidden_size: int = config_field(
         512, IntRange(*HIDDEN_SIZE_RANGE), "--hidden-size", "width of the RNN's hidden state",
@@ -91,6 +101,9 @@ class SimConfig:
 
     def __post_init__(self) -> None:
         validate_fields(self)
+        if self.word_vectors == "glove" and self.d_model != GLOVE_WIDTH:
+            raise ConfigError("d_model", f"must be {GLOVE_WIDTH} for GloVe word vectors (they have "
+                                         f"{GLOVE_WIDTH} dimensions), got {self.d_model}")
         if self.positional == "sinusoidal" and self.d_model % 2:
             raise ConfigError("d_model", f"must be even for sinusoidal positions, got {self.d_model}")
 

@@ -188,11 +188,14 @@ class Trace:
     attention: AttentionTrace
     weight_source: WeightSource | None = None  # None: random from the config's seed (older files)
     scan: ScanTrace | None = None  # minGRU by the parallel scan: present when config.scan is on
+    known_words: np.ndarray | None = None  # (T,) bool: GloVe had the word (GloVe runs only)
 
     def __post_init__(self):
         _freeze(self)
         if (self.scan is not None) != self.config.scan:
             raise ValueError("a trace holds minGRU's scan exactly when its config's scan is on")
+        if (self.known_words is not None) != (self.config.word_vectors == "glove"):
+            raise ValueError("a trace marks the words GloVe knew exactly when it uses GloVe")
         if self.weight_source is None:
             source = WeightSource(random_weights_description(self.config.seed),
                                   weights_digest(self.weights()))
@@ -232,6 +235,8 @@ class Trace:
             "config": np.array(self.config.to_json()),
             "embeddings": self.embeddings,
         }
+        if self.known_words is not None:
+            out["known_words"] = self.known_words
         out.update(_record_arrays("rnn_", self.rnn))
         out.update(_record_arrays("attn_", self.attention))
         if self.scan is not None:
@@ -321,6 +326,7 @@ def load_trace(path: str | os.PathLike) -> Trace:
             attention=_record_from_arrays(AttentionTrace, "attn_", data),
             weight_source=_weight_source(data),
             scan=_record_from_arrays(ScanTrace, "scan_", data) if config.scan else None,
+            known_words=data["known_words"] if config.word_vectors == "glove" else None,
         )
     except KeyError as missing:
         raise TraceFileError(f"{shown} is missing the array {printable(missing)} of a trace") from None
@@ -402,11 +408,25 @@ def _check_arrays(data: dict[str, np.ndarray], config: SimConfig, length: int) -
                                    f"a trace of its configuration has float64 {shape}")
     _check_repeats(data, REPEAT_KEYS)
     _check_scan_arrays(data, config, length)
+    _check_known_words(data, config, length)
     for prefix in ("rnn_cost_", "attn_cost_") + (SCAN_COST_PREFIXES if config.scan else ()):
         for field in dataclasses.fields(ModelCost):
             value = data[prefix + field.name]
             if value.dtype.kind not in "iu" or value.shape != ():
                 raise EngineInputError(f"its array {prefix}{field.name} is not a whole number")
+
+
+def _check_known_words(data: dict[str, np.ndarray], config: SimConfig, length: int) -> None:
+    """GloVe runs mark which words GloVe knew; other runs have no such mark."""
+    if config.word_vectors != "glove":
+        if "known_words" in data:
+            raise EngineInputError("it marks the words GloVe knew, but its configuration uses "
+                                   "random word vectors")
+        return
+    value = data["known_words"]
+    if value.dtype != np.bool_ or value.shape != (length,):
+        raise EngineInputError(f"its array known_words is {value.dtype} {value.shape}; a trace "
+                               f"of {length} words has bool ({length},)")
 
 
 def _check_repeats(data: dict[str, np.ndarray], keys) -> None:

@@ -8,7 +8,7 @@ import dataclasses
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from engine.core.config import SimConfig
+from engine.core.config import GLOVE_WIDTH, SimConfig
 from engine.core.errors import ConfigError
 from engine.core.fields import described_fields
 from gui.views.field_widgets import (FieldErrors, edited_signal, field_widget, show_value,
@@ -125,6 +125,8 @@ class ParameterPanel(QWidget):
 
     # -- slots --------------------------------------------------------------------------------
     def _on_widget_edited(self, *_args) -> None:
+        if self.sender() is self.widgets.get("word_vectors"):
+            self._fit_width_to_word_vectors()
         self._sync_enabled()
         self._sync_preset_box()
         self._debounce.start()
@@ -156,6 +158,13 @@ class ParameterPanel(QWidget):
             self.show_error(error.field, error.problem)
             return
         self.config_changed.emit(config)
+
+    def _fit_width_to_word_vectors(self) -> None:
+        """Choosing GloVe also sets D to its 50 dimensions (any other D would be refused)."""
+        width = self.widgets["d_model"]
+        if self.widgets["word_vectors"].currentText() == "glove" and width.value() != GLOVE_WIDTH:
+            with QSignalBlocker(width):
+                width.setValue(GLOVE_WIDTH)
 
     def _sync_enabled(self) -> None:
         elman = self.widgets["cell"].currentText() == "rnn"

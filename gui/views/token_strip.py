@@ -14,6 +14,10 @@ from gui import style
 PADDING_X, PADDING_Y, GAP = 8, 3, 5
 
 
+GLOVE_STAND_IN = ("Not in GloVe's vocabulary: a seeded random vector of GloVe's typical length "
+                  "stands in (dashed outline).")
+
+
 class _Chips(QWidget):
     hovered = Signal(object)
     clicked = Signal(int)
@@ -26,10 +30,15 @@ class _Chips(QWidget):
         self.current = None  # the clock's word
         self.processed = 0  # words the RNN has read
         self.selected = -1
+        self.stand_ins: frozenset[int] = frozenset()  # words whose vector is a stand-in
+        self.stand_in_note = ""  # why, for their tooltips
         self._hover = None
 
-    def set_tokens(self, tokens: list[str]) -> None:
+    def set_tokens(self, tokens: list[str], stand_ins=(), note: str = "") -> None:
+        """The words, and which of them (drawn dashed and in italics) lack a vector of their
+        own and use a stand-in, with the reason their tooltips give."""
         self.tokens = list(tokens)
+        self.stand_ins, self.stand_in_note = frozenset(stand_ins), note
         metrics = QFontMetrics(self.font())
         height = metrics.height() + 2 * PADDING_Y
         x = GAP
@@ -65,9 +74,15 @@ class _Chips(QWidget):
                 fill, text = (read if index < self.processed else unread), text_colour
             painter.setBrush(fill)
             pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if index == self.selected else QPen(border, 1)
+            stand_in = index in self.stand_ins
+            if stand_in:
+                pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 6, 6)
             painter.setPen(text)
+            font = painter.font()
+            font.setItalic(stand_in)
+            painter.setFont(font)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, token)
 
     def mouseMoveEvent(self, event) -> None:
@@ -76,8 +91,11 @@ class _Chips(QWidget):
             self._hover = index
             self.hovered.emit(index)
         if index is not None:
-            QToolTip.showText(event.globalPosition().toPoint(),
-                              f"word {index}: “{self.tokens[index]}” (click to pin)", self)
+            QToolTip.showText(event.globalPosition().toPoint(), self.describe(index), self)
+
+    def describe(self, index: int) -> str:
+        text = f"word {index}: “{self.tokens[index]}” (click to pin)"
+        return text + (f"\n{self.stand_in_note}" if index in self.stand_ins else "")
 
     def mousePressEvent(self, event) -> None:
         index = self.index_at(event.position().toPoint())
@@ -121,7 +139,9 @@ class TokenStrip(QScrollArea):
         self._fit_height()
 
     def _on_timeline_trace_changed(self, trace) -> None:
-        self.chips.set_tokens(trace.tokens if trace is not None else [])
+        known = trace.known_words if trace is not None else None
+        stand_ins = () if known is None else [int(t) for t in (~known).nonzero()[0]]
+        self.chips.set_tokens(trace.tokens if trace is not None else [], stand_ins, GLOVE_STAND_IN)
         self._fit_height()
 
     def _on_timeline_step_changed(self, tick: int) -> None:
