@@ -1,6 +1,6 @@
 """Per-frame cost: median time to move the shared timeline one tick with every panel repainted.
 
-    .venv/bin/python benchmarks/frame.py [--lengths 64 1024] [--d-model 512]
+    .venv/bin/python benchmarks/frame.py [--lengths 64 1024] [--d-model 512] [--scan]
 
 Builds the real main window (offscreen unless DISPLAY is set), loads a trace, then for ticks spread
 over both phases times `timeline.set_tick(t)` plus a synchronous repaint of the whole window.
@@ -48,6 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=[64, 1024])
     parser.add_argument("--d-model", type=int, default=512)
+    parser.add_argument("--scan", action="store_true", help="with the scan lane (minGRU) shown")
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
     settings = QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat)
@@ -57,11 +58,12 @@ def main() -> None:
     app.processEvents()
     platform = "xcb" if os.environ.get("DISPLAY") else "offscreen"
     print(f"one tick with every panel repainted, window 1600×1000, D = H = {args.d_model}, "
-          f"Qt platform {platform}")
+          f"Qt platform {platform}" + (", with the scan lane" if args.scan else ""))
     print(f"{'n':>6} {'ticks':>6} {'median':>9} {'p90':>9} {'max':>9}   (forward | backward median)")
     for n in args.lengths:
         sentence = " ".join(f"w{i % 101}" for i in range(n))
-        trace = simulate(sentence, SimConfig(d_model=args.d_model, hidden_size=args.d_model))
+        trace = simulate(sentence, SimConfig(d_model=args.d_model, hidden_size=args.d_model,
+                                                 scan=args.scan))
         window.timeline.set_trace(trace, 0)
         app.processEvents()
         count = min(n, 60)
