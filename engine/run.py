@@ -37,8 +37,8 @@ def simulate(sentence: str, config: SimConfig | None = None, *, weights: WeightS
              cancel: CancelToken | None = None) -> Trace:
     """Run the RNN step by step and attention at once on `sentence`; return the immutable Trace.
 
-    `weights` are the models' weights (None: random from the config's seed; word vectors and
-    readouts always are). progress(fraction, label) is called as the run advances; setting
+    `weights` are the models' weights (None: random from the config's seed; readouts always are,
+    and word vectors are unless the weights carry a word table: see engine/models/weights.py). progress(fraction, label) is called as the run advances; setting
     `cancel` stops the run between timesteps with RunCancelled. Bad input raises EngineInputError
     (WeightsError for weights that do not fit the config) with a message for the user.
     """
@@ -70,10 +70,13 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
                                               * config.head_size) + 1,
     }, progress, cancel)
 
-    embeddings = embed_tokens(tokens, D, config.seed)  # (T, D)
+    embeddings, fallback = _word_vectors(tokens, config, weights)  # (T, D), (T,) or None
+    attention_in, attention_fallback = _attention_input(tokens, embeddings, config, weights)
+    if attention_fallback is not None:
+        fallback = attention_fallback if fallback is None else fallback | attention_fallback
     rnn = _run_rnn(embeddings, config, weights, phases)
-    attention = _run_attention(embeddings, config, weights, phases)
-    timings = time_forward_passes(embeddings, config, phases, weights)
+    attention = _run_attention(attention_in, config, weights, phases)
+    timings = time_forward_passes(embeddings, config, phases, weights, attention_in=attention_in)
     rnn = dataclasses.replace(rnn, step_seconds=timings.step_seconds,
                               projection_seconds=timings.projection_seconds,
                               forward_repeat_seconds=timings.rnn_seconds)
@@ -82,7 +85,30 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
     return Trace(sentence=sentence if sentence is not None else " ".join(tokens),
                  tokens=tuple(tokens), config=config, embeddings=embeddings,
                  rnn=rnn, attention=attention,
-                 weight_source=WeightSource(weights.source, weights.digest()))
+                 weight_source=WeightSource(weights.source, weights.digest()),
+                 word_fallback=fallback if weights.has_inputs else None,
+                 inputs_digest=weights.inputs_digest())
+
+
+def _word_vectors(tokens: list[str], config: SimConfig,
+                  weights: WeightSet) -> tuple[np.ndarray, np.ndarray | None]:
+    """The words' vectors, (T, D): the weights' word table where they carry one (with which
+    tokens it lacked, (T,)), else the seed's (and None)."""
+    if weights.word_vectors is None:
+        return embed_tokens(tokens, config.d_model, config.seed), None
+    return weights.word_vectors.embed(tokens, config.seed)
+
+
+def _attention_input(tokens: list[str], embeddings: np.ndarray, config: SimConfig,
+                     weights: WeightSet) -> tuple[np.ndarray, np.ndarray | None]:
+    """What the attention layer reads, (T, D): a trained Transformer's own input to the shown
+    layer where the weights carry one (with the tokens its word table lacked), else the word
+    vectors plus the configured positions."""
+    if weights.transformer_input is not None:
+        return weights.transformer_input.inputs(tokens, config.seed)
+    positions = (sinusoidal_positions(len(tokens), config.d_model)
+                 if config.positional == "sinusoidal" else None)
+    return embeddings if positions is None else embeddings + positions, None  # (T, D)
 
 
 @functools.cache
@@ -129,14 +155,12 @@ def _run_rnn(embeddings: np.ndarray, config: SimConfig, weights: WeightSet,
     )
 
 
-def _run_attention(embeddings: np.ndarray, config: SimConfig, weight_set: WeightSet,
+def _run_attention(attention_in: np.ndarray, config: SimConfig, weight_set: WeightSet,
                    phases: PhaseProgress) -> AttentionTrace:
-    T = embeddings.shape[0]
+    T = attention_in.shape[0]
     phases.update("attention", 0.0, "attention: all words at once")
     weights = init_attention_weights(config, weights=weight_set)
-    positions = (sinusoidal_positions(T, config.d_model)
-                 if config.positional == "sinusoidal" else None)
-    result = attend(attention_inputs(embeddings, positions), weights,
+    result = attend(attention_inputs(attention_in, None), weights,
                     causal=config.causal, scaling=config.scaling)
     phases.update("attention", 1.0, "attention: done")
 
@@ -168,7 +192,8 @@ class ForwardTimings:
 
 def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
                         phases: PhaseProgress | None = None,
-                        weights: WeightSet | None = None) -> ForwardTimings:
+                        weights: WeightSet | None = None, *,
+                        attention_in: np.ndarray | None = None) -> ForwardTimings:
     """Warm up, then time both forward passes again and again, alternating, so a busy moment
     slows both alike; the medians and spreads of these repeats are what the views show."""
     fewest, most = TIMING_REPEATS
@@ -179,7 +204,7 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
             phases.update("timing", len(steppers) / most,
                           f"timing: repeat {len(steppers) + 1} of up to {most}")
 
-    timed_pair = _forward_pair(embeddings, config, weights, report)
+    timed_pair = _forward_pair(embeddings, config, weights, report, attention_in)
     with intraop_threads(1):  # see intraop_threads: many threads made busy-machine timings noise
         timed_pair()  # warm-up at this size: allocations and kernel choice stay out of the numbers
         start = time.perf_counter()
@@ -200,15 +225,19 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
 
 
 def _forward_pair(embeddings: np.ndarray, config: SimConfig, weight_set: WeightSet | None,
-                  on_step):
+                  on_step, attention_input: np.ndarray | None = None):
     """A function that runs the RNN (calling on_step after each step) and then attention on the
-    sentence, and returns the stepper with its timings and the attention call's seconds."""
+    sentence (on `attention_input`, else the word vectors plus the configured positions), and
+    returns the stepper with its timings and the attention call's seconds."""
     cell = build_cell(config, weights=weight_set)
     inputs = torch.from_numpy(embeddings)  # (T, D)
     weights = init_attention_weights(config, weights=weight_set)
-    positions = (sinusoidal_positions(len(embeddings), config.d_model)
-                 if config.positional == "sinusoidal" else None)
-    attention_in = attention_inputs(embeddings, positions)  # (T, D)
+    if attention_input is None:
+        positions = (sinusoidal_positions(len(embeddings), config.d_model)
+                     if config.positional == "sinusoidal" else None)
+        attention_in = attention_inputs(embeddings, positions)  # (T, D)
+    else:
+        attention_in = attention_inputs(attention_input, None)  # (T, D)
 
     def timed_pair() -> tuple[RNNStepper, float]:
         stepper = RNNStepper(cell, inputs)
