@@ -1,5 +1,7 @@
 """The token strip: the sentence as chips. The clock's current word is filled, the selected token
-outlined; hovering a chip selects it everywhere and a click pins it."""
+outlined; hovering a chip selects it everywhere and a click pins it. When the run's weights carry
+their own word vectors (trained ones, say), a word they lack is drawn with a dashed border and
+italic text, and its tooltip says it read the seed's vector instead."""
 
 from __future__ import annotations
 
@@ -26,10 +28,13 @@ class _Chips(QWidget):
         self.current = None  # the clock's word
         self.processed = 0  # words the RNN has read
         self.selected = -1
+        self.fallback: list[bool] = []  # per token: the weights' word table lacked it
         self._hover = None
 
-    def set_tokens(self, tokens: list[str]) -> None:
+    def set_tokens(self, tokens: list[str], fallback=None) -> None:
         self.tokens = list(tokens)
+        self.fallback = [bool(value) for value in fallback] if fallback is not None \
+            else [False] * len(self.tokens)
         metrics = QFontMetrics(self.font())
         height = metrics.height() + 2 * PADDING_Y
         x = GAP
@@ -65,9 +70,14 @@ class _Chips(QWidget):
                 fill, text = (read if index < self.processed else unread), text_colour
             painter.setBrush(fill)
             pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if index == self.selected else QPen(border, 1)
+            if self.fallback[index]:
+                pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 6, 6)
             painter.setPen(text)
+            font = painter.font()
+            font.setItalic(self.fallback[index])
+            painter.setFont(font)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, token)
 
     def mouseMoveEvent(self, event) -> None:
@@ -76,8 +86,14 @@ class _Chips(QWidget):
             self._hover = index
             self.hovered.emit(index)
         if index is not None:
-            QToolTip.showText(event.globalPosition().toPoint(),
-                              f"word {index}: “{self.tokens[index]}” (click to pin)", self)
+            QToolTip.showText(event.globalPosition().toPoint(), self.tooltip(index), self)
+
+    def tooltip(self, index: int) -> str:
+        text = f"word {index}: “{self.tokens[index]}” (click to pin)"
+        if self.fallback[index]:
+            text += ("\nNot among the weights' word vectors: this word reads the vector drawn "
+                     "from the seed instead")
+        return text
 
     def mousePressEvent(self, event) -> None:
         index = self.index_at(event.position().toPoint())
@@ -121,7 +137,10 @@ class TokenStrip(QScrollArea):
         self._fit_height()
 
     def _on_timeline_trace_changed(self, trace) -> None:
-        self.chips.set_tokens(trace.tokens if trace is not None else [])
+        if trace is None:
+            self.chips.set_tokens([])
+        else:
+            self.chips.set_tokens(trace.tokens, trace.word_fallback)
         self._fit_height()
 
     def _on_timeline_step_changed(self, tick: int) -> None:

@@ -1,0 +1,101 @@
+"""Show in the simulator, in the main window: after a tiny training run the main window's
+attention map is the trained Transformer's own (layer 1, and layer 2 through File → Attention
+layer) and its RNN states the trained RNN's; the word strip marks words outside the trained
+vocabulary; a session saved then names the checkpoint files and their digest and reopens the run
+bit for bit, or says why it cannot."""
+
+import copy
+
+import numpy as np
+import torch
+from training_lab_helpers import TINY, wait_idle
+
+from engine.labs.training.tasks import ids
+
+TWO_LAYERS = dict(TINY, layers=2, heads=2)
+TIMEOUT_MS = 30_000
+
+
+def _trained_lab(qtbot, window, values=TWO_LAYERS):
+    window.show_training_lab()
+    lab = window.training_lab
+    lab.controls.set_values(values)
+    lab.start_training()
+    wait_idle(qtbot, lab)
+    return lab
+
+
+def _show(qtbot, window, lab):
+    with qtbot.waitSignal(window.timeline.trace_changed, timeout=TIMEOUT_MS):
+        assert lab.open_in_simulator()
+    return window.timeline.trace
+
+
+def _reference_maps(lab, words):
+    transformer = copy.deepcopy(lab.session.last_trainer.models["transformer"]).double()
+    with torch.no_grad():
+        _, maps = transformer.hidden(transformer.embed(torch.from_numpy(ids(words))[None]),
+                                     keep_weights=True)
+    return [layer_map[0].numpy() for layer_map in maps]  # each (nh, T, T)
+
+
+def test_the_main_window_shows_the_trained_models_own_maps_and_states(qtbot, make_window):
+    window = make_window()
+    lab = _trained_lab(qtbot, window)
+    trace = _show(qtbot, window, lab)
+    words = list(trace.tokens)
+    maps = _reference_maps(lab, words)
+    np.testing.assert_allclose(trace.attention.weights, maps[0], atol=1e-6, rtol=0)
+    rnn = copy.deepcopy(lab.session.last_trainer.models["rnn"]).double()
+    with torch.no_grad():
+        states = rnn.states(rnn.embed(torch.from_numpy(ids(words))[None]))[0]
+    np.testing.assert_allclose(trace.rnn.hidden, states.numpy(), atol=1e-6, rtol=0)
+    assert trace.config.causal and trace.config.scaling
+    assert lab.status_text.startswith("Shown in the main window: the trained rnn cell and the "
+                                      "Transformer's attention layer 1 of 2")
+    lab.close()
+
+
+def test_layer_two_is_offered_and_shows_the_trained_layer_two_map(qtbot, make_window):
+    window = make_window()
+    lab = _trained_lab(qtbot, window)
+    first = _show(qtbot, window, lab)
+    actions = window.weight_actions.layer_actions()
+    assert [action.text() for action in actions] == ["Layer 1", "Layer 2"]
+    assert actions[0].isChecked()
+    with qtbot.waitSignal(window.timeline.trace_changed, timeout=TIMEOUT_MS):
+        actions[1].trigger()
+    second = window.timeline.trace
+    assert actions[1].isChecked() and second.weight_source.description.endswith("layer 2")
+    maps = _reference_maps(lab, list(second.tokens))
+    np.testing.assert_allclose(second.attention.weights, maps[1], atol=1e-6, rtol=0)
+    assert not np.allclose(second.attention.weights, first.attention.weights)
+    np.testing.assert_array_equal(second.rnn.hidden, first.rnn.hidden)  # the RNN is the same
+    with qtbot.waitSignal(window.timeline.trace_changed, timeout=TIMEOUT_MS):
+        actions[0].trigger()
+    assert window.timeline.trace.digest() == first.digest()
+    lab.close()
+
+
+def test_one_layer_weights_offer_no_layer_choice(qtbot, make_window):
+    window = make_window()
+    assert window.weight_actions.layer_actions() == []
+    lab = _trained_lab(qtbot, window, TINY)
+    _show(qtbot, window, lab)
+    assert window.weight_actions.layer_actions() == []
+    lab.close()
+
+
+def test_the_word_strip_marks_words_outside_the_trained_vocabulary(qtbot, make_window):
+    window = make_window()
+    lab = _trained_lab(qtbot, window, TINY)
+    _show(qtbot, window, lab)
+    with qtbot.waitSignal(window.timeline.trace_changed, timeout=TIMEOUT_MS):
+        assert window.run("the zebra sat")
+    chips = window.token_strip.chips
+    assert chips.fallback == [False, True, False]
+    assert "seed" in chips.tooltip(1) and "seed" not in chips.tooltip(0)
+    window.weight_actions.set_current(None)  # random weights: no table, nothing marked
+    qtbot.waitUntil(lambda: window.timeline.trace.word_fallback is None, timeout=TIMEOUT_MS)
+    assert chips.fallback == [False] * window.timeline.trace.length
+    lab.close()
