@@ -85,7 +85,7 @@ class TransformerInput:
         return normed.numpy().copy(), fallback
 
     def digest(self) -> str:
-        """SHA-256 of the word table's digest, the layer, and every array's name, shape and bytes."""
+        """SHA-256 of the word table's digest, the layer, and each array's name, shape, bytes."""
         hasher = hashlib.sha256()
         hasher.update(f"words:{self.word_vectors.digest()}\nlayer:{self.layer}\n".encode())
         for name, value in sorted(self.arrays().items()):
@@ -114,7 +114,8 @@ class TransformerInput:
         known = {"positions", *(f"block{i}_{n}" for i in range(1, index) for n in BLOCK_NAMES)}
         extra = sorted(name for name in arrays if name not in known)
         if extra or "positions" not in arrays:
-            raise WeightsError(f"the Transformer's input arrays {'hold ' + extra[0] if extra else 'lack positions'}")
+            problem = f"hold {extra[0]}" if extra else "lack positions"
+            raise WeightsError(f"the Transformer's input arrays {problem}")
         return cls(word_vectors, arrays["positions"], tuple(blocks), layer)
 
 
@@ -154,7 +155,8 @@ def _frozen(value, what: str) -> np.ndarray:
 
 def _check_shapes(record: TransformerInput) -> None:
     D = record.word_vectors.width
-    if record.positions.ndim != 2 or record.positions.shape[1] != D or not record.positions.shape[0]:
+    positions = record.positions
+    if positions.ndim != 2 or positions.shape[1] != D or not positions.shape[0]:
         raise WeightsError(f"the Transformer's positions have shape {record.positions.shape}; "
                            f"its words of width {D} need (L, {D})")
     heads, _, head_size = record.blocks[0]["w_q"].shape if record.blocks[0]["w_q"].ndim == 3 \

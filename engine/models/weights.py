@@ -319,7 +319,8 @@ def _read_inputs(arrays: dict[str, np.ndarray], header: dict):
     transformer = {name[len(TRANSFORMER_PREFIX):]: value for name, value in arrays.items()
                    if name.startswith(TRANSFORMER_PREFIX)}
     extra = sorted(printable(name, 40) for name in arrays
-                   if not name.startswith(TRANSFORMER_PREFIX) and name not in (WORDS_KEY, VECTORS_KEY))
+                   if not name.startswith(TRANSFORMER_PREFIX)
+                   and name not in (WORDS_KEY, VECTORS_KEY))
     if extra:
         raise WeightsError(f"{extra[0]} is not a weight of these models (they have "
                            f"{', '.join(NAMES)}, word tables and a Transformer input)", extra[0])

@@ -5,10 +5,13 @@ vocabulary; a session saved then names the checkpoint files and their digest and
 bit for bit, or says why it cannot."""
 
 import copy
+import json
+from pathlib import Path
 
 import numpy as np
 import torch
 from training_lab_helpers import TINY, wait_idle
+from window_helpers import run_and_wait
 
 from engine.labs.training.tasks import ids
 
@@ -99,3 +102,49 @@ def test_the_word_strip_marks_words_outside_the_trained_vocabulary(qtbot, make_w
     qtbot.waitUntil(lambda: window.timeline.trace.word_fallback is None, timeout=TIMEOUT_MS)
     assert chips.fallback == [False] * window.timeline.trace.length
     lab.close()
+
+
+def test_a_session_names_the_checkpoints_and_reopens_the_run_bit_for_bit(qtbot, make_window,
+                                                                        tmp_path, warnings):
+    window = make_window(path=str(tmp_path / "first.ini"))
+    lab = _trained_lab(qtbot, window)
+    _show(qtbot, window, lab)
+    with qtbot.waitSignal(window.timeline.trace_changed, timeout=TIMEOUT_MS):
+        window.weight_actions.layer_actions()[1].trigger()
+    trace = window.timeline.trace
+    path = window.sessions.save(tmp_path / "trained.json")
+    entry = json.loads(path.read_text(encoding="utf-8"))["weights"]
+    assert entry["source"] == "checkpoints" and entry["layer"] == 2
+    assert entry["sha256"] == trace.weight_source.digest
+    for role, name in (("recurrent", "rnn.npz"), ("transformer", "transformer.npz")):
+        assert Path(entry[role]).name == name and Path(entry[role]).is_file()
+        assert Path(entry[role]).is_relative_to(tmp_path / "trained-models")
+    lab.close()
+
+    fresh = make_window(path=str(tmp_path / "second.ini"))
+    with qtbot.waitSignal(fresh.runner.finished, timeout=TIMEOUT_MS) as blocker:
+        assert fresh.sessions.open(path)
+    reopened = blocker.args[0]
+    assert reopened.digest() == trace.digest() and warnings == []
+    assert reopened.weight_source.digest == trace.weight_source.digest
+    np.testing.assert_array_equal(reopened.attention.weights, trace.attention.weights)
+    assert [a.isChecked() for a in fresh.weight_actions.layer_actions()] == [False, True]
+
+
+def test_a_session_whose_checkpoint_moved_says_so_and_keeps_the_view(qtbot, make_window,
+                                                                      tmp_path, warnings):
+    window = make_window(path=str(tmp_path / "first.ini"))
+    lab = _trained_lab(qtbot, window, TINY)
+    _show(qtbot, window, lab)
+    path = window.sessions.save(tmp_path / "trained.json")
+    transformer = Path(json.loads(path.read_text(encoding="utf-8"))["weights"]["transformer"])
+    transformer.rename(tmp_path / "moved.npz")
+    lab.close()
+    fresh = make_window(path=str(tmp_path / "second.ini"))
+    shown = run_and_wait(qtbot, fresh, "the view to keep")
+    assert fresh.sessions.open(path)  # the checkpoints are read on a worker thread
+    qtbot.waitUntil(lambda: len(warnings) == 1, timeout=TIMEOUT_MS)
+    title, text = warnings[0]
+    assert title == "Could not open the session"
+    assert f"trained transformer checkpoint {transformer}, which is missing" in text
+    assert fresh.timeline.trace is shown

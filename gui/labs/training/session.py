@@ -118,8 +118,7 @@ def _as_checkpoints(weights, models: dict, recurrent: str, folder: Path, trained
     paths = {kind: target / f"{kind}.npz" for kind in (recurrent, "transformer")}
     for kind, path in paths.items():
         save_model(models[kind], path, trained_on)  # atomic: a half-written file never stays
-    return weight_set_from_checkpoints(paths[recurrent], paths["transformer"],
-                                       source=weights.source)
+    return weight_set_from_checkpoints(paths[recurrent], paths["transformer"])
 
 
 def _best(summaries) -> str:
