@@ -163,7 +163,8 @@ def _check_shapes(record: TransformerInput) -> None:
         else (0, 0, 0)
     if heads < 1:
         raise WeightsError("the Transformer's block 1 w_q is not (heads, D, head size)")
-    M = record.blocks[0]["w_1"].shape[-1]
+    w_1 = record.blocks[0]["w_1"]
+    M = w_1.shape[1] if w_1.ndim == 2 else 0  # the MLP's width; 0 fails the check below
     shapes = {"ln1_gain": (D,), "ln1_bias": (D,), "w_q": (heads, D, head_size),
               "w_k": (heads, D, head_size), "w_v": (heads, D, head_size),
               "w_o": (heads * head_size, D), "ln2_gain": (D,), "ln2_bias": (D,),

@@ -135,3 +135,38 @@ def test_checkpoint_files_rebuild_the_same_weights(trained, tmp_path):
     assert rebuilt.digest() == to_weight_set(rnn, transformer, layer=2).digest()
     assert rebuilt.checkpoints == {"recurrent": paths[0].absolute(),
                                    "transformer": paths[1].absolute()}
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"transformer_block1_w_1": np.zeros(3)}, "block 1 w_1 has shape"),
+    ({"transformer_block2_b_2": None}, "block 2 lacks its b_2"),
+    ({"transformer_positions": np.zeros((4, 3))}, "positions have shape"),
+    ({"transformer_words": None}, "Transformer's word table needs both"),
+    ({"words": np.array(["cat", "cat"])}, "word table needs both|appears twice|shape"),
+    ({"transformer_block1_w_q": np.full((2, 8, 4), np.nan)}, "NaN"),
+    ({"transformer_extra": np.zeros(1)}, "hold extra"),
+])
+def test_damaged_input_pieces_in_a_weight_file_are_refused_in_one_line(trained, tmp_path, change,
+                                                                      words):
+    path = to_weight_set(*trained, layer=2).save(tmp_path / "trained.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    for key, value in change.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    np.savez(path, **arrays)
+    with pytest.raises(WeightsError, match=words) as refused:
+        WeightSet.load(path)
+    assert str(refused.value).startswith(str(path)) and "\n" not in str(refused.value)
+
+
+def test_a_plain_weight_file_with_input_pieces_is_refused(trained, tmp_path):
+    path = to_weight_set(*trained).save(tmp_path / "trained.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    arrays["header"] = np.array(str(arrays["header"]).replace('"version": 2', '"version": 1'))
+    np.savez(path, **arrays)
+    with pytest.raises(WeightsError, match="is not a weight of these models"):
+        WeightSet.load(path)
