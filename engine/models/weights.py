@@ -7,8 +7,8 @@ word-vector table (WordVectors) and, for attention, a TransformerInput (a traine
 word vectors, learned positions, earlier blocks and pre-attention LayerNorm). The config's
 recurrent_scale shapes only the random draw; given weights are used exactly as they are. A weight
 file is one .npz holding the eight arrays below (float64, torch.nn.RNN/LSTM/GRU layout), a JSON
-header entry and, in version 2 files only, the optional input pieces (INPUT_KEYS); it is read with
-the same guards as a trace file and never unpickled.
+header entry and, in version 2 files only, the optional input pieces (WORDS_KEY, VECTORS_KEY and
+TRANSFORMER_PREFIX entries); it is read with the same guards as a trace file and never unpickled.
 """
 
 from __future__ import annotations
@@ -78,8 +78,10 @@ def _describe_fields(fields: Mapping[str, object]) -> str:
 
 class WeightSet:
     """The RNN cell's w_ih, w_hh, b_ih, b_hh and attention's w_q, w_k, w_v, w_o, as read-only
-    float64 arrays. Construction refuses a missing, extra, misshapen, non-float64 or non-finite
-    weight with WeightsError naming it; check(config) refuses weights of another configuration."""
+    float64 arrays, and optionally the input pieces that make a run read what trained models
+    read (word_vectors, transformer_input). Construction refuses a missing, extra, misshapen,
+    non-float64 or non-finite weight with WeightsError naming it, and input pieces that do not fit
+    the weights; check(config) refuses weights of another configuration."""
 
     def __init__(self, arrays: Mapping[str, np.ndarray], source: str, *,
                  word_vectors: WordVectors | None = None,
@@ -89,8 +91,9 @@ class WeightSet:
         self._path: Path | None = None
         self.shape_fields = _shape_fields(self._arrays)
         self.word_vectors = word_vectors  # the run's word vectors (None: from the seed)
-        self.transformer_input = transformer_input  # attention's input (None: word vectors +
-        self._check_inputs()                         # the config's positions)
+        # What attention reads (None: the word vectors plus the config's positions).
+        self.transformer_input = transformer_input
+        self._check_inputs()
         self._digest: str | None = None
         # Where trained weights came from: {"recurrent": path, "transformer": path} of the
         # checkpoint files that rebuild them (to_weight_set); None otherwise.
@@ -172,7 +175,7 @@ class WeightSet:
             return None
         parts = [piece.digest() if piece is not None else "none"
                  for piece in (self.word_vectors, self.transformer_input)]
-        return weights_digest_of_text("\n".join(parts))
+        return _text_digest("\n".join(parts))
 
     def digest(self) -> str:
         """SHA-256, in hexadecimal, of the names, shapes, dtypes and bytes of every weight (and,
@@ -297,7 +300,7 @@ class WeightSet:
         return weights
 
 
-def weights_digest_of_text(text: str) -> str:
+def _text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
