@@ -20,7 +20,7 @@ def load_weights(args: argparse.Namespace, argv: list[str], config: SimConfig):
 
     weights = WeightSet.load(args.weights)
     given = explicit_fields(argv)
-    config = config.replace(**{field: value for field, value in weights.shape_fields.items()
+    config = config.replace(**{field: value for field, value in weights.config_fields.items()
                                if field not in given})
     if "activation" in given and config.cell != "rnn":
         raise ConfigError("activation", f"applies only to the Elman cell; the weight file's cell "

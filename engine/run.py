@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from engine.analysis.mingru_run import run_mingru
 from engine.analysis.gradients import attention_connectivity, pascanu_bounds, rnn_gradients
+from engine.analysis.mingru_run import run_mingru
 from engine.core.config import SimConfig
+from engine.core.errors import ConfigError
 from engine.core.cost import attention_cost, rnn_cost
 from engine.core.glove import sentence_vectors
 from engine.core.progress import CancelToken, PhaseProgress, ProgressCallback
@@ -40,8 +41,8 @@ def simulate(sentence: str, config: SimConfig | None = None, *, weights: WeightS
              cancel: CancelToken | None = None) -> Trace:
     """Run the RNN step by step and attention at once on `sentence`; return the immutable Trace.
 
-    `weights` are the models' weights (None: random from the config's seed; word vectors and
-    readouts always are). progress(fraction, label) is called as the run advances; setting
+    `weights` are the models' weights (None: random from the config's seed; readouts always are,
+    and word vectors are unless the weights carry a word table: see engine/models/weights.py). progress(fraction, label) is called as the run advances; setting
     `cancel` stops the run between timesteps with RunCancelled. Bad input raises EngineInputError
     (WeightsError for weights that do not fit the config) with a message for the user.
     """
@@ -75,10 +76,13 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
         "scan": (2 * T * H * D + T * (T + 1) / 2 * 2 * H * D + H * T * T + 1) if config.scan else 0,
     }, progress, cancel)
 
-    embeddings, known_words = sentence_vectors(tokens, config)  # (T, D), (T,) or None
+    embeddings, fallback, known_words = _word_vectors(tokens, config, weights)  # (T, D), ...
+    attention_in, attention_fallback = _attention_input(tokens, embeddings, config, weights)
+    if attention_fallback is not None:
+        fallback = attention_fallback if fallback is None else fallback | attention_fallback
     rnn = _run_rnn(embeddings, config, weights, phases)
-    attention = _run_attention(embeddings, config, weights, phases)
-    timings = time_forward_passes(embeddings, config, phases, weights)
+    attention = _run_attention(attention_in, config, weights, phases)
+    timings = time_forward_passes(embeddings, config, phases, weights, attention_in=attention_in)
     rnn = dataclasses.replace(rnn, step_seconds=timings.step_seconds,
                               projection_seconds=timings.projection_seconds,
                               forward_repeat_seconds=timings.rnn_seconds)
@@ -91,7 +95,36 @@ def simulate_tokens(tokens: list[str], config: SimConfig, *, sentence: str | Non
                  tokens=tuple(tokens), config=config, embeddings=embeddings,
                  rnn=rnn, attention=attention,
                  weight_source=WeightSource(weights.source, weights.digest()), scan=scan,
-                 known_words=known_words)
+                 known_words=known_words,
+                 word_fallback=fallback if weights.has_inputs else None,
+                 inputs_digest=weights.inputs_digest())
+
+
+def _word_vectors(tokens: list[str], config: SimConfig, weights: WeightSet
+                  ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The words' vectors, (T, D), and which words their source lacked: the weights' word table
+    where they carry one (the tokens it lacked, (T,)); else GloVe's or the seed's, by the config
+    (for GloVe, the tokens it knew, (T,)). Returns (vectors, table's fallback, GloVe's known)."""
+    if weights.word_vectors is not None:
+        if config.word_vectors == "glove":
+            raise ConfigError("word_vectors", "the trained models bring their own word vectors: "
+                                              "set word vectors to random")
+        vectors, fallback = weights.word_vectors.embed(tokens, config.seed)
+        return vectors, fallback, None
+    vectors, known = sentence_vectors(tokens, config)  # seeded, or GloVe's
+    return vectors, None, known
+
+
+def _attention_input(tokens: list[str], embeddings: np.ndarray, config: SimConfig,
+                     weights: WeightSet) -> tuple[np.ndarray, np.ndarray | None]:
+    """What the attention layer reads, (T, D): a trained Transformer's own input to the shown
+    layer where the weights carry one (with the tokens its word table lacked), else the word
+    vectors plus the configured positions."""
+    if weights.transformer_input is not None:
+        return weights.transformer_input.inputs(tokens, config.seed)
+    positions = (sinusoidal_positions(len(tokens), config.d_model)
+                 if config.positional == "sinusoidal" else None)
+    return embeddings if positions is None else embeddings + positions, None  # (T, D)
 
 
 @functools.cache
@@ -138,14 +171,12 @@ def _run_rnn(embeddings: np.ndarray, config: SimConfig, weights: WeightSet,
     )
 
 
-def _run_attention(embeddings: np.ndarray, config: SimConfig, weight_set: WeightSet,
+def _run_attention(attention_in: np.ndarray, config: SimConfig, weight_set: WeightSet,
                    phases: PhaseProgress) -> AttentionTrace:
-    T = embeddings.shape[0]
+    T = attention_in.shape[0]
     phases.update("attention", 0.0, "attention: all words at once")
     weights = init_attention_weights(config, weights=weight_set)
-    positions = (sinusoidal_positions(T, config.d_model)
-                 if config.positional == "sinusoidal" else None)
-    result = attend(attention_inputs(embeddings, positions), weights,
+    result = attend(attention_inputs(attention_in, None), weights,
                     causal=config.causal, scaling=config.scaling)
     phases.update("attention", 1.0, "attention: done")
 
@@ -177,7 +208,8 @@ class ForwardTimings:
 
 def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
                         phases: PhaseProgress | None = None,
-                        weights: WeightSet | None = None) -> ForwardTimings:
+                        weights: WeightSet | None = None, *,
+                        attention_in: np.ndarray | None = None) -> ForwardTimings:
     """Warm up, then time both forward passes again and again, alternating, so a busy moment
     slows both alike; the medians and spreads of these repeats are what the views show."""
     fewest, most = TIMING_REPEATS
@@ -188,7 +220,7 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
             phases.update("timing", len(steppers) / most,
                           f"timing: repeat {len(steppers) + 1} of up to {most}")
 
-    timed_pair = _forward_pair(embeddings, config, weights, report)
+    timed_pair = _forward_pair(embeddings, config, weights, report, attention_in)
     with intraop_threads(1):  # see intraop_threads: many threads made busy-machine timings noise
         timed_pair()  # warm-up at this size: allocations and kernel choice stay out of the numbers
         start = time.perf_counter()
@@ -209,15 +241,19 @@ def time_forward_passes(embeddings: np.ndarray, config: SimConfig,
 
 
 def _forward_pair(embeddings: np.ndarray, config: SimConfig, weight_set: WeightSet | None,
-                  on_step):
+                  on_step, attention_input: np.ndarray | None = None):
     """A function that runs the RNN (calling on_step after each step) and then attention on the
-    sentence, and returns the stepper with its timings and the attention call's seconds."""
+    sentence (on `attention_input`, else the word vectors plus the configured positions), and
+    returns the stepper with its timings and the attention call's seconds."""
     cell = build_cell(config, weights=weight_set)
     inputs = torch.from_numpy(embeddings)  # (T, D)
     weights = init_attention_weights(config, weights=weight_set)
-    positions = (sinusoidal_positions(len(embeddings), config.d_model)
-                 if config.positional == "sinusoidal" else None)
-    attention_in = attention_inputs(embeddings, positions)  # (T, D)
+    if attention_input is None:
+        positions = (sinusoidal_positions(len(embeddings), config.d_model)
+                     if config.positional == "sinusoidal" else None)
+        attention_in = attention_inputs(embeddings, positions)  # (T, D)
+    else:
+        attention_in = attention_inputs(attention_input, None)  # (T, D)
 
     def timed_pair() -> tuple[RNNStepper, float]:
         stepper = RNNStepper(cell, inputs)

@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
                 config = self.parameters.config()
             except ConfigError:
                 config = self._last_config or SimConfig()
-            config = config.replace(**weights.shape_fields)
+            config = config.replace(**weights.config_fields)
             self.parameters.set_config(config)
             self.statusBar().showMessage(f"Running on {weights.source}", 8000)
         self.run(self.sentence_bar.sentence if self.sentence_bar.sentence.strip() else None)

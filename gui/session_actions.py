@@ -131,7 +131,7 @@ class SessionActions(QObject):
             return False
         self.forget_loading()
         self._window.weight_actions.forget_loading()  # the session names its own weights
-        if not session.weights_file:
+        if not session.names_weights:
             return self._run(session, Path(path))
         self._loading = job_manager().submit(
             lambda _context: load_session_weights(session, path), name="session-weights",

@@ -1,13 +1,15 @@
-"""Open weights… / Save weights… / Use random weights (File menu): which weights the next runs
-use. None means random weights drawn from the seed, as at first launch. A weight file is read on a
-worker thread (it may be large), and the parameters that fix the weights' shapes are set to fit."""
+"""Open weights… / Save weights… / Use random weights / Attention layer (File menu): which weights
+the next runs use. None means random weights drawn from the seed, as at first launch. A weight file
+is read on a worker thread (it may be large), and the parameters that fix the weights' shapes are
+set to fit. Weights of a trained Transformer with two layers offer Attention layer → Layer 1 |
+Layer 2, which runs the other layer's attention on its own exact input."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from engine.core.errors import EngineInputError
@@ -37,6 +39,7 @@ class WeightActions(QObject):
         self.current = None  # engine.models.weights.WeightSet, or None
         self.shown = None  # the WeightSet the run on screen used (None: random from its seed)
         self._loading = None
+        self.layer_menu: QMenu | None = None  # File → Attention layer, once the menu is built
 
     def add_menu_actions(self, menu: QMenu) -> None:
         for text, slot, tip in (
@@ -47,6 +50,44 @@ class WeightActions(QObject):
             action.setStatusTip(tip)
             action.triggered.connect(slot)
             menu.addAction(action)
+        self.layer_menu = menu.addMenu("Attention &layer")
+        self.layer_menu.setStatusTip("Which layer of the trained Transformer the attention "
+                                     "views show")
+        self._layer_group = QActionGroup(self.layer_menu)
+        self._sync_layer_menu()
+
+    # -- the attention layer ----------------------------------------------------------------------
+    def _sync_layer_menu(self) -> None:
+        """Offer the layers of the current weights, only when they have more than one."""
+        if self.layer_menu is None:  # before add_menu_actions
+            return
+        layers = self.current.layers if self.current is not None else 1
+        self.layer_menu.menuAction().setVisible(layers > 1)
+        if len(self.layer_menu.actions()) != layers:
+            self.layer_menu.clear()
+            for layer in range(1, layers + 1):
+                action = QAction(f"Layer {layer}", self.layer_menu)
+                action.setCheckable(True)
+                action.setStatusTip(f"Show the trained Transformer's attention layer {layer}, "
+                                    f"on what that layer reads")
+                action.triggered.connect(lambda _checked=False, n=layer: self.show_layer(n))
+                self._layer_group.addAction(action)
+                self.layer_menu.addAction(action)
+        for layer, action in enumerate(self.layer_menu.actions(), start=1):
+            action.setChecked(self.current is not None and layer == self.current.layer)
+
+    def layer_actions(self) -> list[QAction]:
+        """Layer 1, Layer 2, ... as offered now (empty or hidden for one-layer weights)."""
+        if self.layer_menu is None or not self.layer_menu.menuAction().isVisible():
+            return []
+        return self.layer_menu.actions()
+
+    def show_layer(self, layer: int) -> None:
+        """Run the current weights' attention layer `layer` (1-based) instead."""
+        if self.current is None or layer == self.current.layer:
+            self._sync_layer_menu()
+            return
+        self.set_current(self.current.with_layer(layer))
 
     def _folder(self) -> str:
         return remembered_path(self._settings.value(FOLDER_KEY)) or str(Path.home())
@@ -61,6 +102,7 @@ class WeightActions(QObject):
         """Use `weights` for the next runs, quietly; a file still loading is forgotten."""
         self.forget_loading()
         self.current = weights
+        self._sync_layer_menu()
 
     def forget_loading(self) -> None:
         """Drop a weight file still being read (something newer was asked for)."""

@@ -79,6 +79,10 @@ def timing_verdict(rnn: TimingSummary, attention: TimingSummary,
 
 def word_vectors_line(trace: Trace) -> str:
     """Where the word vectors came from, and for GloVe the words it lacked."""
+    if trace.word_fallback is not None:
+        missing = [token for token, lacked in zip(trace.tokens, trace.word_fallback) if lacked]
+        return ("Word vectors: the weights' own word table" +
+                (f"; not in it (seeded stand-ins): {', '.join(missing)}" if missing else ""))
     if trace.known_words is None:
         return f"Word vectors: random, seed {trace.config.seed}"
     missing = [token for token, known in zip(trace.tokens, trace.known_words) if not known]

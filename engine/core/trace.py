@@ -40,6 +40,8 @@ GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell (engine.models
 WEIGHT_KEYS = {"w_ih": "rnn_w_ih", "w_hh": "rnn_w_hh", "b_ih": "rnn_b_ih", "b_hh": "rnn_b_hh",
                "w_q": "attn_w_q", "w_k": "attn_w_k", "w_v": "attn_w_v", "w_o": "attn_w_o"}
 SOURCE_KEYS = ("weights_source", "weights_sha256")  # absent in files saved before weight files
+# Present only in runs whose weights carried word tables or a Transformer input of their own.
+INPUTS_DIGEST_KEY, FALLBACK_KEY = "weights_inputs_sha256", "word_fallback"
 
 
 class TraceFileError(EngineInputError):
@@ -167,6 +169,14 @@ def weights_digest(weights: dict[str, np.ndarray]) -> str:
     return hasher.hexdigest()
 
 
+def combined_weights_digest(weights: str, inputs: str | None) -> str:
+    """The digest of weights that carry input pieces (word tables, a Transformer input): their
+    own digest and the pieces' together; just the weights' digest when they carry none."""
+    if inputs is None:
+        return weights
+    return hashlib.sha256(f"{weights}\n{inputs}".encode()).hexdigest()
+
+
 def random_weights_description(seed: int) -> str:
     return f"random, seed {seed}"
 
@@ -189,6 +199,10 @@ class Trace:
     weight_source: WeightSource | None = None  # None: random from the config's seed (older files)
     scan: ScanTrace | None = None  # minGRU by the parallel scan: present when config.scan is on
     known_words: np.ndarray | None = None  # (T,) bool: GloVe had the word (GloVe runs only)
+    # Runs whose weights carried their own word tables (None in all others): which tokens the
+    # tables lacked, so they got the seed's vectors, (T,) bool; and the tables' digest.
+    word_fallback: np.ndarray | None = None  # (T,)
+    inputs_digest: str | None = None
 
     def __post_init__(self):
         _freeze(self)
@@ -243,6 +257,9 @@ class Trace:
             out.update(_record_arrays("scan_", self.scan))
         out["weights_source"] = np.array(self.weight_source.description)
         out["weights_sha256"] = np.array(self.weight_source.digest)
+        if self.inputs_digest is not None:
+            out[INPUTS_DIGEST_KEY] = np.array(self.inputs_digest)
+            out[FALLBACK_KEY] = np.asarray(self.word_fallback, dtype=bool)
         if not include_timings:
             out = {key: value for key, value in out.items() if not key.endswith("_seconds")}
         return out
@@ -251,8 +268,10 @@ class Trace:
     def _digest(self) -> str:
         hasher = hashlib.sha256()
         for key, value in sorted(self.arrays(include_timings=False).items()):
-            if key in SOURCE_KEYS:  # the weights themselves are hashed; a description is not,
-                continue            # so digests saved before weight sources still match
+            # The weights (and the arrays their inputs gave) are hashed; descriptions and
+            # digests are not, so digests saved before weight sources still match.
+            if key in SOURCE_KEYS or key == INPUTS_DIGEST_KEY:
+                continue
             value = np.ascontiguousarray(value)
             hasher.update(f"{key}:{value.dtype.str}:{value.shape}".encode())
             hasher.update(value.tobytes())
@@ -327,6 +346,7 @@ def load_trace(path: str | os.PathLike) -> Trace:
             weight_source=_weight_source(data),
             scan=_record_from_arrays(ScanTrace, "scan_", data) if config.scan else None,
             known_words=data["known_words"] if config.word_vectors == "glove" else None,
+            **_inputs_entries(data, len(tokens)),
         )
     except KeyError as missing:
         raise TraceFileError(f"{shown} is missing the array {printable(missing)} of a trace") from None
@@ -369,11 +389,28 @@ def _weight_source(data: dict[str, np.ndarray]) -> WeightSource | None:
             raise EngineInputError(f"its {key} entry is not a line of text")
     description, digest = str(data["weights_source"]), str(data["weights_sha256"])
     check_encodable(description, "the weights' description")
-    actual = weights_digest({name: data[key] for name, key in WEIGHT_KEYS.items()})
+    inputs = str(data[INPUTS_DIGEST_KEY]) if INPUTS_DIGEST_KEY in data else None
+    actual = combined_weights_digest(
+        weights_digest({name: data[key] for name, key in WEIGHT_KEYS.items()}), inputs)
     if digest != actual:
         raise EngineInputError(f"its weights_sha256 ({printable(digest, 70)}) is not the "
                                f"digest of its weights ({actual})")
     return WeightSource(description, digest)
+
+
+def _inputs_entries(data: dict[str, np.ndarray], length: int) -> dict:
+    """word_fallback and inputs_digest, checked, when the file has them (else nothing)."""
+    present = [key for key in (INPUTS_DIGEST_KEY, FALLBACK_KEY) if key in data]
+    if not present:
+        return {}
+    if len(present) != 2 or "weights_sha256" not in data:
+        raise EngineInputError(f"it holds {present[0]} without the other weight entries")
+    digest, fallback = data[INPUTS_DIGEST_KEY], data[FALLBACK_KEY]
+    if digest.dtype.kind != "U" or digest.shape != () or len(str(digest)) > 100:
+        raise EngineInputError(f"its {INPUTS_DIGEST_KEY} entry is not a line of text")
+    if fallback.dtype != np.bool_ or fallback.shape != (length,):
+        raise EngineInputError(f"its {FALLBACK_KEY} entry is not one true or false per token")
+    return {"word_fallback": fallback, "inputs_digest": str(digest)}
 
 
 def expected_shapes(config: SimConfig, length: int) -> dict[str, tuple[int, ...]]:

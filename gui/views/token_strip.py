@@ -1,5 +1,7 @@
 """The token strip: the sentence as chips. The clock's current word is filled, the selected token
-outlined; hovering a chip selects it everywhere and a click pins it."""
+outlined; hovering a chip selects it everywhere and a click pins it. When the run's weights carry
+their own word vectors (trained ones, say), a word they lack is drawn with a dashed border and
+italic text, and its tooltip says it read the seed's vector instead."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from gui import style
 PADDING_X, PADDING_Y, GAP = 8, 3, 5
 
 
+TABLE_STAND_IN = ("Not among the weights' word vectors: this word reads the vector drawn from the "
+                  "seed instead (dashed outline).")
 GLOVE_STAND_IN = ("Not in GloVe's vocabulary: a seeded random vector of GloVe's typical length "
                   "stands in (dashed outline).")
 
@@ -38,7 +42,7 @@ class _Chips(QWidget):
         """The words, and which of them (drawn dashed and in italics) lack a vector of their
         own and use a stand-in, with the reason their tooltips give."""
         self.tokens = list(tokens)
-        self.stand_ins, self.stand_in_note = frozenset(stand_ins), note
+        self.stand_ins, self.stand_in_note = frozenset(int(i) for i in stand_ins), note
         metrics = QFontMetrics(self.font())
         height = metrics.height() + 2 * PADDING_Y
         x = GAP
@@ -139,9 +143,14 @@ class TokenStrip(QScrollArea):
         self._fit_height()
 
     def _on_timeline_trace_changed(self, trace) -> None:
-        known = trace.known_words if trace is not None else None
-        stand_ins = () if known is None else [int(t) for t in (~known).nonzero()[0]]
-        self.chips.set_tokens(trace.tokens if trace is not None else [], stand_ins, GLOVE_STAND_IN)
+        if trace is None:
+            self.chips.set_tokens([])
+        elif trace.word_fallback is not None:  # the trained models' word table lacked them
+            self.chips.set_tokens(trace.tokens, trace.word_fallback.nonzero()[0], TABLE_STAND_IN)
+        elif trace.known_words is not None:  # GloVe lacked them
+            self.chips.set_tokens(trace.tokens, (~trace.known_words).nonzero()[0], GLOVE_STAND_IN)
+        else:
+            self.chips.set_tokens(trace.tokens)
         self._fit_height()
 
     def _on_timeline_step_changed(self, tick: int) -> None:

@@ -26,7 +26,8 @@ from engine.labs.cost.config import LabConfig
 from engine.labs.cost.report import (MAX_RESULT_BYTES, ResultFileError, load_result,
                                     result_from_json, result_to_json)
 from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement
-from engine.models.weights import MAX_HEADER_CHARS, MAX_WEIGHTS_BYTES, WeightSet, expected_weight_shapes
+from engine.models.weights import (MAX_HEADER_CHARS, MAX_WEIGHTS_BYTES, WEIGHT_FILE_LIMITS,
+                                    WeightSet, expected_weight_shapes)
 from gui.session import MAX_SESSION_BYTES, Session, SessionError, load_session, save_session
 
 CONFIG = SimConfig(d_model=6, hidden_size=5, heads=2, head_size=3, seed=3)
@@ -438,8 +439,8 @@ def test_a_huge_npy_header_is_refused(weights, tmp_path):
     (np.array("{not json"), "header is not valid JSON"),
     (np.array('{"format": "rnn-vs-transformer weights", "version": NaN}'), "not valid JSON"),
     (np.array('{"format": "a trace"}'), "not a weight file"),
-    (np.array('{"format": "rnn-vs-transformer weights", "version": 2, "cell": "gru"}'),
-     "weight format 2"),
+    (np.array('{"format": "rnn-vs-transformer weights", "version": 3, "cell": "gru"}'),
+     "weight format 3"),
     (np.array('{"format": "rnn-vs-transformer weights", "version": true}'), "no valid weight format"),
     (np.array('{"format": "rnn-vs-transformer weights", "version": 1, "cell": "gru", "d_model": 6,'
               ' "hidden_size": 5, "heads": 2}'), "lacks a valid head_size"),
@@ -479,7 +480,8 @@ def test_weight_files_with_bad_weights_are_refused_naming_them(weights, tmp_path
 
 def test_a_weight_file_with_too_many_entries_is_refused(weights, tmp_path):
     path = tmp_path / "many.npz"
-    np.savez(path, **weights.arrays(), **{f"x{index}": np.zeros(1) for index in range(40)})
+    np.savez(path, **weights.arrays(), **{f"x{index}": np.zeros(1)
+                                         for index in range(WEIGHT_FILE_LIMITS.max_entries)})
     with pytest.raises(WeightsError, match="entries"):
         WeightSet.load(path)
 

@@ -127,16 +127,17 @@ def test_text_and_missing_files_are_refused(tmp_path):
 def test_trained_models_reach_the_simulator_through_the_weight_seam(trained):
     rnn, transformer = trained.models["gru"], trained.models["transformer"]
     for block in (0, 1):
-        weights = to_weight_set(rnn, transformer, block=block)
+        weights = to_weight_set(rnn, transformer, layer=block + 1)
         fields = weights.shape_fields
         assert fields["cell"] == "gru" and fields["d_model"] == 8 and fields["heads"] == 2
         assert np.array_equal(weights["w_q"],
                               transformer.blocks[block].w_q.detach().double().numpy())
         assert np.array_equal(weights["w_hh"], rnn.w_hh.detach().double().numpy())
-        trace = simulate("the cat sat on the mat", SimConfig(**fields), weights=weights)
+        trace = simulate("the cat sat on the mat", SimConfig(**weights.config_fields),
+                         weights=weights)
         assert trace.weight_source.digest == weights.digest()
-    with pytest.raises(WeightsError, match="no block 3"):
-        to_weight_set(rnn, transformer, block=2)
+    with pytest.raises(WeightsError, match="no layer 3"):
+        to_weight_set(rnn, transformer, layer=3)
 
 
 def test_a_weight_set_needs_one_width(trained):

@@ -6,7 +6,8 @@ import pytest
 
 from engine import SimConfig
 from engine.core.atomic import OutputPathError
-from gui.session import (FORMAT_NAME, FORMAT_VERSION, MAX_SESSION_BYTES, RANDOM_WEIGHTS_VERSION,
+from gui.session import (FILE_WEIGHTS_VERSION, FORMAT_NAME, FORMAT_VERSION, MAX_SESSION_BYTES,
+                         RANDOM_WEIGHTS_VERSION,
                          Session, SessionError, load_session, save_session)
 
 CONFIG = SimConfig(d_model=6, hidden_size=8, head_size=3, heads=2, cell="gru", recurrent_scale=0.75,
@@ -27,7 +28,7 @@ def test_to_json_is_versioned_and_readable():
     data = session_dict()
     assert data["format"] == FORMAT_NAME == "rnn-vs-transformer session"
     assert data["version"] == RANDOM_WEIGHTS_VERSION == 1  # older apps open it exactly
-    assert FORMAT_VERSION == 2
+    assert FORMAT_VERSION == 3
     assert data["weights"] == {"source": "random"}
     assert data["sentence"] == SESSION.sentence
     assert data["config"] == CONFIG.to_dict()
@@ -89,7 +90,7 @@ BAD_FILES = {
     "other format name": (json.dumps({**session_dict(), "format": "someone else"}),
                           "is not a session saved by this app"),
     "future version": (json.dumps({**session_dict(), "version": 99}),
-                       r"saved by a newer version \(session format 99; this app reads up to 2\)"),
+                       r"saved by a newer version \(session format 99; this app reads up to 3\)"),
     "version zero": (json.dumps({**session_dict(), "version": 0}), "no valid format version"),
     "version as text": (json.dumps({**session_dict(), "version": "1"}), "no valid format version"),
     "no version": (json.dumps({k: v for k, v in session_dict().items() if k != "version"}),
@@ -113,9 +114,11 @@ BAD_FILES = {
     "unknown parameter": (json.dumps({**session_dict(), "config": {**CONFIG.to_dict(), "dropout": 0.1}}),
                           "invalid parameter: dropout is not a configuration key"),
     "weights as text": (json.dumps({**session_dict(), "weights": "random"}),
-                        "'weights' must say whether they are random or from a file"),
+                        "'weights' must say whether they are random, from a file or from "
+                        "checkpoints"),
     "unknown weight source": (json.dumps({**session_dict(), "weights": {"source": "trained"}}),
-                              "'weights' must say whether they are random or from a file"),
+                              "'weights' must say whether they are random, from a file or from "
+                              "checkpoints"),
     "weight file without path": (json.dumps({**session_dict(), "weights": {
         "source": "file", "sha256": "ab" * 32}}), "weight file has no usable path"),
     "weight file path as list": (json.dumps({**session_dict(), "weights": {
@@ -196,7 +199,7 @@ def test_a_session_on_a_weight_file_round_trips_and_reruns_exactly(tmp_path):
         .with_weights(weights)
     path = save_session(tmp_path / "s.json", session)
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["version"] == FORMAT_VERSION == 2  # older apps refuse it, not run random weights
+    assert data["version"] == FILE_WEIGHTS_VERSION == 2  # older apps refuse it, not run random weights
     assert data["weights"] == {"source": "file", "path": str(tmp_path / "trained.npz"),
                                "sha256": weights.digest()}
     loaded = load_session(path)

@@ -4,7 +4,8 @@ A checkpoint is one .npz: a JSON header (format, version, kind, sizes, vocabular
 trained on) plus one float32 array per parameter. It is read with engine/core/npz_files.py's
 guards (sizes checked before unpacking, pickles refused) and checked name by name, shape by shape,
 so a file that is not ours gets one clear CheckpointError. to_weight_set() hands a trained RNN
-cell and a Transformer block's attention to the main window's weight seam.
+(cell and word vectors) and a Transformer layer's attention (with its exact input) to the main
+window's weight seam.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from engine.labs.training.models import (MODEL_KINDS, RECURRENT_KINDS, Model, Re
                                          TransformerModel, recurrent_parameters,
                                          transformer_parameters)
 from engine.labs.training.tasks import TASK_NAMES, VOCABULARY
+from engine.core.word_vectors import WordVectors
+from engine.models.transformer_input import BLOCK_NAMES, TransformerInput
 from engine.models.weights import WeightSet
 
 FORMAT_NAME = "rnn-vs-transformer trained model"
@@ -148,28 +151,59 @@ def _empty_model(header: dict, shown: str) -> Model:
     return TransformerModel(V, width, heads, layers, _size(header, "max_length", shown), seed=0)
 
 
-def to_weight_set(rnn: RecurrentModel, transformer: TransformerModel, block: int = 0,
+def to_weight_set(rnn: RecurrentModel, transformer: TransformerModel, layer: int = 1,
                   source: str = "trained in the training lab") -> WeightSet:
-    """The trained RNN cell and one block's attention as the main window's WeightSet (float64).
+    """The trained RNN and Transformer as the main window's WeightSet (float64), showing
+    attention layer `layer` (1-based).
 
-    The main window runs one cell and one attention layer on shared word vectors of width D, so
-    this needs the RNN's embedding width to equal the Transformer's width; LayerNorm, the MLP,
-    the embeddings and the readouts have no place there and are left out. WeightsError says why
-    when the shapes do not allow it."""
+    The RNN's cell and its own word vectors; the shown block's attention, with what computes its
+    exact input (the Transformer's word vectors, learned positions, earlier blocks and the block's
+    pre-attention LayerNorm: a TransformerInput). Both read words of one width D, so the RNN's
+    embedding width must equal the Transformer's width; the readouts have no place in the main
+    window and are left out. WeightsError says why when the shapes do not allow it."""
     if rnn.embed_width != transformer.width:
         raise WeightsError(f"the RNN reads words of width {rnn.embed_width} and the Transformer "
                            f"of width {transformer.width}; the simulator needs one width")
-    if not 0 <= block < transformer.layers:
-        raise WeightsError(f"the Transformer has {transformer.layers} block(s); there is no block "
-                           f"{block + 1}")
-    weights = WeightSet.from_models(rnn.cell_weights(),
-                                    transformer.blocks[block].attention_weights(), source)
+    if not 1 <= layer <= transformer.layers:
+        raise WeightsError(f"the Transformer has {transformer.layers} layer(s); there is no "
+                           f"layer {layer}")
+    blocks = tuple({name: getattr(block, name) for name in BLOCK_NAMES}
+                   for block in transformer.blocks)
+    shown = TransformerInput(_word_table(transformer, "the trained Transformer's word vectors"),
+                             transformer.positions, blocks, layer)
+    described = f"{source}, layer {layer}" if transformer.layers > 1 else source
+    weights = WeightSet.from_models(
+        rnn.cell_weights(), transformer.blocks[layer - 1].attention_weights(), described,
+        word_vectors=_word_table(rnn, f"the trained {rnn.kind}'s word vectors"),
+        transformer_input=shown)
     try:
         SimConfig(**weights.shape_fields)
     except ConfigError as error:
         raise WeightsError(f"the trained models have {error.field} "
                            f"{weights.shape_fields[error.field]}, which the simulator cannot "
                            f"run ({error.problem})", error.field) from None
+    return weights
+
+
+def _word_table(model: Model, name: str) -> WordVectors:
+    """A model's embedding as a word-vector table over the lab's vocabulary (float64)."""
+    return WordVectors(VOCABULARY, model.embedding.detach().cpu().to(torch.float64).numpy(), name)
+
+
+def weight_set_from_checkpoints(recurrent_path: str | os.PathLike,
+                                transformer_path: str | os.PathLike, layer: int = 1,
+                                source: str = "trained in the training lab") -> WeightSet:
+    """to_weight_set() on the models two checkpoint files hold, with the files recorded
+    (WeightSet.checkpoints) so that a session can find them again. CheckpointError or
+    WeightsError says why not."""
+    recurrent, _ = load_model(recurrent_path)
+    transformer, _ = load_model(transformer_path)
+    if not isinstance(recurrent, RecurrentModel) or not isinstance(transformer, TransformerModel):
+        raise CheckpointError(f"{printable(recurrent_path)} must hold an RNN, LSTM or GRU and "
+                              f"{printable(transformer_path)} a Transformer")
+    weights = to_weight_set(recurrent, transformer, layer, source)
+    weights.checkpoints = {"recurrent": Path(recurrent_path).absolute(),
+                           "transformer": Path(transformer_path).absolute()}
     return weights
 
 

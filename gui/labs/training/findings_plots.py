@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gui import style
-from gui.labs.training.plots import MODEL_LABELS, LabPlot
+from gui.labs.training.plots import ACCURACY_RANGE, MODEL_LABELS, LabPlot
 from gui.views.panels.plot_base import ExportablePlot
 
 CLASS_COLORS = {"animal": "#d95f02", "object": "#1b73b3", "verb": "#2e7d32", "place": "#7570b3"}
@@ -22,7 +22,7 @@ class ProbePlot(LabPlot):
         super().__init__("Memory probe: decoding the word d steps back",
                          "distance d (words before the cue)", "probe accuracy (share right)",
                          parent=parent)
-        self.setYRange(0, 1.25, padding=0)  # the band above 1 holds the legend
+        self.setYRange(*ACCURACY_RANGE, padding=0)
         self.chance = pg.InfiniteLine(angle=0, movable=False, label="chance",
                                       pen=pg.mkPen(style.BOUND_COLOR, style=Qt.PenStyle.DashLine),
                                       labelOpts={"position": 0.95})
@@ -127,6 +127,7 @@ class ProjectionPlot(LabPlot):
             self.scatters[word_class] = self.plot([], [], pen=None, symbol="o", symbolSize=8,
                                                   symbolPen=None, symbolBrush=colour,
                                                   name=f"{word_class}s")
+        self.legend_row.fit()
         self.labels: list[pg.TextItem] = []
         self.points = np.zeros((0, 2))
         self.words: tuple[str, ...] = ()

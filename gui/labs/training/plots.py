@@ -1,6 +1,7 @@
 """The training lab's plots: live curves per model (loss, held-out accuracy, the gradient reaching
 the first word, time per step) against step or wall-clock seconds, and the headline sweep's
-accuracy against n. Items are built once per run; new records only change their data."""
+accuracy against n. Items are built once per run; new records only change their data. Each plot's
+legend sits in a row of its own under the x axis, never over the curves."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import QApplication
 
 from gui import style
 from gui.labs.training.curves import LiveCurves
+from gui.views.panels.gradient_panel import (LEGEND_COLUMN_GAP, LEGEND_FONT_POINTS,
+                                             legend_columns)
 from gui.views.panels.plot_base import ExportablePlot
 
 # One colour per model, everywhere in the lab (the RNN orange and attention blue of the app).
@@ -36,14 +39,48 @@ LIVE_PLOTS = {
 }
 
 
-def _legend(plot: pg.PlotWidget):
-    fill, border, text = style.legend_colours(QApplication.palette())
-    return plot.addLegend(offset=(-6, 6), labelTextSize="8pt", labelTextColor=text,
-                          brush=pg.mkBrush(fill), pen=pg.mkPen(border), verSpacing=-4)
+ACCURACY_RANGE = (0, 1.05)  # a share, with room to see a line at 1
+LEGEND_ROW = 4  # the plot layout's row under the x axis (its label is row 3)
+
+
+class _LegendRow:
+    """A plot's legend in a row of its own under the x axis, across every column: as many
+    entries side by side as the plot's width allows (all, else two, else one per line)."""
+
+    def __init__(self, plot: pg.PlotWidget):
+        self._plot = plot
+        self.box = pg.GraphicsWidget()
+        plot.plotItem.layout.addItem(self.box, LEGEND_ROW, 0, 1, 3)
+        text = style.legend_colours(QApplication.palette())[2]
+        self.legend = pg.LegendItem(offset=(1, 1), labelTextSize=f"{LEGEND_FONT_POINTS:g}pt",
+                                    labelTextColor=text, horSpacing=LEGEND_COLUMN_GAP,
+                                    verSpacing=-4, frame=False)
+        self.legend.setParentItem(self.box)
+        plot.plotItem.legend = self.legend  # plot(name=...) adds its entry here
+        self._columns = 0
+        self.fit()
+
+    def texts(self) -> list[str]:
+        return [label.text for _sample, label in self.legend.items]
+
+    def fit(self) -> None:
+        """Columns for the plot's width now, and the row's height to hold them."""
+        texts = self.texts()
+        columns = legend_columns(texts, self._plot.width() - 8) if texts else 1
+        if columns != self._columns:
+            self._columns = columns
+            self.legend.setColumnCount(columns)
+        self.box.setFixedHeight(self.legend.height() + 2 if texts else 0)
+
+    def clear(self) -> None:
+        self.legend.clear()
+        self.fit()
 
 
 class LabPlot(ExportablePlot):
     """A plot with a grid, labelled axes and one curve per model; curve_data() reads it back."""
+
+    legend_row: _LegendRow | None = None
 
     def __init__(self, title: str, x_label: str, y_label: str, log_y: bool = False, parent=None):
         super().__init__(parent)
@@ -54,14 +91,20 @@ class LabPlot(ExportablePlot):
         self.log_y = log_y
         if log_y:
             self.setLogMode(x=False, y=True)
-        self.legend = _legend(self)
+        self.legend_row = _LegendRow(self)
+        self.legend = self.legend_row.legend
         self.curves: dict[str, pg.PlotDataItem] = {}
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.legend_row is not None:  # None while the base class is being built
+            self.legend_row.fit()
 
     def set_models(self, models, symbols: bool = False) -> None:
         """Empty curves, one per model, in the models' colours."""
         for curve in self.curves.values():
             self.removeItem(curve)
-        self.legend.clear()
+        self.legend_row.clear()
         self.curves = {}
         for kind in models:
             colour = MODEL_COLORS[kind]
@@ -69,6 +112,7 @@ class LabPlot(ExportablePlot):
                          symbolBrush=pg.mkBrush(colour)) if symbols else {}
             self.curves[kind] = self.plot([], [], name=MODEL_LABELS[kind],
                                           pen=pg.mkPen(colour, width=1.6), **extra)
+        self.legend_row.fit()
 
     def set_curve(self, kind: str, xs, ys) -> None:
         xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -105,9 +149,9 @@ class LivePlot(LabPlot):
         self.name = name
         self.x_field = "step"
         self.enableAutoRange()
-        if name == "accuracy":  # a share: fixed, with the band above 1 for the legend
+        if name == "accuracy":  # a share: a fixed range
             self.enableAutoRange(axis="y", enable=False)
-            self.setYRange(0, 1.25, padding=0)
+            self.setYRange(*ACCURACY_RANGE, padding=0)
 
     def set_x_field(self, x_field: str) -> None:
         """'step' or 'seconds'."""
@@ -127,7 +171,7 @@ class SweepPlot(LabPlot):
         super().__init__("Accuracy after a fixed budget against length n",
                          "sequence length n (words before the cue, log scale)",
                          "held-out accuracy (share right)", parent=parent)
-        self.setYRange(0, 1.25, padding=0)  # the band above 1 holds the legend
+        self.setYRange(*ACCURACY_RANGE, padding=0)
         self.chance_line = pg.InfiniteLine(angle=0, movable=False,
                                            pen=pg.mkPen(style.BOUND_COLOR, width=1.2,
                                                         style=Qt.PenStyle.DashLine),

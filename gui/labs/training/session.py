@@ -1,10 +1,11 @@
 """The training lab's run as the window holds it, in plain Python: the config, the curves received
 so far, the trainer between pieces (pause keeps it, cancel drops it), the latest summaries, and
-the words that say where the run stands."""
+the words that say where the run stands, and the trained weights it hands the main window."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from gui.labs.training.curves import LiveCurves
 from gui.labs.training.table import summary_rows
@@ -61,10 +62,13 @@ class TrainingSession:
         self.trainer = None
         return f"Cancelled at step {step} of {self.config.steps}; the curves so far stay."
 
-    def simulator_weights(self):
+    def simulator_weights(self, folder: Path | None = None):
         """(WeightSet, a task sentence, the RNN's kind) for the main window: the last run's first
-        recurrent model and the Transformer's first block. ValueError says why not."""
-        from engine.core.errors import WeightsError
+        recurrent model and the Transformer, showing its first layer (WeightSet.with_layer shows
+        another). With a `folder`, both models are first written there as checkpoints (in a
+        subfolder named by the weights' digest) and the weights are read back from those files,
+        so a session can name them and reproduce the run. ValueError says why not."""
+        from engine.core.errors import EngineInputError, WeightsError
         from engine.labs.training.checkpoints import to_weight_set
         from engine.labs.training.tasks import TASKS
 
@@ -75,8 +79,14 @@ class TrainingSession:
                              "simulator shows one of each.")
         try:
             weights = to_weight_set(models[recurrent], models["transformer"])
+            if folder is not None:
+                weights = _as_checkpoints(weights, models, recurrent, folder,
+                                          self.last_trainer.trained_on())
         except WeightsError as error:
             raise ValueError(f"Cannot show them in the simulator: {error}") from None
+        except EngineInputError as error:  # a checkpoint that could not be written or read
+            raise ValueError(f"Cannot keep the trained models for the simulator: {error}") \
+                from None
         words, _target = TASKS[self.config.task].example(self.config.seed, self.config.n)
         return weights, " ".join(words), recurrent
 
@@ -91,6 +101,24 @@ class TrainingSession:
     def table_rows(self) -> list[tuple[str, ...]]:
         total = self.config.steps if self.config is not None else 0
         return summary_rows(self.summaries, self.curves, self.steps_per_second(), total)
+
+
+def _as_checkpoints(weights, models: dict, recurrent: str, folder: Path, trained_on: dict):
+    """The same weights, read back from checkpoint files written under `folder` (in a subfolder
+    named by their digest, so equal weights share it), with the files recorded on them."""
+    from engine.labs.training.checkpoints import (CheckpointError, save_model,
+                                                  weight_set_from_checkpoints)
+
+    target = Path(folder) / weights.digest()[:16]
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CheckpointError(f"cannot create the folder {target}: "
+                              f"{error.strerror or error}") from None
+    paths = {kind: target / f"{kind}.npz" for kind in (recurrent, "transformer")}
+    for kind, path in paths.items():
+        save_model(models[kind], path, trained_on)  # atomic: a half-written file never stays
+    return weight_set_from_checkpoints(paths[recurrent], paths["transformer"])
 
 
 def _best(summaries) -> str:

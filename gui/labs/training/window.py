@@ -4,6 +4,8 @@ live; then sweep the length n to see which models keep their accuracy as the dis
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QLabel, QMenu, QProgressBar, QSplitter, QTabWidget,
@@ -23,11 +25,13 @@ from gui.labs.training.side_panel import SidePanel
 
 TITLE = "Training lab — does better gradient flow mean better training?"
 SWEEP_LENGTHS = (8, 16, 32, 64, 128)  # engine/labs/training/sweep.py's DEFAULT_LENGTHS
+CHECKPOINT_FOLDER = "trained-models"  # beside the settings file: see checkpoint_folder()
 class TrainingLabWindow(LabWindow):
     """A top-level window; keep one instance and show() it again (closing stops its jobs)."""
 
-    # (WeightSet, sentence): show the trained RNN cell and first attention block in the main
-    # window on a task sentence; the main window connects it (the lab never calls it)
+    # (WeightSet, sentence): show the trained RNN and Transformer (its first layer, with their
+    # own word vectors) in the main window on a task sentence; the main window connects it
+    # (the lab never calls it)
     open_in_simulator_requested = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None):
@@ -307,14 +311,22 @@ class TrainingLabWindow(LabWindow):
         if self.runner.busy:
             return False
         try:
-            weights, sentence, recurrent = self.session.simulator_weights()
+            weights, sentence, recurrent = self.session.simulator_weights(self.checkpoint_folder())
         except ValueError as problem:
             self._set_status(str(problem), error=True)
             return False
         self.open_in_simulator_requested.emit(weights, sentence)
+        layers = (f"attention layer 1 of {weights.layers} (File → Attention layer shows the "
+                  f"other)" if weights.layers > 1 else "attention layer")
         self._set_status(f"Shown in the main window: the trained {recurrent} cell and the "
-                         f"Transformer's first attention block.")
+                         f"Transformer's {layers}, on their own word vectors.")
         return True
+
+    def checkpoint_folder(self) -> Path:
+        """Where "Show in the simulator" keeps the models it shows, so sessions can name them:
+        beside the settings file."""
+        settings = self._settings if self._settings is not None else QSettings()
+        return Path(settings.fileName()).absolute().parent / CHECKPOINT_FOLDER
 
     def export_menu(self, name: str, plot) -> QMenu:
         return files.plot_export_menu(self, plot, name, self._settings)
