@@ -1,0 +1,258 @@
+"""The DEER lab's three plots: the error of every Newton iterate against the loop's trajectory
+(log y, with the tolerance), the iterations to converge against n (log-log, with n, the loop's
+steps, for reference) and against λ₁γ (the recurrent scale on the top axis, λ₁γ = 1 marked).
+A point that did not converge or diverged keeps its place, drawn with a red mark of its own."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from gui import style
+from gui.views.panels.plot_base import ExportablePlot
+
+JACOBIANS = ("full", "diagonal")  # engine.labs.deer.lab.JACOBIANS, without importing torch
+METHOD_NAMES = {"full": "DEER (full Jacobian)", "diagonal": "quasi-DEER (diagonal)"}
+METHOD_COLORS = {"full": style.RNN_COLOR, "diagonal": "#7570b3"}
+METHOD_SYMBOLS = {"full": "o", "diagonal": "s"}
+FAILURE_COLOR = "#d62728"
+FAILURE_MARKS = {"max_iterations": ("x", "did not converge (max iterations)"),
+                 "diverged": ("t", "diverged (non-finite iterate)")}
+ERROR_FLOOR = 1e-17  # an error of exactly 0 is drawn here (log axis)
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+POWERS_OF_TWO = tuple(2 ** k for k in range(15))  # the iteration axes' ticks: 1, 2, 4, ...
+
+
+def decade_ticks(low: int, high: int) -> list[tuple[float, str]]:
+    """Ticks 10^low ... 10^high for a log axis (positions in decades), at most about 9 labels."""
+    step = max(1, math.ceil((high - low + 1) / 9))
+    return [(k, "1" if k == 0 else f"10{str(k).translate(SUPERSCRIPTS)}")
+            for k in range(low, high + 1) if k % step == 0]
+
+
+def legend_band(plot: pg.PlotWidget, low: float, high: float, share: float) -> None:
+    """Show low..high (decades) in the bottom (1 - share) of a log-y plot: the band above holds
+    the legend, so it never covers a point."""
+    low, high = low - 0.15, max(high, low + 0.5) + 0.15
+    plot.setYRange(low, low + (high - low) / (1 - share), padding=0)
+
+
+def _legend(plot: pg.PlotWidget, offset):
+    fill, border, text = style.legend_colours(QApplication.palette())
+    return plot.addLegend(offset=offset, labelTextSize="8pt", labelTextColor=text,
+                          brush=pg.mkBrush(fill), pen=pg.mkPen(border), verSpacing=-4)
+
+
+def _reference_pen(dash=Qt.PenStyle.DashLine):
+    return pg.mkPen(style.BOUND_COLOR, width=1.3, style=dash)
+
+
+class DeerPlot(ExportablePlot):
+    """A titled plot with a grid, labelled axes, one curve per method and the failure marks."""
+
+    def __init__(self, title: str, x_label: str, y_label: str, legend_offset, parent=None):
+        super().__init__(parent)
+        self.setTitle(title, size=style.TITLE_SIZE)
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.setLabel("bottom", x_label)
+        self.setLabel("left", y_label)
+        self.legend = _legend(self, legend_offset)
+        self.curves = {}
+        for jacobian in JACOBIANS:
+            colour = METHOD_COLORS[jacobian]
+            self.curves[jacobian] = self.plot(
+                [], [], name=METHOD_NAMES[jacobian], pen=pg.mkPen(colour, width=1.8),
+                symbol=METHOD_SYMBOLS[jacobian], symbolSize=6, symbolPen=pg.mkPen(colour),
+                symbolBrush=pg.mkBrush(colour))
+
+    def _failure_marks(self, statuses=tuple(FAILURE_MARKS)) -> dict:
+        """One red scatter per failure kind; named in the legend once it holds a point."""
+        return {status: self.plot([], [], pen=None, symbol=FAILURE_MARKS[status][0],
+                                  symbolSize=13, symbolPen=pg.mkPen(FAILURE_COLOR, width=2),
+                                  symbolBrush=pg.mkBrush(FAILURE_COLOR))
+                for status in statuses}
+
+    def _set_marks(self, marks, status: str, xs, ys) -> None:
+        marks.setData(list(xs), list(ys))
+        name = FAILURE_MARKS[status][1]
+        self.legend.removeItem(marks)
+        if len(xs):
+            self.legend.addItem(marks, name)
+
+    def point_counts(self) -> dict[str, int]:
+        return {j: 0 if c.xData is None else len(c.xData) for j, c in self.curves.items()}
+
+
+class ErrorPlot(DeerPlot):
+    """max_t |h_t − loop h_t| of the zero guess and of each iterate, for DEER and quasi-DEER."""
+
+    def __init__(self, parent=None):
+        super().__init__("Error per Newton iteration against the loop's exact trajectory",
+                         "Newton iteration (0: the all-zero guess)",
+                         "max over t of |h_t − loop h_t| (log scale)", (-8, 8), parent)
+        self.setLogMode(x=False, y=True)
+        self.tolerance_line = pg.InfiniteLine(angle=0, movable=False, pen=_reference_pen(),
+                                              label="tolerance (on the residual)",
+                                              labelOpts={"position": 0.5,
+                                                         "color": style.BOUND_COLOR})
+        self.addItem(self.tolerance_line, ignoreBounds=True)
+        self.diverged = self._failure_marks(("diverged",))["diverged"]
+        self.runs = {}
+
+    def reset(self, tolerance: float) -> None:
+        self.runs = {}
+        self.tolerance_line.setPos(math.log10(tolerance))
+        for curve in self.curves.values():
+            curve.setData([], [])
+        self._set_marks(self.diverged, "diverged", [], [])
+        self._fit_y([tolerance])
+
+    def show_runs(self, runs: dict) -> None:
+        """runs: jacobian -> DeerConvergence."""
+        self.runs = dict(runs)
+        tops = []
+        for jacobian, run in runs.items():
+            errors = np.asarray(run.errors, dtype=float)  # (I+1,)
+            finite = np.isfinite(errors)
+            self.curves[jacobian].setData(np.arange(len(errors))[finite],
+                                          np.maximum(errors[finite], ERROR_FLOOR))
+            if finite.any():
+                tops.append(errors[finite].max())
+        diverged = [(len(r.errors) - 1) for r in runs.values() if r.result.status == "diverged"]
+        top = 10 * max(tops, default=1.0)  # a non-finite iterate is marked above every finite one
+        self._set_marks(self.diverged, "diverged", diverged, [top] * len(diverged))
+        shown = [y for curve in self.curves.values() if curve.yData is not None
+                 for y in curve.yData]
+        self._fit_y(shown + [math.pow(10, self.tolerance_line.value())]
+                    + ([top] if diverged else []))
+
+    def _fit_y(self, values) -> None:
+        low, high = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+        self.getAxis("left").setTicks([decade_ticks(low - 1, high + 4), []])
+        legend_band(self, low, high, 0.22)
+
+    def csv_columns(self) -> dict[str, np.ndarray]:
+        columns = {}
+        for jacobian, run in self.runs.items():
+            name = METHOD_NAMES[jacobian]
+            columns[f"{name} iteration"] = np.arange(len(run.errors), dtype=float)
+            columns[f"{name} error against the loop"] = np.asarray(run.errors, dtype=float)
+            columns[f"{name} residual"] = np.asarray(run.result.residuals, dtype=float)
+        return columns
+
+
+class SweepPlot(DeerPlot):
+    """Iterations per point of a sweep, one curve per method, failures marked in red."""
+
+    def __init__(self, title: str, x_label: str, legend_offset, parent=None):
+        super().__init__(title, x_label, "Newton iterations (log scale)", legend_offset, parent)
+        self.marks = self._failure_marks()
+        self.points: dict[str, list] = {}
+
+    def x_of(self, point) -> float:
+        raise NotImplementedError
+
+    def show_points(self, points: dict) -> None:
+        """points: jacobian -> SweepPoints in sweep order."""
+        self.points = {j: list(p) for j, p in points.items()}
+        for jacobian, curve in self.curves.items():
+            mine = self.points.get(jacobian, [])
+            curve.setData([self.x_of(p) for p in mine], [max(p.iterations, 1) for p in mine])
+        for status, marks in self.marks.items():
+            failed = [p for mine in self.points.values() for p in mine if p.status == status]
+            self._set_marks(marks, status, [self.x_of(p) for p in failed],
+                            [max(p.iterations, 1) for p in failed])
+
+    def _fit_iterations(self, values) -> None:
+        """The y range over `values` (iteration counts, n) with the legend's band above."""
+        self.getAxis("left").setTicks([[(math.log10(v), str(v)) for v in POWERS_OF_TWO], []])
+        values = [v for v in values if v > 0] or [1]
+        legend_band(self, math.log10(min(values)), math.log10(max(values)), 0.36)
+
+    def csv_columns(self) -> dict[str, np.ndarray]:
+        columns = {}
+        for jacobian, mine in self.points.items():
+            name = METHOD_NAMES[jacobian]
+            columns[f"{name} n"] = np.array([p.length for p in mine], dtype=float)
+            columns[f"{name} recurrent scale"] = np.array([p.recurrent_scale for p in mine])
+            columns[f"{name} lambda1 gamma"] = np.array([p.lambda1_gamma for p in mine])
+            columns[f"{name} iterations"] = np.array([p.iterations for p in mine], dtype=float)
+            columns[f"{name} status"] = np.array([p.status for p in mine], dtype=object)
+            columns[f"{name} final error"] = np.array([p.final_error for p in mine])
+        return columns
+
+
+class LengthPlot(SweepPlot):
+    """Iterations to converge against n (log-log), beside n itself: the loop's dependent steps."""
+
+    def __init__(self, parent=None):
+        super().__init__("Iterations to converge against sentence length n",
+                         "sentence length n (words, log scale)", (8, 8), parent)
+        self.setLogMode(x=True, y=True)
+        self.loop_line = self.plot([], [], pen=_reference_pen(),
+                                   name="sequential loop: n dependent steps")
+        self.depth = self.plot([], [], pen=pg.mkPen(METHOD_COLORS["full"], width=1.3,
+                                                    style=Qt.PenStyle.DotLine),
+                               name="DEER: iterations × ⌈log₂ n⌉ scan levels")
+
+    def x_of(self, point) -> float:
+        return float(point.length)
+
+    def reset(self, lengths) -> None:
+        self.loop_line.setData(list(lengths), list(lengths))
+        self.getAxis("bottom").setTicks([[(math.log10(n), str(n)) for n in lengths], []])
+        self.show_points({})
+
+    def show_points(self, points: dict) -> None:
+        super().show_points(points)
+        deer = [p for p in self.points.get("full", []) if p.status == "converged"]
+        depths = [p.iterations * max(1, math.ceil(math.log2(p.length))) for p in deer]
+        self.depth.setData([p.length for p in deer], depths)
+        lengths = [] if self.loop_line.xData is None else list(self.loop_line.xData)
+        every = [p.iterations for mine in self.points.values() for p in mine]
+        self._fit_iterations(lengths + every + depths)
+
+
+class ScalePlot(SweepPlot):
+    """Iterations to converge against λ₁γ (recurrent scale on the top axis), λ₁γ = 1 marked."""
+
+    def __init__(self, parent=None):
+        super().__init__("Iterations to converge against λ₁γ (the recurrent scale)",
+                         "λ₁γ: largest singular value of W × sup |tanh′| (Pascanu's rate)",
+                         (8, 8), parent)
+        self.setLogMode(x=False, y=True)
+        self.showAxis("top")
+        self.setLabel("top", "recurrent scale")
+        self.getAxis("top").enableAutoSIPrefix(False)
+        self.edge = pg.InfiniteLine(1.0, angle=90, movable=False,
+                                    pen=pg.mkPen(FAILURE_COLOR, width=1.3,
+                                                 style=Qt.PenStyle.DashLine),
+                                    label="λ₁γ = 1", labelOpts={"position": 0.05,
+                                                                "color": FAILURE_COLOR})
+        self.addItem(self.edge)
+        self.loop_line = self.plot([], [], pen=_reference_pen(), name="sequential loop: n steps")
+        self.cap_line = self.plot([], [], pen=_reference_pen(Qt.PenStyle.DotLine),
+                                  name="max iterations")
+
+    def x_of(self, point) -> float:
+        return float(point.lambda1_gamma)
+
+    def reset(self, length: int, max_iterations: int) -> None:
+        self.length, self.max_iterations = length, max_iterations
+        self.show_points({})
+
+    def show_points(self, points: dict) -> None:
+        super().show_points(points)
+        every = [p for mine in self.points.values() for p in mine]
+        xs = sorted({self.x_of(p) for p in every})
+        span = [min(xs + [1.0]) - 0.1, max(xs + [1.0]) + 0.1]
+        self.loop_line.setData(span, [self.length] * 2)
+        self.cap_line.setData(span, [self.max_iterations] * 2)
+        scales = {self.x_of(p): p.recurrent_scale for p in every}
+        self.getAxis("top").setTicks([[(x, f"{s:g}") for x, s in sorted(scales.items())], []])
+        self.setXRange(*span, padding=0)
+        self._fit_iterations([p.iterations for p in every] + [self.length, self.max_iterations])
