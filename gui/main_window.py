@@ -497,6 +497,11 @@ class MainWindow(QMainWindow):
         return self._training_lab
 
     @property
+    def deer_lab(self):
+        """The DEER lab window once opened (show_deer_lab makes it), else None."""
+        return self._deer_lab
+
+    @property
     def cost_lab(self):
         """The cost lab window once opened (show_cost_lab makes it), else None."""
         return self._cost_lab

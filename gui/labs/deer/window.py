@@ -232,7 +232,11 @@ class DeerLabWindow(LabWindow):
         self._sync_buttons()
 
     def _on_runner_failed(self, message: str, field: str) -> None:
-        self._show_refusal(f"the run stopped: {message}; {self._parts_text()} kept", field)
+        if field and self.controls.show_error(field, message):
+            self._set_status(f"Not started: {self.controls.shown_errors()[field]}", error=True)
+        else:
+            self._set_status(f"The run stopped: {message}; {self._parts_text()} kept.",
+                             error=True)
         self._sync_buttons()
 
     def _parts_text(self) -> str:
