@@ -83,6 +83,8 @@ def test_a_tiny_run_fills_all_three_plots_and_says_how_it_ended(qtbot, make_lab)
     outcome = window.outcome_label.text()
     assert "DEER</b></span>: converged in" in outcome and "quasi-DEER" in outcome
     assert "λ₁γ = " in window.rate_label.text()
+    deer = result.convergence["full"].result.iterations
+    assert f"DEER (full Jacobian): converged in {deer} iterations" in error.legend_texts()
     assert window.run_button.isEnabled() and not window.cancel_button.isEnabled()
 
 
@@ -109,6 +111,16 @@ def test_cancel_stops_between_measurements_and_keeps_what_is_drawn(qtbot, make_l
     assert window.plots["error"].point_counts()["full"] > 0
     assert window.plots["length"].point_counts() == {"full": 0, "diagonal": 0}
     assert window.run_button.isEnabled()
+
+
+def test_a_run_that_does_not_converge_says_so_in_the_legend_and_beside_it(qtbot, make_lab):
+    window = make_lab(dict(TINY, n=16, max_iterations=2, recurrent_scale=3.0, longest_n=8))
+    run_tiny(qtbot, window)
+    assert window.result.convergence["diagonal"].result.status == "max_iterations"
+    assert ("quasi-DEER (diagonal): did not converge in 2 iterations"
+            in window.plots["error"].legend_texts())
+    assert "did not converge within 2 iterations" in window.outcome_label.text()
+    assert len(window.plots["length"].marks["max_iterations"].xData) >= 1
 
 
 def test_failed_sweep_points_are_marked_in_red_and_named_in_the_legend(qtbot, make_lab):

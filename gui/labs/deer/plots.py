@@ -27,6 +27,13 @@ SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 POWERS_OF_TWO = tuple(2 ** k for k in range(15))  # the iteration axes' ticks: 1, 2, 4, ...
 
 
+def outcome_words(result) -> str:
+    """'converged in 4 iterations', 'did not converge in 40', 'diverged after 3' (a legend's)."""
+    steps = f"{result.iterations} iteration{'' if result.iterations == 1 else 's'}"
+    return {"converged": f"converged in {steps}", "diverged": f"diverged after {steps}"}.get(
+        result.status, f"did not converge in {steps}")
+
+
 def decade_ticks(low: int, high: int) -> list[tuple[float, str]]:
     """Ticks 10^low ... 10^high for a log axis (positions in decades), at most about 9 labels."""
     step = max(1, math.ceil((high - low + 1) / 9))
@@ -83,6 +90,15 @@ class DeerPlot(ExportablePlot):
         if len(xs):
             self.legend.addItem(marks, name)
 
+    def _rename(self, jacobian: str, text: str) -> None:
+        """Change a method's legend entry."""
+        for sample, label in self.legend.items:
+            if sample.item is self.curves[jacobian]:
+                label.setText(text)
+
+    def legend_texts(self) -> list[str]:
+        return [label.text for _sample, label in self.legend.items]
+
     def point_counts(self) -> dict[str, int]:
         return {j: 0 if c.xData is None else len(c.xData) for j, c in self.curves.items()}
 
@@ -105,6 +121,8 @@ class ErrorPlot(DeerPlot):
 
     def reset(self, tolerance: float) -> None:
         self.runs = {}
+        for jacobian in JACOBIANS:
+            self._rename(jacobian, METHOD_NAMES[jacobian])
         self.tolerance_line.setPos(math.log10(tolerance))
         for curve in self.curves.values():
             curve.setData([], [])
@@ -122,6 +140,7 @@ class ErrorPlot(DeerPlot):
                                           np.maximum(errors[finite], ERROR_FLOOR))
             if finite.any():
                 tops.append(errors[finite].max())
+            self._rename(jacobian, f"{METHOD_NAMES[jacobian]}: {outcome_words(run.result)}")
         diverged = [(len(r.errors) - 1) for r in runs.values() if r.result.status == "diverged"]
         top = 10 * max(tops, default=1.0)  # a non-finite iterate is marked above every finite one
         self._set_marks(self.diverged, "diverged", diverged, [top] * len(diverged))
@@ -231,7 +250,7 @@ class ScalePlot(SweepPlot):
         self.edge = pg.InfiniteLine(1.0, angle=90, movable=False,
                                     pen=pg.mkPen(FAILURE_COLOR, width=1.3,
                                                  style=Qt.PenStyle.DashLine),
-                                    label="λ₁γ = 1", labelOpts={"position": 0.05,
+                                    label="λ₁γ = 1", labelOpts={"position": 0.2,
                                                                 "color": FAILURE_COLOR})
         self.addItem(self.edge)
         self.loop_line = self.plot([], [], pen=_reference_pen(), name="sequential loop: n steps")
