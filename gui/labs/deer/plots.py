@@ -41,11 +41,24 @@ def decade_ticks(low: int, high: int) -> list[tuple[float, str]]:
             for k in range(low, high + 1) if k % step == 0]
 
 
+LEGEND_MARGIN_PX = 14  # between the legend's lower edge and the highest point
+
+
 def legend_band(plot: pg.PlotWidget, low: float, high: float, share: float) -> None:
     """Show low..high (decades) in the bottom (1 - share) of a log-y plot: the band above holds
     the legend, so it never covers a point."""
     low, high = low - 0.15, max(high, low + 0.5) + 0.15
     plot.setYRange(low, low + (high - low) / (1 - share), padding=0)
+
+
+def legend_share(plot: pg.PlotWidget, fallback: float) -> float:
+    """The share of the view's height the legend takes, with a margin (`fallback` before the
+    view has a size)."""
+    view_height = plot.getViewBox().height()
+    legend_height = plot.legend.boundingRect().height()
+    if view_height < 50 or legend_height <= 0:
+        return fallback
+    return min(0.7, (legend_height + LEGEND_MARGIN_PX + 8) / view_height)
 
 
 def _legend(plot: pg.PlotWidget, offset):
@@ -69,6 +82,8 @@ class DeerPlot(ExportablePlot):
         self.setLabel("left", y_label)
         self.legend = _legend(self, legend_offset)
         self.curves = {}
+        self._y_span = None  # (low, high) in decades, kept to refit when the view resizes
+        self.getViewBox().sigResized.connect(self._refit)
         for jacobian in JACOBIANS:
             colour = METHOD_COLORS[jacobian]
             self.curves[jacobian] = self.plot(
@@ -84,11 +99,36 @@ class DeerPlot(ExportablePlot):
                 for status in statuses}
 
     def _set_marks(self, marks, status: str, xs, ys) -> None:
+        """Show the failed points; their legend entry only while there are some."""
         marks.setData(list(xs), list(ys))
-        name = FAILURE_MARKS[status][1]
-        self.legend.removeItem(marks)
-        if len(xs):
-            self.legend.addItem(marks, name)
+        listed = any(sample.item is marks for sample, _label in self.legend.items)
+        if listed == bool(len(xs)):
+            return
+        if listed:
+            self.legend.removeItem(marks)
+        else:
+            self.legend.addItem(marks, FAILURE_MARKS[status][1])
+        self._lay_out_legend(self.legend.columnCount)
+
+    def _lay_out_legend(self, columns: int) -> None:
+        self.legend.columnCount = 0  # lay every entry out afresh: a removed one leaves no gap
+        self.legend.setColumnCount(columns)
+
+    BAND_FALLBACK = 0.36
+
+    def _fit_band(self, low: float, high: float) -> None:
+        self._y_span = (low, high)
+        self._refit()
+
+    legend_columns = 1
+
+    def _refit(self, *_args) -> None:
+        if self.legend_columns > 1:  # as many columns as fit beside each other in the view
+            self._lay_out_legend(self.legend_columns)
+            if self.legend.boundingRect().width() > self.getViewBox().width() - 24:
+                self._lay_out_legend(1)
+        if self._y_span is not None:
+            legend_band(self, *self._y_span, legend_share(self, self.BAND_FALLBACK))
 
     def _rename(self, jacobian: str, text: str) -> None:
         """Change a method's legend entry."""
@@ -151,8 +191,8 @@ class ErrorPlot(DeerPlot):
 
     def _fit_y(self, values) -> None:
         low, high = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
-        self.getAxis("left").setTicks([decade_ticks(low - 1, high + 4), []])
-        legend_band(self, low, high, 0.22)
+        self.getAxis("left").setTicks([decade_ticks(low - 1, high + 1), []])  # none in the band
+        self._fit_band(low, high)
 
     def csv_columns(self) -> dict[str, np.ndarray]:
         columns = {}
@@ -169,6 +209,7 @@ class SweepPlot(DeerPlot):
 
     def __init__(self, title: str, x_label: str, legend_offset, parent=None):
         super().__init__(title, x_label, "Newton iterations (log scale)", legend_offset, parent)
+        self.legend_columns = 2  # a shorter legend leaves the points more height, where it fits
         self.marks = self._failure_marks()
         self.points: dict[str, list] = {}
 
@@ -188,9 +229,10 @@ class SweepPlot(DeerPlot):
 
     def _fit_iterations(self, values) -> None:
         """The y range over `values` (iteration counts, n) with the legend's band above."""
-        self.getAxis("left").setTicks([[(math.log10(v), str(v)) for v in POWERS_OF_TWO], []])
         values = [v for v in values if v > 0] or [1]
-        legend_band(self, math.log10(min(values)), math.log10(max(values)), 0.36)
+        self.getAxis("left").setTicks([[(math.log10(v), str(v)) for v in POWERS_OF_TWO
+                                        if v <= 2 * max(values)], []])  # none in the band
+        self._fit_band(math.log10(min(values)), math.log10(max(values)))
 
     def csv_columns(self) -> dict[str, np.ndarray]:
         columns = {}
@@ -213,10 +255,10 @@ class LengthPlot(SweepPlot):
                          "sentence length n (words, log scale)", (8, 8), parent)
         self.setLogMode(x=True, y=True)
         self.loop_line = self.plot([], [], pen=_reference_pen(),
-                                   name="sequential loop: n dependent steps")
+                                   name="sequential loop: n steps")
         self.depth = self.plot([], [], pen=pg.mkPen(METHOD_COLORS["full"], width=1.3,
                                                     style=Qt.PenStyle.DotLine),
-                               name="DEER: iterations × ⌈log₂ n⌉ scan levels")
+                               name="DEER: iterations × ⌈log₂ n⌉ levels")
 
     def x_of(self, point) -> float:
         return float(point.length)

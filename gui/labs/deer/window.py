@@ -133,7 +133,7 @@ class DeerLabWindow(LabWindow):
         rows.setChildrenCollapsible(False)
         rows.addWidget(top)
         rows.addWidget(bottom)
-        rows.setSizes([1000, 1100])
+        rows.setSizes([850, 1150])  # the sweeps, side by side, need the height more
         return rows
 
     def _captioned(self, name: str) -> QWidget:
