@@ -41,7 +41,7 @@ def decade_ticks(low: int, high: int) -> list[tuple[float, str]]:
             for k in range(low, high + 1) if k % step == 0]
 
 
-LEGEND_MARGIN_PX = 14  # between the legend's lower edge and the highest point
+LEGEND_MARGIN_PX = 22  # between the legend's lower edge and the highest point
 
 
 def legend_band(plot: pg.PlotWidget, low: float, high: float, share: float) -> None:
@@ -58,7 +58,7 @@ def legend_share(plot: pg.PlotWidget, fallback: float) -> float:
     legend_height = plot.legend.boundingRect().height()
     if view_height < 50 or legend_height <= 0:
         return fallback
-    return min(0.7, (legend_height + LEGEND_MARGIN_PX + 8) / view_height)
+    return min(0.7, (legend_height + LEGEND_MARGIN_PX) / view_height)
 
 
 def _legend(plot: pg.PlotWidget, offset):
@@ -72,7 +72,11 @@ def _reference_pen(dash=Qt.PenStyle.DashLine):
 
 
 class DeerPlot(ExportablePlot):
-    """A titled plot with a grid, labelled axes, one curve per method and the failure marks."""
+    """A titled plot with a grid, labelled axes, one curve per method and the failure marks;
+    its legend keeps a band of its own above the points."""
+
+    BAND_FALLBACK = 0.36  # the legend's share of the height before the view has a size
+    legend_columns = 1  # a subclass may ask for more, used where they fit side by side
 
     def __init__(self, title: str, x_label: str, y_label: str, legend_offset, parent=None):
         super().__init__(parent)
@@ -114,13 +118,9 @@ class DeerPlot(ExportablePlot):
         self.legend.columnCount = 0  # lay every entry out afresh: a removed one leaves no gap
         self.legend.setColumnCount(columns)
 
-    BAND_FALLBACK = 0.36
-
     def _fit_band(self, low: float, high: float) -> None:
         self._y_span = (low, high)
         self._refit()
-
-    legend_columns = 1
 
     def _refit(self, *_args) -> None:
         if self.legend_columns > 1:  # as many columns as fit beside each other in the view
