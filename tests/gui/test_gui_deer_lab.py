@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QPointF, QSettings
 
 from engine.analysis.deer_convergence import SweepPoint
 from engine.core.errors import ConfigError
@@ -187,3 +187,22 @@ def test_settings_are_remembered_and_damaged_ones_named(qtbot, make_lab, tmp_pat
     message = damaged.statusBar().currentMessage()
     assert "deer_lab/n" in message and "deer_lab/tolerance" in message
     assert damaged.controls.values()["n"] == 64  # the default
+
+
+def test_no_legend_covers_a_point(qtbot, make_lab):
+    """Every point lies below the legend's lower edge (each plot keeps a band for its legend)."""
+    window = make_lab(dict(TINY, n=16, max_iterations=3, recurrent_scale=3.0))
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    run_tiny(qtbot, window)
+    for name, plot in window.plots.items():
+        qtbot.waitUntil(lambda p=plot: p.getViewBox().height() > 50)
+        plot._refit()
+        view = plot.getViewBox()
+        legend_bottom = plot.legend.mapRectToScene(plot.legend.boundingRect()).bottom()
+        legend_bottom_y = view.mapSceneToView(QPointF(0, legend_bottom)).y()  # decades
+        shown = [y for item in plot.getPlotItem().listDataItems() if item.yData is not None
+                 for y in np.log10(np.asarray(item.yData, dtype=float)[item.yData > 0])]
+        assert shown, name
+        assert max(shown) < legend_bottom_y, name
