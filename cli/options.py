@@ -226,4 +226,8 @@ def flag_combination_error(args: argparse.Namespace, argv: list[str]) -> str | N
             return ("--weights goes without --session (a session names its own weights), "
                     "--benchmark (which times weights of its own) and --train (which trains "
                     "its own)")
+    if args.deer and args.weights is not None:
+        return "--weights goes without --deer (the DEER lab builds its own seeded weights)"
+    if args.deer and explicit_fields(argv) & {"cell", "activation"}:
+        return "--deer solves the tanh Elman RNN; leave --cell and --activation out"
     return None

@@ -148,3 +148,13 @@ def test_deer_refuses_bad_flags_in_one_line(capsys, flags, words):
     assert main.main(["--deer", *flags]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"rnn-vs-transformer: error: {words}, got")
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--weights", "w.npz"], "--weights goes without --deer"),
+    (["--cell", "lstm"], "--deer solves the tanh Elman RNN"),
+    (["--activation", "relu"], "--deer solves the tanh Elman RNN"),
+])
+def test_deer_refuses_flags_it_would_ignore(capsys, flags, words):
+    assert main.main(["--deer", *flags]) == 2
+    assert capsys.readouterr().err.startswith(f"rnn-vs-transformer: error: {words}")
