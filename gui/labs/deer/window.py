@@ -15,7 +15,7 @@ from engine.core.errors import ConfigError
 from gui.export.registry import ExportRegistry
 from gui.labs.deer import files, settings as remembered
 from gui.labs.deer.controls import DeerLabControls
-from gui.labs.deer.plots import METHOD_COLORS, ErrorPlot, LengthPlot, ScalePlot
+from gui.labs.deer.plots import FAILURE_COLOR, METHOD_COLORS, ErrorPlot, LengthPlot, ScalePlot
 from gui.labs.deer.runner import DeerLabRunner, lab_work
 from gui.labs.lab_window import LabWindow
 
@@ -291,7 +291,7 @@ def outcome_html(runs: dict) -> str:
     """One line per method: 'DEER: converged in 4 iterations: …', a failure in red."""
     lines = []
     for jacobian, run in runs.items():
-        colour = METHOD_COLORS[jacobian] if run.result.converged else "#d62728"
+        colour = METHOD_COLORS[jacobian] if run.result.converged else FAILURE_COLOR
         lines.append(f"<span style='color:{colour}'><b>{METHODS[jacobian]}</b></span>: "
                      f"{run.result.message}.")
     return "<br>".join(lines)
