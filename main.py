@@ -1,5 +1,5 @@
 """RNN vs Transformer simulator: the command line's entry point. It opens the desktop app, or runs
-one of the headless modes in cli/ (report, export, the cost and training labs)."""
+one of the headless modes in cli/ (report, export, the cost, training and DEER labs)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import sys
 
 from cli.export import run_export
-from cli.labs import run_benchmark, run_train_sweep, run_training
+from cli.labs import run_benchmark, run_deer, run_train_sweep, run_training
 from cli.options import (CONFIG_FLAGS, HEADLESS_MODES, build_parser, config_from_args,
                          explicit_fields, flag_combination_error)
 from cli.outcomes import fail, interrupted
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_training(args)
     if args.train_sweep:
         return run_train_sweep(args)
+    if args.deer:
+        return run_deer(args, argv)
     if args.export:
         return run_export(args, argv)
     if args.report or args.save_trace or args.save_weights:

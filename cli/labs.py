@@ -1,12 +1,13 @@
 """The labs from the command line: --benchmark (the cost lab's sweep), --train and
---train-sweep (the training lab)."""
+--train-sweep (the training lab), --deer (the DEER lab's sweeps)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from cli.options import LAB_FLAGS, TRAIN_FLAGS, lab_config_from_args, train_config_from_args
+from cli.options import (DEER_FLAGS, LAB_FLAGS, TRAIN_FLAGS, deer_config_from_args,
+                         lab_config_from_args, train_config_from_args)
 from cli.outcomes import ctrl_c_cancels, fail, interrupted
 
 
@@ -106,4 +107,32 @@ def run_train_sweep(args: argparse.Namespace) -> int:
     if cancel.cancelled:
         return interrupted(f"the table holds the {len(result.points)} points trained before "
                             "Ctrl-C")
+    return 0
+
+
+def run_deer(args: argparse.Namespace, argv: list[str]) -> int:
+    """--deer: DEER and quasi-DEER against the loop, and both sweeps, printed as tables; Ctrl-C
+    keeps the measurements so far."""
+    from engine.core.errors import ConfigError
+    from engine.core.progress import CancelToken
+    from engine.labs.deer.lab import run_lab
+    from engine.labs.deer.report import format_tables
+
+    try:
+        config = deer_config_from_args(args, argv)
+    except ConfigError as error:
+        return fail(f"{DEER_FLAGS.get(error.field, error.field)} {error.problem}")
+    cancel = CancelToken()
+
+    def progress(fraction: float, label: str) -> None:
+        print(f"\r{fraction:5.0%}  {label[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    with ctrl_c_cancels(cancel):
+        result = run_lab(config, progress=progress, cancel=cancel)
+    print(file=sys.stderr)
+    if cancel.cancelled and not result.convergence:
+        return interrupted("nothing was measured")
+    print(format_tables(result))
+    if cancel.cancelled:
+        return interrupted("the tables hold the measurements made before Ctrl-C")
     return 0

@@ -9,6 +9,7 @@ from engine import __version__
 from engine.core.config import DEFAULT_SENTENCE, MAX_TOKENS, SimConfig
 from engine.core.fields import Flag, FloatRange, IntRange, described_fields
 from engine.labs.cost.config import LabConfig, default_lengths
+from engine.labs.deer.config import DeerLabConfig
 from engine.labs.training.config import TrainConfig
 
 
@@ -17,8 +18,8 @@ CONFIG_FLAGS = {field.name: spec.flag for field, spec in described_fields(SimCon
 
 
 # Every mode that works without a window (and without a display).
-HEADLESS_MODES = ("--report, --save-trace, --save-weights, --export, --benchmark, --train or "
-                  "--train-sweep")
+HEADLESS_MODES = ("--report, --save-trace, --save-weights, --export, --benchmark, --train, "
+                  "--train-sweep or --deer")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "cost lab, headless (measure sequential vs parallel on this machine)"))
     _add_training_options(parser.add_argument_group(
         "training lab, headless (train RNNs and a Transformer on the same task)"))
+    _add_deer_options(parser.add_argument_group(
+        "DEER lab, headless (the RNN's trajectory at once, by Newton iterations)"))
     return parser
 
 
@@ -151,6 +154,39 @@ def _add_training_options(group) -> None:
 TRAIN_FLAGS = {field.name: spec.flag for field, spec in described_fields(TrainConfig) if spec.flag}
 
 
+# DeerLabConfig field -> command-line flag; several are shared with the groups above.
+DEER_FLAGS = {field.name: spec.flag for field, spec in described_fields(DeerLabConfig)
+              if spec.flag}
+
+
+def _add_deer_options(group) -> None:
+    """--deer and the DeerLabConfig fields' options that no group above already made (--n,
+    --hidden-size, --recurrent-scale, --seed and --max-n are shared)."""
+    taken = {*CONFIG_FLAGS.values(), *LAB_FLAGS.values(), *TRAIN_FLAGS.values()}
+    shared = tuple(flag for flag in DEER_FLAGS.values() if flag in taken)
+    group.add_argument("--deer", action="store_true",
+                       help="run DEER and quasi-DEER on the tanh RNN against the step loop and "
+                            "print the iterations they need against n and against the recurrent "
+                            f"scale (uses {', '.join(shared)}; a shared flag not given takes the "
+                            "DEER lab's default: n 64, hidden size 8, longest n 256)")
+    add_field_options(group, DeerLabConfig, skip=shared)
+
+
+def _flag_dest(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def deer_config_from_args(args: argparse.Namespace, argv: list[str]) -> DeerLabConfig:
+    """The DeerLabConfig the flags describe; raises ConfigError naming the field. A flag shared
+    with another mode counts only when given: its parser default is that mode's (hidden size
+    512), not the DEER lab's."""
+    shared = {*CONFIG_FLAGS.values(), *LAB_FLAGS.values(), *TRAIN_FLAGS.values()}
+    given = {word.split("=", 1)[0] for word in argv if word.startswith("--")}
+    return DeerLabConfig(**{name: getattr(args, _flag_dest(flag))
+                            for name, flag in DEER_FLAGS.items()
+                            if flag in given or flag not in shared})
+
+
 def config_from_args(args: argparse.Namespace) -> SimConfig:
     """The SimConfig the flags describe; raises ConfigError naming the field."""
     return SimConfig(**{name: getattr(args, name) for name in CONFIG_FLAGS})
@@ -190,4 +226,8 @@ def flag_combination_error(args: argparse.Namespace, argv: list[str]) -> str | N
             return ("--weights goes without --session (a session names its own weights), "
                     "--benchmark (which times weights of its own) and --train (which trains "
                     "its own)")
+    if args.deer and args.weights is not None:
+        return "--weights goes without --deer (the DEER lab builds its own seeded weights)"
+    if args.deer and explicit_fields(argv) & {"cell", "activation"}:
+        return "--deer solves the tanh Elman RNN; leave --cell and --activation out"
     return None

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self._pending_view = None  # (tick, pinned token, trace digest) to restore after a run
         self._cost_lab = None  # created on first use
         self._training_lab = None  # created on first use
+        self._deer_lab = None  # created on first use
 
         self.sentence_bar.run_requested.connect(self._on_sentence_bar_run)
         self.parameters.config_changed.connect(self._on_parameters_config_changed)
@@ -190,6 +191,8 @@ class MainWindow(QMainWindow):
                      "Measure sequential vs parallel cost on this machine, against Table 1")
         self._action(view, "&Training lab…", "Ctrl+T", self.show_training_lab,
                      "Train RNNs and a Transformer side by side on the same task, live")
+        self._action(view, "&DEER lab…", None, self.show_deer_lab,
+                     "Find the RNN's whole trajectory at once by Newton iterations (DEER)")
         # View > Theme: light, dark or the system's palette, remembered between launches.
         theme = self.remembered.value(style.THEME_SETTING, style.theme_from_setting) or "system"
         self.theme_actions = style.add_theme_actions(
@@ -462,6 +465,8 @@ class MainWindow(QMainWindow):
             self._cost_lab.close()
         if self._training_lab is not None:
             self._training_lab.close()
+        if self._deer_lab is not None:
+            self._deer_lab.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("playback/speed", self.transport.speed_box.value())
@@ -488,6 +493,16 @@ class MainWindow(QMainWindow):
         self._training_lab.raise_()
         self._training_lab.activateWindow()
 
+    def show_deer_lab(self) -> None:
+        """Open (or bring forward) the DEER lab window; it keeps its plots while hidden."""
+        if self._deer_lab is None:
+            from gui.labs.deer import DeerLabWindow
+
+            self._deer_lab = DeerLabWindow(self, settings=self.settings)
+        self._deer_lab.show()
+        self._deer_lab.raise_()
+        self._deer_lab.activateWindow()
+
     def _on_trained_weights(self, weights, sentence: str) -> None:
         """The training lab's trained weights, on a sentence of its task, through the weight seam."""
         self.sentence_bar.set_sentence(sentence)
@@ -499,6 +514,11 @@ class MainWindow(QMainWindow):
     def training_lab(self):
         """The training lab window once opened (show_training_lab makes it), else None."""
         return self._training_lab
+
+    @property
+    def deer_lab(self):
+        """The DEER lab window once opened (show_deer_lab makes it), else None."""
+        return self._deer_lab
 
     @property
     def cost_lab(self):
