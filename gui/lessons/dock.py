@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QListWidget, QL
                                QPushButton, QVBoxLayout, QWidget)
 
 from gui import style
+from gui.lessons.check_card import CheckCard
 from gui.lessons.files import load_lessons
 from gui.lessons.runner import LessonRunner
 
@@ -32,7 +33,9 @@ class LessonDock(QDockWidget):
         self.runner.step_changed.connect(self._on_runner_step_changed)
         self.runner.ended.connect(self._show_step)
         self.runner.failed.connect(self.note.setText)
-        self.runner.settled.connect(lambda: self.note.setText(""))
+        self.runner.failed.connect(lambda _message: self._ask_check())
+        self.runner.settled.connect(self._on_runner_settled)
+        window.timeline.trace_changed.connect(self._on_timeline_trace_changed)
         self.visibilityChanged.connect(self.runner.highlight.set_allowed)
         self._show_step()
 
@@ -56,6 +59,7 @@ class LessonDock(QDockWidget):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setMinimumHeight(120)
+        self.check_card = CheckCard(self._trace_on_screen)
         self.note = QLabel()
         self.note.setWordWrap(True)
         style.colour_text(self.note, "error")
@@ -76,6 +80,7 @@ class LessonDock(QDockWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.counter)
         layout.addWidget(self.text)
+        layout.addWidget(self.check_card)
         layout.addWidget(self.note)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -124,7 +129,28 @@ class LessonDock(QDockWidget):
         self.settings.setValue(LAST_STEP_SETTING, f"{self.runner.lesson.id} {index}")
         self._show_step()
 
+    def _trace_on_screen(self):
+        """(trace, attention head) the window shows: what a check's answer is computed from."""
+        window = self.runner.window
+        return window.timeline.trace, window.attention_panel.head
+
+    def _on_runner_settled(self) -> None:
+        self.note.setText("")
+        self._ask_check()
+
+    def _on_timeline_trace_changed(self, _trace) -> None:
+        """Another run on screen: an open question's choices follow its words."""
+        if self.check_card.check is not None and not self.check_card.answered:
+            self._ask_check()
+
+    def _ask_check(self) -> None:
+        """The step's prediction question afresh (any earlier guess forgotten), or none."""
+        step = self.runner.step
+        check = step.value("check") if step is not None else None
+        self.check_card.present(check, waiting=self.runner.waiting)
+
     def _show_step(self) -> None:
+        self._ask_check()
         lesson, step = self.runner.lesson, self.runner.step
         if lesson is None:
             self.title.setText("")
