@@ -191,11 +191,14 @@ class MainWindow(QMainWindow):
             view.addMenu("&Theme"), self, theme,
             lambda name: self.settings.setValue(style.THEME_SETTING, name))
         help_menu = menus.addMenu("&Help")
-        self._action(help_menu, "What am I looking at?", "F1", self._show_guide)
-        self._action(help_menu, "About", None, self._show_about)
-        from gui.lessons.dock import install_lesson_dock  # Help → Lessons and its dock
+        self._action(help_menu, "What am I looking at?", None, self._show_guide)
+        from gui.lessons.dock import install_lesson_dock  # Help → Lessons, its dock, F1
 
         self.lesson_dock = install_lesson_dock(self, help_menu)
+        from gui.shortcut_list import show_shortcuts
+
+        self._action(help_menu, "&Keyboard shortcuts", None, lambda: show_shortcuts(self))
+        self._action(help_menu, "About", None, self._show_about)
 
     @staticmethod
     def _merge(base: SimConfig, overrides: dict) -> SimConfig:

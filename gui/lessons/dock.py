@@ -15,7 +15,8 @@ from gui.lessons.runner import LessonRunner
 
 LAST_STEP_SETTING = "lessons/last"  # "lesson-id step-number"
 NEXT_KEY, BACK_KEY, LEAVE_KEY = "Alt+Right", "Alt+Left", "Alt+Shift+L"  # free in the window
-OPEN_KEY = "Shift+F1"  # beside F1, "What am I looking at?"
+OPEN_KEY = "Shift+F1"  # beside F1
+PANEL_LESSON_KEY = "F1"  # the lesson for the panel under the mouse
 WELCOME = ("Pick a lesson to walk through the reference text on screen, step by step. Each step "
            "sets up the view it talks about and outlines the panel to look at.")
 
@@ -188,4 +189,18 @@ def install_lesson_dock(window, help_menu) -> LessonDock:
     action.triggered.connect(dock.resume)
     help_menu.addAction(action)
     window.addAction(action)
+    _install_panel_lessons(window, dock, help_menu)
     return dock
+
+
+def _install_panel_lessons(window, dock, help_menu) -> None:
+    """F1: the lesson for the panel under the mouse; and each panel title's "?" link."""
+    from gui.lessons.panel_lessons import link_panels_to_lessons, open_lesson_under_mouse
+
+    action = QAction("Lesson for the panel under the mouse", window)
+    action.setShortcut(QKeySequence(PANEL_LESSON_KEY))
+    action.setStatusTip("Open the lesson that explains the panel under the mouse pointer")
+    action.triggered.connect(lambda: open_lesson_under_mouse(window))
+    help_menu.addAction(action)
+    window.addAction(action)
+    link_panels_to_lessons(window, dock)

@@ -3,7 +3,9 @@ Text colours come from the palette (and follow it when the theme changes)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import html
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -12,6 +14,8 @@ from gui import style
 
 class Panel(QWidget):
     """Title and counter on top, content in the middle, a one- or two-sentence caption below."""
+
+    lesson_requested = Signal()  # the title's lesson link was clicked
 
     def __init__(self, title: str, caption: str, parent: QWidget | None = None,
                  colour: str | None = None):
@@ -30,8 +34,10 @@ class Panel(QWidget):
         # Both wrap rather than overlap when the panel is narrow (a 1280 px screen, say).
         self.title_label.setWordWrap(True)
         self.counter_label.setWordWrap(True)
+        self.lesson_link = lesson_link_label(self.lesson_requested)
         header = QHBoxLayout()
         header.addWidget(self.title_label, 3)
+        header.addWidget(self.lesson_link)
         header.addWidget(self.counter_label, 2)
         self.caption_label = QLabel(caption)
         self.caption_label.setWordWrap(True)
@@ -69,6 +75,9 @@ class Panel(QWidget):
             if height > 0 and height != label.minimumHeight():
                 label.setMinimumHeight(height)
 
+    def show_lesson_link(self, text: str, tip: str) -> None:
+        show_lesson_link(self.lesson_link, text, tip)
+
     def set_counter(self, text: str) -> None:
         self.counter_label.setText(text)
 
@@ -77,3 +86,23 @@ class Panel(QWidget):
         height) only as the title's tooltip."""
         self.caption_label.setVisible(shown)
         self.title_label.setToolTip("" if shown else self.caption_label.text())
+
+
+def lesson_link_label(requested) -> QLabel:
+    """A hidden link label beside a panel's title; a click emits `requested` (a signal)."""
+    label = QLabel()
+    label.setObjectName("lesson-link")
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                  | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    label.linkActivated.connect(lambda _link: requested.emit())
+    label.hide()  # shown where the window links it to a lesson (not in an animation's copy)
+    return label
+
+
+def show_lesson_link(label: QLabel, text: str, tip: str) -> None:
+    label.setText(f'<a href="lesson"><b>{html.escape(text)}</b></a>')
+    label.setAccessibleName(tip)
+    label.setToolTip(tip)
+    label.show()
