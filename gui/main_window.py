@@ -190,6 +190,10 @@ class MainWindow(QMainWindow):
         self.theme_actions = style.add_theme_actions(
             view.addMenu("&Theme"), self, theme,
             lambda name: self.settings.setValue(style.THEME_SETTING, name))
+        colours = self.remembered.value(style.COLOURS_SETTING, style.colours_from_setting)
+        self.colour_action = style.add_colour_action(
+            view, self, colours or "standard",
+            lambda name: self.settings.setValue(style.COLOURS_SETTING, name))
         help_menu = menus.addMenu("&Help")
         self._action(help_menu, "What am I looking at?", None, self._show_guide)
         from gui.lessons.dock import install_lesson_dock  # Help → Lessons, its dock, F1
@@ -416,6 +420,8 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         self.theme_actions["system"].setChecked(True)
         style.apply_theme("system")
+        self.colour_action.setChecked(False)
+        style.use_colours("standard")
         self.parameter_dock.show()
         self.showNormal()
         self.setGeometry(centred_default(available_geometry(self)))

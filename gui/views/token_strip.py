@@ -47,6 +47,9 @@ class _Chips(QWidget):
                 return index
         return None
 
+    def follow_colours(self) -> None:
+        self.update()  # the RNN's colour is read as the chips are painted
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -31,6 +31,7 @@ class Panel(QWidget):
         self.counter_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.counter_label.setFont(bold)
         self._counter_colour = colour
+        self._counter_model = style.model_key_of(colour)  # follows the colour set when a model's
         # Both wrap rather than overlap when the panel is narrow (a 1280 px screen, say).
         self.title_label.setWordWrap(True)
         self.counter_label.setWordWrap(True)
@@ -56,6 +57,8 @@ class Panel(QWidget):
         """Caption in a muted text colour, counter in the model's colour, both from the palette."""
         palette = self.palette()
         self.caption_label.setStyleSheet(f"color: {style.muted_text_colour(palette).name()};")
+        if self._counter_model is not None:
+            self._counter_colour = style.model_colour(self._counter_model)
         counter = (style.readable_on(self._counter_colour, palette) if self._counter_colour
                    else palette.color(palette.ColorRole.WindowText))
         self.counter_label.setStyleSheet(f"color: {counter.name()};")
@@ -77,6 +80,9 @@ class Panel(QWidget):
 
     def show_lesson_link(self, text: str, tip: str) -> None:
         show_lesson_link(self.lesson_link, text, tip)
+
+    def follow_colours(self) -> None:
+        self._colour_text()
 
     def set_counter(self, text: str) -> None:
         self.counter_label.setText(text)

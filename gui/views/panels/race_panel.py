@@ -37,6 +37,10 @@ class RaceBar(QWidget):
         self.setFixedHeight(12)
         self.setMinimumWidth(80)
 
+    def set_colour(self, colour: str) -> None:
+        self._colour = QColor(colour)
+        self.update()
+
     def set_fraction(self, fraction: float) -> None:
         if fraction != self.fraction:
             self.fraction = fraction
@@ -149,6 +153,12 @@ class RacePanel(QWidget):
         super().changeEvent(event)
         if event.type() in style.PALETTE_EVENTS:
             self._colour_names()
+
+    def follow_colours(self) -> None:
+        """Bars and names in the current colour set."""
+        for key, (_name, bar, _values) in self._rows.items():
+            bar.set_colour(style.model_colour(key))
+        self._colour_names()
 
     def _on_timeline_trace_changed(self, trace) -> None:
         self._trace = trace
