@@ -17,6 +17,7 @@ PADDING_X, PADDING_Y, GAP = 8, 3, 5
 class _Chips(QWidget):
     hovered = Signal(object)
     clicked = Signal(int)
+    grouped = Signal(int)  # Ctrl+click: the word joins (or leaves) the group
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -26,6 +27,7 @@ class _Chips(QWidget):
         self.current = None  # the clock's word
         self.processed = 0  # words the RNN has read
         self.selected = -1
+        self.group: tuple[int, ...] = ()
         self._hover = None
 
     def set_tokens(self, tokens: list[str]) -> None:
@@ -67,7 +69,8 @@ class _Chips(QWidget):
             else:
                 fill, text = (read if index < self.processed else unread), text_colour
             painter.setBrush(fill)
-            pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if index == self.selected else QPen(border, 1)
+            outlined = index == self.selected or index in self.group
+            pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if outlined else QPen(border, 1)
             painter.setPen(pen)
             painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 6, 6)
             painter.setPen(text)
@@ -80,12 +83,16 @@ class _Chips(QWidget):
             self.hovered.emit(index)
         if index is not None:
             QToolTip.showText(event.globalPosition().toPoint(),
-                              f"word {index}: “{self.tokens[index]}” (click to pin)", self)
+                              f"word {index}: “{self.tokens[index]}” (click to pin, Ctrl+click "
+                              "to add it to a group)", self)
 
     def mousePressEvent(self, event) -> None:
         index = self.index_at(event.position().toPoint())
         if index is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit(index)
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.grouped.emit(index)
+            else:
+                self.clicked.emit(index)
 
     def leaveEvent(self, event) -> None:
         self._hover = None
@@ -108,6 +115,8 @@ class TokenStrip(QScrollArea):
         self.setToolTip("The sentence as the models see it: words and punctuation marks")
         self.chips.hovered.connect(selection.set_hovered)
         self.chips.clicked.connect(selection.toggle_pinned)
+        self.chips.grouped.connect(selection.toggle_grouped)
+        selection.group_changed.connect(self._on_selection_group_changed)
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         selection.changed.connect(self._on_selection_changed)
@@ -134,6 +143,10 @@ class TokenStrip(QScrollArea):
         if self.chips.current is not None and self.chips.current < len(self.chips.rects):
             rect = self.chips.rects[self.chips.current]
             self.ensureVisible(rect.center().x(), rect.center().y(), rect.width(), 0)
+        self.chips.update()
+
+    def _on_selection_group_changed(self, group: tuple) -> None:
+        self.chips.group = tuple(group)
         self.chips.update()
 
     def _on_selection_changed(self, index: int) -> None:

@@ -73,10 +73,9 @@ class Panel(QWidget):
         do not ask a label's height for its width, so maps that keep a minimum height would
         otherwise be drawn over a caption's last line."""
         super().resizeEvent(event)
-        for label in (self.title_label, self.counter_label, self.caption_label):
-            height = label.heightForWidth(label.width()) if label.width() > 0 else -1
-            if height > 0 and height != label.minimumHeight():
-                label.setMinimumHeight(height)
+        for label in (self.title_label, self.counter_label, self.caption_label,
+                      *self.findChildren(QLabel, WRAPPED_LABEL)):
+            fit_wrapped_height(label)
 
     def show_lesson_link(self, text: str, tip: str) -> None:
         show_lesson_link(self.lesson_link, text, tip)
@@ -92,6 +91,16 @@ class Panel(QWidget):
         height) only as the title's tooltip."""
         self.caption_label.setVisible(shown)
         self.title_label.setToolTip("" if shown else self.caption_label.text())
+
+
+WRAPPED_LABEL = "wrapped"  # the object name of a panel's other wrapped labels, fitted likewise
+
+
+def fit_wrapped_height(label: QLabel) -> None:
+    """Room for every line a wrapped label needs at its width."""
+    height = label.heightForWidth(label.width()) if label.width() > 0 else -1
+    if height > 0 and height != label.minimumHeight():
+        label.setMinimumHeight(height)
 
 
 def lesson_link_label(requested) -> QLabel:
