@@ -45,6 +45,9 @@ def run_app(overrides: dict, sentence: str | None, argv: list[str] | None = None
 
     app, window = create_window(overrides, sentence, argv=argv)
     window.show()
+    from gui.welcome import offer_welcome
+
+    offer_welcome(window)  # once, on the first launch: the tour or Skip, never modal
     # After the first paint: the worker loads torch (and the weight file, which then runs).
     QTimer.singleShot(0, (lambda: window.weight_actions.open(weights)) if weights
                       else window.run_current)

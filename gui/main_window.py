@@ -198,12 +198,19 @@ class MainWindow(QMainWindow):
         self.theme_actions = style.add_theme_actions(
             view.addMenu("&Theme"), self, theme,
             lambda name: self.settings.setValue(style.THEME_SETTING, name))
+        colours = self.remembered.value(style.COLOURS_SETTING, style.colours_from_setting)
+        self.colour_action = style.add_colour_action(
+            view, self, colours or "standard",
+            lambda name: self.settings.setValue(style.COLOURS_SETTING, name))
         help_menu = menus.addMenu("&Help")
-        self._action(help_menu, "What am I looking at?", "F1", self._show_guide)
-        self._action(help_menu, "About", None, self._show_about)
-        from gui.lessons.dock import install_lesson_dock  # Help → Lessons and its dock
+        self._action(help_menu, "What am I looking at?", None, self._show_guide)
+        from gui.lessons.dock import install_lesson_dock  # Help → Lessons, its dock, F1
 
         self.lesson_dock = install_lesson_dock(self, help_menu)
+        from gui.shortcut_list import show_shortcuts
+
+        self._action(help_menu, "&Keyboard shortcuts", None, lambda: show_shortcuts(self))
+        self._action(help_menu, "About", None, self._show_about)
 
     @staticmethod
     def _merge(base: SimConfig, overrides: dict) -> SimConfig:
@@ -435,6 +442,8 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         self.theme_actions["system"].setChecked(True)
         style.apply_theme("system")
+        self.colour_action.setChecked(False)
+        style.use_colours("standard")
         self.parameter_dock.show()
         self.showNormal()
         self.setGeometry(centred_default(available_geometry(self)))

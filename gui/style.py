@@ -1,8 +1,12 @@
 """Colours, fonts and pens shared by every panel, so the two models look alike everywhere, and
 the themes (light, dark, the system's): the application palette, with the plots' colours taken
-from it."""
+from it. The model colours and the heatmaps' colour maps come from one colour set, the standard
+one or a colour-blind-safe one (View → Colour-blind-safe colours): use_colours switches them and
+every widget with a follow_colours() method redraws in the new set."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,6 +33,101 @@ LOG_FLOOR = 1e-30  # gradient norms below this are drawn at the floor
 FLOOR_COLOR = "#8ecae6"  # light blue, outside the GRADIENT map: "a path, but below the floor"
 ERROR_COLOR = "#c0392b"  # red notices on a light window
 DARK_ERROR_COLOR = "#ff8a80"  # the same red, lightened for a dark window
+
+
+# -- colour sets: the models' colours and the heatmaps' colour maps, in one place ------------------
+@dataclass(frozen=True)
+class ColourSet:
+    models: dict  # model key -> colour
+    other: str  # a model without a colour of its own
+    diverging: str  # colour map for signed values
+    sequential: str  # for probabilities
+    gradient: str  # for log10 gradient norms
+
+
+COLOUR_SETS = {
+    "standard": ColourSet({"rnn": RNN_COLOR, "attention": ATTENTION_COLOR, "scan": SCAN_COLOR},
+                          OTHER_MODEL_COLOR, DIVERGING, SEQUENTIAL, GRADIENT),
+    # Okabe & Ito's colours (vermillion, blue, bluish green, reddish purple) and maps made for
+    # colour-vision deficiencies: blue-white-yellow for signed values, cividis, and inferno.
+    "colour-blind": ColourSet({"rnn": "#d55e00", "attention": "#0072b2", "scan": "#009e73"},
+                              "#cc79a7", "CET-CBD1", "cividis", "inferno"),
+}
+COLOUR_ROLES = ("diverging", "sequential", "gradient")
+COLOURS_SETTING = "view/colours"  # the settings key that remembers the colour set
+_colour_set = ["standard"]
+
+
+def colours_from_setting(value) -> str | None:
+    """A remembered colour set's name, or None when it is not one."""
+    return value if isinstance(value, str) and value in COLOUR_SETS else None
+
+
+def colour_set_name() -> str:
+    return _colour_set[0]
+
+
+def colour_map(role: str) -> pg.ColorMap:
+    """The current set's colour map for `role` (one of COLOUR_ROLES)."""
+    return pg.colormap.get(getattr(COLOUR_SETS[_colour_set[0]], role))
+
+
+def colour_role(map_name: str) -> str | None:
+    """The role ("diverging", ...) a colour map plays in any set, or None for a map of its own."""
+    for colour_set in COLOUR_SETS.values():
+        for role in COLOUR_ROLES:
+            if getattr(colour_set, role) == map_name:
+                return role
+    return None
+
+
+def model_key_of(colour: str | None) -> str | None:
+    """The model whose colour (in any set) `colour` is, or None."""
+    for colour_set in COLOUR_SETS.values():
+        for key, model_colour_ in colour_set.models.items():
+            if colour is not None and QColor(colour) == QColor(model_colour_):
+                return key
+    return None
+
+
+def use_colours(name: str) -> None:
+    """Switch every model colour and colour map to the set `name`; open views follow at once."""
+    global RNN_COLOR, ATTENTION_COLOR, SCAN_COLOR, OTHER_MODEL_COLOR, DIVERGING, SEQUENTIAL
+    global GRADIENT
+    colour_set = COLOUR_SETS[name]
+    _colour_set[0] = name
+    RNN_COLOR, ATTENTION_COLOR = colour_set.models["rnn"], colour_set.models["attention"]
+    SCAN_COLOR = colour_set.models["scan"]
+    OTHER_MODEL_COLOR = colour_set.other
+    MODEL_COLORS.clear()
+    MODEL_COLORS.update(colour_set.models)
+    DIVERGING, SEQUENTIAL, GRADIENT = (colour_set.diverging, colour_set.sequential,
+                                       colour_set.gradient)
+    app = QApplication.instance()
+    for widget in app.allWidgets() if app is not None else ():
+        follow = getattr(widget, "follow_colours", None)
+        if callable(follow):
+            follow()
+
+
+def add_colour_action(menu, parent, current: str, on_chosen) -> QAction:
+    """A checkable View-menu entry for the colour-blind-safe set; choosing applies it and calls
+    on_chosen(name)."""
+    action = QAction("Colour-&blind-safe colours", parent)
+    action.setCheckable(True)
+    action.setChecked(current == "colour-blind")
+    action.setStatusTip("Model colours and colour maps that stay distinct with colour-vision "
+                        "deficiencies (Okabe–Ito colours, cividis)")
+
+    def choose(checked: bool) -> None:
+        name = "colour-blind" if checked else "standard"
+        use_colours(name)
+        on_chosen(name)
+
+    action.triggered.connect(choose)
+    menu.addAction(action)
+    use_colours(current)
+    return action
 
 
 def error_label() -> QLabel:
@@ -125,9 +224,10 @@ def readable_on(colour: str, palette: QPalette) -> QColor:
 
 
 def readable_html(html: str, palette: QPalette) -> str:
-    """Rich text with the models' colours (RNN_COLOR, ATTENTION_COLOR) legible on the palette."""
-    for colour in (RNN_COLOR, ATTENTION_COLOR):
-        html = html.replace(colour, readable_on(colour, palette).name())
+    """Rich text with the models' colours (written as the standard set's RNN and attention
+    colours) in the current set's, legible on the palette."""
+    for key, written in COLOUR_SETS["standard"].models.items():
+        html = html.replace(written, readable_on(model_colour(key), palette).name())
     return html
 
 

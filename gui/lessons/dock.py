@@ -9,12 +9,14 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QListWidget, QL
                                QPushButton, QVBoxLayout, QWidget)
 
 from gui import style
+from gui.lessons.check_card import CheckCard
 from gui.lessons.files import load_lessons
 from gui.lessons.runner import LessonRunner
 
 LAST_STEP_SETTING = "lessons/last"  # "lesson-id step-number"
 NEXT_KEY, BACK_KEY, LEAVE_KEY = "Alt+Right", "Alt+Left", "Alt+Shift+L"  # free in the window
-OPEN_KEY = "Shift+F1"  # beside F1, "What am I looking at?"
+OPEN_KEY = "Shift+F1"  # beside F1
+PANEL_LESSON_KEY = "F1"  # the lesson for the panel under the mouse
 WELCOME = ("Pick a lesson to walk through the reference text on screen, step by step. Each step "
            "sets up the view it talks about and outlines the panel to look at.")
 
@@ -32,7 +34,9 @@ class LessonDock(QDockWidget):
         self.runner.step_changed.connect(self._on_runner_step_changed)
         self.runner.ended.connect(self._show_step)
         self.runner.failed.connect(self.note.setText)
-        self.runner.settled.connect(lambda: self.note.setText(""))
+        self.runner.failed.connect(lambda _message: self._ask_check())
+        self.runner.settled.connect(self._on_runner_settled)
+        window.timeline.trace_changed.connect(self._on_timeline_trace_changed)
         self.visibilityChanged.connect(self.runner.highlight.set_allowed)
         self._show_step()
 
@@ -56,6 +60,7 @@ class LessonDock(QDockWidget):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setMinimumHeight(120)
+        self.check_card = CheckCard(self._trace_on_screen)
         self.note = QLabel()
         self.note.setWordWrap(True)
         style.colour_text(self.note, "error")
@@ -76,6 +81,7 @@ class LessonDock(QDockWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.counter)
         layout.addWidget(self.text)
+        layout.addWidget(self.check_card)
         layout.addWidget(self.note)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -124,7 +130,28 @@ class LessonDock(QDockWidget):
         self.settings.setValue(LAST_STEP_SETTING, f"{self.runner.lesson.id} {index}")
         self._show_step()
 
+    def _trace_on_screen(self):
+        """(trace, attention head) the window shows: what a check's answer is computed from."""
+        window = self.runner.window
+        return window.timeline.trace, window.attention_panel.head
+
+    def _on_runner_settled(self) -> None:
+        self.note.setText("")
+        self._ask_check()
+
+    def _on_timeline_trace_changed(self, _trace) -> None:
+        """Another run on screen: an open question's choices follow its words."""
+        if self.check_card.check is not None and not self.check_card.answered:
+            self._ask_check()
+
+    def _ask_check(self) -> None:
+        """The step's prediction question afresh (any earlier guess forgotten), or none."""
+        step = self.runner.step
+        check = step.value("check") if step is not None else None
+        self.check_card.present(check, waiting=self.runner.waiting)
+
     def _show_step(self) -> None:
+        self._ask_check()
         lesson, step = self.runner.lesson, self.runner.step
         if lesson is None:
             self.title.setText("")
@@ -162,4 +189,18 @@ def install_lesson_dock(window, help_menu) -> LessonDock:
     action.triggered.connect(dock.resume)
     help_menu.addAction(action)
     window.addAction(action)
+    _install_panel_lessons(window, dock, help_menu)
     return dock
+
+
+def _install_panel_lessons(window, dock, help_menu) -> None:
+    """F1: the lesson for the panel under the mouse; and each panel title's "?" link."""
+    from gui.lessons.panel_lessons import link_panels_to_lessons, open_lesson_under_mouse
+
+    action = QAction("Lesson for the panel under the mouse", window)
+    action.setShortcut(QKeySequence(PANEL_LESSON_KEY))
+    action.setStatusTip("Open the lesson that explains the panel under the mouse pointer")
+    action.triggered.connect(lambda: open_lesson_under_mouse(window))
+    help_menu.addAction(action)
+    window.addAction(action)
+    link_panels_to_lessons(window, dock)

@@ -4,7 +4,8 @@ schema, so a broken file names itself and its step while the other lessons still
 A lesson is {"id", "title", "steps": [{"text", "actions": [{"<action>": value}, ...]}, ...]}.
 Actions: "preset" (a preset's name prefix), "sentence" (text to run), "tick" (an integer or
 "final"), "pin" (a word's index, or null to unpin), "highlight" (a panel's name, or null),
-"open" ("cost-lab").
+"open" ("cost-lab"), "check" (a prediction the learner makes before the answer, computed from
+the trace on screen, is revealed: gui/lessons/checks.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from engine.core.errors import EngineInputError
 from engine.core.tokens import tokenize
 from engine.core.untrusted import decode_text, parse_json, printable, read_limited
+from gui.lessons.checks import parse_check
 from gui.resources import presets
 
 MAX_LESSON_BYTES = 64_000  # a lesson is a few kilobytes of text
@@ -26,7 +28,7 @@ MAX_TITLE_CHARS = 80
 FINAL_TICK = "final"
 PANELS = ("sentence", "tokens", "rnn", "attention", "gradient", "race", "transport")
 LABS = ("cost-lab",)
-ACTIONS = ("preset", "sentence", "tick", "pin", "highlight", "open")
+ACTIONS = ("preset", "sentence", "tick", "pin", "highlight", "open", "check")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _LESSON_KEYS = {"id", "title", "steps"}
 _STEP_KEYS = {"text", "actions"}
@@ -133,6 +135,11 @@ def _parse_action(action, where: str, error) -> tuple[str, object]:
         raise error(f"{where}each action must be an object with one key, such as "
                     "{\"tick\": 3}")
     (name, value), = action.items()
+    if name == "check":
+        check, problem = parse_check(value)
+        if problem:
+            raise error(f"{where}\"check\" {problem}")
+        return name, check
     checks = {"preset": _check_preset, "sentence": _check_sentence, "tick": _check_tick,
               "pin": _check_pin, "highlight": _check_highlight, "open": _check_open}
     if name not in checks:
@@ -188,6 +195,9 @@ def _check_sentence_fits(actions, where: str, error) -> None:
         return
     length = len(tokenize(sentences[-1]))
     for name, value in actions:
+        if name == "check" and value.word is not None and value.word >= length:
+            raise error(f"{where}\"check\" asks about word {value.word}, past the sentence's "
+                        f"last word (index {length - 1})")
         if name == "pin" and value is not None and value >= length:
             raise error(f"{where}\"pin\" {value} is past the sentence's last word "
                         f"(index {length - 1})")

@@ -25,6 +25,7 @@ GLOVE_STAND_IN = ("Not in GloVe's vocabulary: a seeded random vector of GloVe's 
 class _Chips(QWidget):
     hovered = Signal(object)
     clicked = Signal(int)
+    grouped = Signal(int)  # Ctrl+click: the word joins (or leaves) the group
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -36,6 +37,7 @@ class _Chips(QWidget):
         self.selected = -1
         self.stand_ins: frozenset[int] = frozenset()  # words whose vector is a stand-in
         self.stand_in_note = ""  # why, for their tooltips
+        self.group: tuple[int, ...] = ()
         self._hover = None
 
     def set_tokens(self, tokens: list[str], stand_ins=(), note: str = "") -> None:
@@ -60,6 +62,9 @@ class _Chips(QWidget):
                 return index
         return None
 
+    def follow_colours(self) -> None:
+        self.update()  # the RNN's colour is read as the chips are painted
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -77,7 +82,8 @@ class _Chips(QWidget):
             else:
                 fill, text = (read if index < self.processed else unread), text_colour
             painter.setBrush(fill)
-            pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if index == self.selected else QPen(border, 1)
+            outlined = index == self.selected or index in self.group
+            pen = QPen(QColor(style.SELECTION_COLOR), 2.5) if outlined else QPen(border, 1)
             stand_in = index in self.stand_ins
             if stand_in:
                 pen.setStyle(Qt.PenStyle.DashLine)
@@ -98,13 +104,16 @@ class _Chips(QWidget):
             QToolTip.showText(event.globalPosition().toPoint(), self.describe(index), self)
 
     def describe(self, index: int) -> str:
-        text = f"word {index}: “{self.tokens[index]}” (click to pin)"
+        text = f"word {index}: “{self.tokens[index]}” (click to pin, Ctrl+click to add it to a group)"
         return text + (f"\n{self.stand_in_note}" if index in self.stand_ins else "")
 
     def mousePressEvent(self, event) -> None:
         index = self.index_at(event.position().toPoint())
         if index is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit(index)
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.grouped.emit(index)
+            else:
+                self.clicked.emit(index)
 
     def leaveEvent(self, event) -> None:
         self._hover = None
@@ -127,6 +136,8 @@ class TokenStrip(QScrollArea):
         self.setToolTip("The sentence as the models see it: words and punctuation marks")
         self.chips.hovered.connect(selection.set_hovered)
         self.chips.clicked.connect(selection.toggle_pinned)
+        self.chips.grouped.connect(selection.toggle_grouped)
+        selection.group_changed.connect(self._on_selection_group_changed)
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         selection.changed.connect(self._on_selection_changed)
@@ -160,6 +171,10 @@ class TokenStrip(QScrollArea):
         if self.chips.current is not None and self.chips.current < len(self.chips.rects):
             rect = self.chips.rects[self.chips.current]
             self.ensureVisible(rect.center().x(), rect.center().y(), rect.width(), 0)
+        self.chips.update()
+
+    def _on_selection_group_changed(self, group: tuple) -> None:
+        self.chips.group = tuple(group)
         self.chips.update()
 
     def _on_selection_changed(self, index: int) -> None:

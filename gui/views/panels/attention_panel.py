@@ -3,6 +3,8 @@ in one matrix operation, with every shape in the titles."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSignalBlocker
 import numpy as np
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
@@ -10,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 from engine.core import clock
 
 from gui import style
-from gui.views.panels.base import Panel
+from gui.views.panels.base import WRAPPED_LABEL, Panel, fit_wrapped_height
 from gui.views.panels import heatmap
 from gui.views.panels.heatmap import HeatmapView
 
@@ -88,6 +90,12 @@ class AttentionPanel(Panel):
         for view in self.views.values():
             view.hovered.connect(selection.set_hovered)
             view.clicked.connect(selection.toggle_pinned)
+        self.group_label = QLabel()  # the summed attention of the words gathered by Ctrl+click
+        self.group_label.setWordWrap(True)
+        self.group_label.setObjectName(WRAPPED_LABEL)
+        self.group_label.hide()
+        self.content.addWidget(self.group_label)
+        selection.group_changed.connect(self._show_group)
         self.head_box.currentIndexChanged.connect(self._on_head_box_changed)
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
@@ -179,3 +187,24 @@ class AttentionPanel(Panel):
     def _on_selection_changed(self, index: int) -> None:
         for view in self.views.values():
             view.set_selected(index)
+        self._show_group(self._selection.group)
+
+    def _show_group(self, group: tuple) -> None:
+        """The softmax rows of the grouped words summed: where the group as a whole looks."""
+        trace = self._trace
+        members = [index for index in group if trace is not None and index < trace.length]
+        self.group_label.setVisible(len(members) >= 2)
+        if len(members) < 2:
+            return
+        summed = summed_attention(trace.attention.weights[self.head], members)  # (T,)
+        names = " + ".join(f"“{html.escape(trace.tokens[index])}”" for index in members)
+        weights = " · ".join(f"{html.escape(token)} {value:.2f}"
+                             for token, value in zip(trace.tokens, summed))
+        self.group_label.setText(f"<b>{names}</b>, softmax rows summed (head {self.head + 1}): "
+                                 f"{weights}")
+        fit_wrapped_height(self.group_label)
+
+
+def summed_attention(weights: np.ndarray, members) -> np.ndarray:
+    """weights (T, T), one head's softmax rows; the rows of `members` summed, (T,)."""
+    return weights[list(members)].sum(axis=0)  # (T,)

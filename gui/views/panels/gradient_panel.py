@@ -155,6 +155,13 @@ class GradientCurves(WordPlot):
         self._shown: dict[str, int] = {}  # model key -> words drawn
         self._ready = True
 
+    def follow_colours(self) -> None:
+        """Each model's curve (and so its legend sample) in the current colour set."""
+        for key, curve in self.model_curves.items():
+            colour = style.model_colour(key)
+            curve.setPen(pg.mkPen(colour, width=2.5))
+            curve.setSymbolBrush(colour)
+
     def _curve_for(self, key: str) -> pg.PlotDataItem:
         """The model's curve, made on first use in the model's colour."""
         if key not in self.model_curves:

@@ -53,7 +53,9 @@ class HeatmapView(HoverPlot):
         self.setLabel("left", y_label)
         self.setTitle(title, size=style.TITLE_SIZE)
         self._image = pg.ImageItem(axisOrder="row-major")
-        self._image.setColorMap(pg.colormap.get(colormap))
+        self._colour_role = style.colour_role(colormap)  # None: a map that keeps its colours
+        self._image.setColorMap(style.colour_map(self._colour_role) if self._colour_role
+                                else pg.colormap.get(colormap))
         self.addItem(self._image)
         self._cover = self._add_rect(pen=None, brush=QBrush(QColor(style.PLOT_BACKGROUND)))
         self._column_cover = self._add_rect(pen=None, brush=self._cover.brush())
@@ -131,7 +133,8 @@ class HeatmapView(HoverPlot):
     def set_colormap(self, name: str) -> None:
         """Colour with another pyqtgraph colour map (before set_matrix, which picks each printed
         number's ink for the colour under it)."""
-        colormap = pg.colormap.get(name)
+        self._colour_role = style.colour_role(name)  # a role follows the colour set
+        colormap = style.colour_map(self._colour_role) if self._colour_role else pg.colormap.get(name)
         self._image.setColorMap(colormap)
         if self._colorbar is not None:
             self._colorbar.setColorMap(colormap)
@@ -145,6 +148,18 @@ class HeatmapView(HoverPlot):
         fractions = np.clip((np.nan_to_num(shown, nan=levels[0]) - levels[0]) / span, 0.0, 1.0)
         colours = self._image.getColorMap().map(fractions.ravel(), mode="float")  # (R*C, 4)
         self._numbers.build(self, self._data, shown, self._format, colours)
+
+    def follow_colours(self) -> None:
+        """Redraw in the current colour set's map (View → Colour-blind-safe colours)."""
+        if self._colour_role is None:
+            return
+        colormap = style.colour_map(self._colour_role)
+        self._image.setColorMap(colormap)
+        if self._colorbar is not None:
+            self._colorbar.setColorMap(colormap)
+        if self.colour_levels is not None and self._data.size:
+            self._build_value_texts(self.colour_levels, self.coloured_matrix)
+            self._update_texts()
 
     def _update_texts(self) -> None:
         if not self._numbers.printing:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
@@ -12,6 +12,7 @@ from engine.core import clock
 from engine.core.records import MODEL_KEYS
 from engine.core.timing import spread_text
 from gui import style
+from gui.views.panels.base import lesson_link_label, show_lesson_link
 from gui.wording import count
 
 COLUMNS = [
@@ -36,6 +37,10 @@ class RaceBar(QWidget):
         self.setFixedHeight(12)
         self.setMinimumWidth(80)
 
+    def set_colour(self, colour: str) -> None:
+        self._colour = QColor(colour)
+        self.update()
+
     def set_fraction(self, fraction: float) -> None:
         if fraction != self.fraction:
             self.fraction = fraction
@@ -56,6 +61,8 @@ class RaceBar(QWidget):
 class RacePanel(QWidget):
     """One row of live counters and a progress bar per model of the trace (its records, in order)."""
 
+    lesson_requested = Signal()  # the lesson link above the model names was clicked
+
     def __init__(self, timeline, parent=None):
         super().__init__(parent)
         self._timeline = timeline
@@ -68,6 +75,9 @@ class RacePanel(QWidget):
             header.setToolTip(tip)
             header.setAlignment(Qt.AlignmentFlag.AlignRight)
             grid.addWidget(header, 0, column)
+        self.lesson_link = lesson_link_label(self.lesson_requested)
+        self.lesson_link.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        grid.addWidget(self.lesson_link, 0, 0)
         self._rows = {}  # model key -> (name label, bar, one label per column)
         self._records = {}  # model key -> ModelRecord of the shown trace
         self.timing_note = QLabel()
@@ -83,6 +93,9 @@ class RacePanel(QWidget):
         timeline.trace_changed.connect(self._on_timeline_trace_changed)
         timeline.step_changed.connect(self._on_timeline_step_changed)
         self._trace = None
+
+    def show_lesson_link(self, text: str, tip: str) -> None:
+        show_lesson_link(self.lesson_link, text, tip)
 
     def model_keys(self) -> tuple[str, ...]:
         """The models that have a row, top to bottom ("rnn", "attention", ...)."""
@@ -140,6 +153,12 @@ class RacePanel(QWidget):
         super().changeEvent(event)
         if event.type() in style.PALETTE_EVENTS:
             self._colour_names()
+
+    def follow_colours(self) -> None:
+        """Bars and names in the current colour set."""
+        for key, (_name, bar, _values) in self._rows.items():
+            bar.set_colour(style.model_colour(key))
+        self._colour_names()
 
     def _on_timeline_trace_changed(self, trace) -> None:
         self._trace = trace

@@ -83,7 +83,7 @@ class RNNCellView(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self._timeline = timeline
-        self._colormap = pg.colormap.get(style.DIVERGING)
+        self._colormap = style.colour_map("diverging")
         self._trace = None
         self.step: int | None = None  # the word whose cell call is drawn
         self._backward = False  # the gradient is passing back through that call
@@ -187,6 +187,11 @@ class RNNCellView(QWidget):
         return CellLayout(QRectF(title), box, vectors, labels, columns, numbers)
 
     # -- drawing ------------------------------------------------------------------------------
+    def follow_colours(self) -> None:
+        """Redraw in the current colour set (the cells' map, the RNN's outline)."""
+        self._colormap = style.colour_map("diverging")
+        self.update()
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

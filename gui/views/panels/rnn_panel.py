@@ -46,6 +46,9 @@ class ReachBars(WordPlot):
         self._selected = -1
         self.setXRange(0, 100, padding=0.1)  # room for the "0" and "100" labels
 
+    def follow_colours(self) -> None:
+        self._bars.setOpts(brush=style.model_colour("rnn"))
+
     def set_trace(self, trace) -> None:
         self._percent, self._relative = reach_shares(trace.rnn.connectivity)
         T = trace.length

@@ -41,12 +41,12 @@ class ScanTreeView(WordPlot):
         self.setLabel("left", "scan level")
         self.setMouseEnabled(False, False)
         self.hideButtons()
-        colour = QColor(style.SCAN_COLOR)
         self._span = pg.BarGraphItem(x0=[], y=[], width=[], height=0.5,
                                      brush=pg.mkBrush(style.SELECTION_COLOR + "55"), pen=None)
         self._passes = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(style.BOUND_COLOR, width=1))
-        self._joins = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(colour, width=2))
-        self._nodes = pg.ScatterPlotItem(size=6, brush=pg.mkBrush(colour), pen=None)
+        self._joins = pg.PlotDataItem(connect="pairs")
+        self._nodes = pg.ScatterPlotItem(size=6, pen=None)
+        self.follow_colours()
         for item in (self._span, self._passes, self._joins, self._nodes):
             self.addItem(item)
         self._tokens: list[str] = []
@@ -67,6 +67,12 @@ class ScanTreeView(WordPlot):
             (level.index + 1, f"{level.index + 1}: +{level.offset}") for level in self._levels]])
         self.setTitle(f"scan tree: {T} words, ⌈log₂ {T}⌉ = {L} level{'' if L == 1 else 's'}",
                       size=style.TITLE_SIZE)
+
+    def follow_colours(self) -> None:
+        """The scan's colour in the current colour set (View → Colour-blind-safe colours)."""
+        colour = QColor(style.model_colour(KEY))
+        self._joins.setPen(pg.mkPen(colour, width=2))
+        self._nodes.setBrush(pg.mkBrush(colour))
 
     def _update_word_ticks(self) -> None:
         """Word names thinned to what fits the plot's width without overlapping."""
@@ -155,7 +161,7 @@ class ScanPanel(Panel):
 
     def __init__(self, timeline, selection, parent=None):
         super().__init__("Linear recurrence (minGRU): a parallel scan in ⌈log₂ n⌉ levels",
-                         CAPTION, parent, colour=style.SCAN_COLOR)
+                         CAPTION, parent, colour=style.model_colour(KEY))
         self._timeline, self._selection = timeline, selection
         self._trace = None
         self.tree = ScanTreeView()
