@@ -34,6 +34,8 @@ QUANTITIES = {
                                      "the RNN's sequential steps on the sentence"),
     "attention-sequential-steps": Quantity(NUMBER_CHOICES, False,
                                            "attention's sequential steps on the sentence"),
+    "scan-sequential-levels": Quantity(NUMBER_CHOICES, False,
+                                       "the parallel scan's sequential levels on the sentence"),
     "gradient-stronger-model": Quantity(MODEL_CHOICES, True,
                                         "the model whose last output depends more on the word"),
     "rnn-gradient-weakest-word": Quantity(WORD_CHOICES, False,
@@ -116,6 +118,11 @@ def answer(check: Check, trace, head: int = 0) -> Answer:
         steps = getattr(trace, model).cost.sequential_operations
         return Answer(int(steps), f"{MODEL_NAMES[model].capitalize()} takes {steps} sequential "
                                   f"step{'s' if steps != 1 else ''} on these {len(tokens)} words.")
+    if check.quantity == "scan-sequential-levels":
+        T = len(tokens)
+        levels = (T - 1).bit_length() if T > 1 else 0  # ceil(log2 T), as engine.core.scan_plan
+        return Answer(levels, f"The scan joins {T} words in ⌈log₂ {T}⌉ = {levels} "
+                              f"level{'s' if levels != 1 else ''}, where the loop takes {T} steps.")
     last = trace.length - 1
     rnn_row = trace.rnn.connectivity[last]  # (T,)  how much the last output depends on each input
     if check.quantity == "gradient-stronger-model":

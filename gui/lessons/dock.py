@@ -8,6 +8,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
+from engine.analysis.similarity import cosine_table, format_table
+from engine.core.config import SimConfig
+from engine.core.errors import ConfigError
 from gui import style
 from gui.lessons.check_card import CheckCard
 from gui.lessons.files import load_lessons
@@ -61,6 +64,11 @@ class LessonDock(QDockWidget):
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setMinimumHeight(120)
         self.check_card = CheckCard(self._trace_on_screen)
+        self.similarity = QLabel()  # a step's cosine table of a few words
+        self.similarity.setTextFormat(Qt.TextFormat.PlainText)
+        self.similarity.setWordWrap(False)
+        self.similarity.setStyleSheet("font-family: monospace;")
+        self.similarity.setVisible(False)
         self.note = QLabel()
         self.note.setWordWrap(True)
         style.colour_text(self.note, "error")
@@ -82,6 +90,7 @@ class LessonDock(QDockWidget):
         layout.addWidget(self.counter)
         layout.addWidget(self.text)
         layout.addWidget(self.check_card)
+        layout.addWidget(self.similarity)
         layout.addWidget(self.note)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -138,6 +147,25 @@ class LessonDock(QDockWidget):
     def _on_runner_settled(self) -> None:
         self.note.setText("")
         self._ask_check()
+        self._show_similarity()
+
+    def _show_similarity(self) -> None:
+        """The step's cosine table, under the word vectors of the run on screen."""
+        step = self.runner.step
+        words = step.value("similarity") if step is not None else None
+        self.similarity.setVisible(bool(words))
+        if not words:
+            return
+        config = self.runner.window.state.config or SimConfig()
+        try:
+            table = cosine_table(list(words), config)
+        except ConfigError as error:
+            self.similarity.setText(f"The words cannot be compared: {error.problem}")
+            return
+        lines = [f"cosine similarity ({table.source} word vectors)", format_table(table)]
+        if table.stand_ins:
+            lines.append(f"not in GloVe (seeded stand-ins): {', '.join(table.stand_ins)}")
+        self.similarity.setText("\n".join(lines))
 
     def _on_timeline_trace_changed(self, _trace) -> None:
         """Another run on screen: an open question's choices follow its words."""
@@ -152,6 +180,7 @@ class LessonDock(QDockWidget):
 
     def _show_step(self) -> None:
         self._ask_check()
+        self._show_similarity()
         lesson, step = self.runner.lesson, self.runner.step
         if lesson is None:
             self.title.setText("")

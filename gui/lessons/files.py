@@ -4,8 +4,9 @@ schema, so a broken file names itself and its step while the other lessons still
 A lesson is {"id", "title", "steps": [{"text", "actions": [{"<action>": value}, ...]}, ...]}.
 Actions: "preset" (a preset's name prefix), "sentence" (text to run), "tick" (an integer or
 "final"), "pin" (a word's index, or null to unpin), "highlight" (a panel's name, or null),
-"open" ("cost-lab"), "check" (a prediction the learner makes before the answer, computed from
-the trace on screen, is revealed: gui/lessons/checks.py).
+"open" ("cost-lab", "training-lab" or "deer-lab"), "check" (a prediction the learner makes before
+the answer, computed from the trace on screen, is revealed: gui/lessons/checks.py), "scan" (true or
+false: the scan lane on or off) and "similarity" (words whose cosine table the dock shows).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ MAX_STEPS = 40
 MAX_TEXT_CHARS = 1_200  # a step's text must fit the dock without scrolling far
 MAX_TITLE_CHARS = 80
 FINAL_TICK = "final"
-PANELS = ("sentence", "tokens", "rnn", "attention", "gradient", "race", "transport")
-LABS = ("cost-lab",)
-ACTIONS = ("preset", "sentence", "tick", "pin", "highlight", "open", "check")
+PANELS = ("sentence", "tokens", "rnn", "attention", "scan", "gradient", "race", "transport")
+LABS = ("cost-lab", "training-lab", "deer-lab")
+MAX_SIMILAR_WORDS = 8
+ACTIONS = ("preset", "sentence", "tick", "pin", "highlight", "open", "check", "scan", "similarity")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _LESSON_KEYS = {"id", "title", "steps"}
 _STEP_KEYS = {"text", "actions"}
@@ -141,7 +143,8 @@ def _parse_action(action, where: str, error) -> tuple[str, object]:
             raise error(f"{where}\"check\" {problem}")
         return name, check
     checks = {"preset": _check_preset, "sentence": _check_sentence, "tick": _check_tick,
-              "pin": _check_pin, "highlight": _check_highlight, "open": _check_open}
+              "pin": _check_pin, "highlight": _check_highlight, "open": _check_open,
+              "scan": _check_scan, "similarity": _check_similarity}
     if name not in checks:
         raise error(f"{where}unknown action {printable(name, 40)!r}; the actions are "
                     f"{', '.join(ACTIONS)}")
@@ -186,6 +189,18 @@ def _check_highlight(value) -> str | None:
 
 def _check_open(value) -> str | None:
     return None if value in LABS else f"must be one of: {', '.join(LABS)}"
+
+
+def _check_scan(value) -> str | None:
+    return None if isinstance(value, bool) else "must be true (the scan lane on) or false"
+
+
+def _check_similarity(value) -> str | None:
+    if (isinstance(value, list) and 2 <= len(value) <= MAX_SIMILAR_WORDS
+            and all(isinstance(word, str) and 0 < len(word) <= 40 and word.strip() == word
+                    for word in value)):
+        return None
+    return f"must be a list of 2 to {MAX_SIMILAR_WORDS} words, such as [\"cat\", \"dog\"]"
 
 
 def _check_sentence_fits(actions, where: str, error) -> None:

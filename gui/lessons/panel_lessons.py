@@ -14,6 +14,7 @@ PANEL_LESSONS = {  # panel name (as lessons' "highlight" names them) -> lesson i
     "tokens": "one-word",
     "rnn": "rnn-loop",
     "attention": "attention-qkv",
+    "scan": "scan-lane",
     "gradient": "gradient-flow",
     "race": "complexity",
     "transport": "rnn-loop",
@@ -23,7 +24,7 @@ PLOT_LESSONS = {  # a plot's export name -> a lesson closer to it than its panel
     "attention-x": "one-word",
     "attention-scores": "sqrt-dk-scaling",
 }
-LINKED_PANELS = ("rnn", "attention", "gradient", "race")  # the panels whose titles link
+LINKED_PANELS = ("rnn", "attention", "scan", "gradient", "race")  # the panels whose titles link
 LINK_TEXT = "?"  # small: the panels' titles and live counters need the row's width
 
 

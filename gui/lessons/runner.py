@@ -2,7 +2,7 @@
 and undoes them on Back. A step that starts a run finishes its tick and pin once the trace arrives.
 
 Before each step the runner records what the step may change (sentence, config, tick, pinned word,
-highlight, cost lab shown); Back puts exactly that back. Leaving keeps the view the lesson set up.
+highlight, which labs are shown); Back puts exactly that back. Leaving keeps the view the lesson set up.
 """
 
 from __future__ import annotations
@@ -26,7 +26,12 @@ class ViewState:
     tick: int
     pinned: int  # -1 for none
     highlight: str | None
-    cost_lab_shown: bool
+    labs_shown: frozenset  # the lab windows on screen ("cost-lab", ...)
+
+
+LAB_OPENERS = {"cost-lab": "show_cost_lab", "training-lab": "show_training_lab",
+               "deer-lab": "show_deer_lab"}
+LAB_WINDOWS = {"cost-lab": "cost_lab", "training-lab": "training_lab", "deer-lab": "deer_lab"}
 
 
 class LessonRunner(QObject):
@@ -111,16 +116,21 @@ class LessonRunner(QObject):
         pending = self._waiting_view  # a run still on its way: its tick and pin are the view's
         tick = pending[0] if pending else state.timeline.tick
         pinned = pending[1] if pending else state.selection.pinned
-        lab = window.cost_lab
         return ViewState(state.sentence, state.config, tick, pinned, self.highlight.panel,
-                         lab is not None and lab.isVisible())
+                         frozenset(name for name, lab in self._labs().items() if lab.isVisible()))
+
+    def _labs(self) -> dict:
+        """The lab windows made so far, by their lesson name."""
+        labs = {name: getattr(self.window, attribute, None)
+                for name, attribute in LAB_WINDOWS.items()}
+        return {name: lab for name, lab in labs.items() if lab is not None}
 
     def restore(self, view: ViewState) -> None:
         """Put `view` back: a new run when its sentence or config differ, then tick and pin."""
         self.highlight.show_panel(view.highlight)
-        lab = self.window.cost_lab
-        if lab is not None and lab.isVisible() and not view.cost_lab_shown:
-            lab.close()
+        for name, lab in self._labs().items():
+            if lab.isVisible() and name not in view.labs_shown:
+                lab.close()
         if view.config is None:  # before the window's first run: nothing to run back to
             self._waiting_view = None
             return
@@ -134,6 +144,8 @@ class LessonRunner(QObject):
             seed = config.seed if config is not None else SimConfig().seed
             config = SimConfig().replace(**preset.values, seed=seed)
             sentence = preset.sentence
+        if step.has("scan"):
+            config = (config or SimConfig()).replace(scan=step.value("scan"))
         sentence = step.value("sentence", sentence)
         before = self._waiting_view or (state.timeline.tick, state.selection.pinned)
         tick = step.value("tick", before[0])
@@ -141,7 +153,7 @@ class LessonRunner(QObject):
         if step.has("highlight"):
             self.highlight.show_panel(step.value("highlight"))
         if step.has("open") and final:
-            self.window.show_cost_lab()
+            getattr(self.window, LAB_OPENERS[step.value("open")])()
         self._show(sentence, config, tick, -1 if pinned is None else pinned)
 
     def _show(self, sentence: str, config, tick, pinned: int) -> None:
@@ -197,5 +209,5 @@ def panels_of(window) -> dict:
     """Highlightable panel name -> widget, for the names lesson files use."""
     return {"sentence": window.sentence_bar, "tokens": window.token_strip,
             "rnn": window.rnn_panel, "attention": window.attention_panel,
-            "gradient": window.gradient_panel, "race": window.race_panel,
+            "scan": window.views.scan_panel, "gradient": window.gradient_panel, "race": window.race_panel,
             "transport": window.transport}
