@@ -90,7 +90,7 @@ def _levels(n):
 
 def _closed_form(name, n, D, H, hs, backward):
     projections = 2 * n * H * D  # minGRU's W_z x_t and W_h x_t
-    if name == "mingru_loop":  # n steps of a_t h_{t-1} + b_t; backward: d a_t, and d h_{t-1} but h_0
+    if name == "mingru_loop":  # n steps of a_t h_{t-1} + b_t; backward: d a_t, d h_{t-1} but h_0
         return projections + n * H + (2 * projections + (2 * n - 1) * H if backward else 0)
     if name == "mingru_scan":  # 2 per channel and operator application; the last level's a·a unused
         levels = _levels(n)
@@ -228,7 +228,8 @@ def test_ours_and_references_share_weights_and_agree():
     with torch.no_grad():
         assert torch.allclose(lab_models.run_rnn_stepwise(models, x), lab_models.run_rnn_fused(models, x))
         assert torch.allclose(lab_models.run_attention(models, x), lab_models.run_attention_sdpa(models, x))
-        assert torch.allclose(lab_models.run_mingru_loop(models, x), lab_models.run_mingru_scan(models, x))
+        assert torch.allclose(lab_models.run_mingru_loop(models, x),
+                              lab_models.run_mingru_scan(models, x))
 
 
 def test_the_lab_mingru_is_the_engine_one():

@@ -158,12 +158,11 @@ def scan_sentences(rows, names: dict[str, str], device: str) -> list[str]:
     ns = [row.n for row in rows]
     loop, scan = SCAN_COMPARED
     slope = fit_slope(ns, [row[scan].median_seconds for row in rows])
-    sentences = [f"{names[scan]}: measured time slope "
-                 f"{'n/a' if math.isnan(slope) else f'{slope:.2f}'} (counted work: "
+    last = rows[-1]
+    sentences = [f"{names[scan]}: measured time slope {_slope_value(slope)} (counted work: "
                  f"{_slope_value(fit_slope(ns, [row[scan].macs for row in rows]))}); "
-                 f"⌈log₂ n⌉ = {rows[-1].mingru_scan_sequential_operations} sequential levels at "
-                 f"n = {rows[-1].n} against the loop's {rows[-1].mingru_loop_sequential_operations} "
-                 f"steps"]
+                 f"⌈log₂ n⌉ = {last.mingru_scan_sequential_operations} sequential levels at "
+                 f"n = {last.n} against the loop's {last.mingru_loop_sequential_operations} steps"]
     sentences += crossover_sentences(rows, names, (SCAN_COMPARED,))
     if device == "cpu":
         sentences.append(SCAN_CPU_NOTE.rstrip("."))
@@ -467,9 +466,11 @@ def _count_lines(result: LabResult) -> list[str]:
     if has_mingru(result.rows):
         lines += ["", "Counted for minGRU: multiply-adds per run, sequential operations (loop vs "
                       "scan), the scan's operator applications per loop step, longest path",
-                  *_columns(["n", "step loop", "scan", "sequential ops", "scan work", "path length"],
-                            [_mingru_count_cells(row) for row in result.rows])]
+                  *_columns(MINGRU_COUNT_HEADER, [_mingru_count_cells(row) for row in result.rows])]
     return lines + [""]
+
+
+MINGRU_COUNT_HEADER = ["n", "step loop", "scan", "sequential ops", "scan work", "path length"]
 
 
 def _mingru_count_cells(row: LabRow) -> list[str]:

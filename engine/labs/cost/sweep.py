@@ -29,7 +29,7 @@ LABELS = {
     "rnn_fused": "RNN, torch.nn.RNN",  # the same weights in torch's fused loop (cuDNN on a GPU)
     "attention": "attention, our attend()",  # engine.models.attention.attend: explicit softmax
     "attention_sdpa": "attention, torch SDPA",  # F.scaled_dot_product_attention between projections
-    "mingru_loop": "minGRU step loop",  # engine.models.mingru.MinGRUStepper: one Python call per word
+    "mingru_loop": "minGRU step loop",  # engine.models.mingru.MinGRUStepper: a call per word
     "mingru_scan": "minGRU scan",  # MinGRU.run_scan: the Hillis-Steele scan, ceil(log2 n) levels
 }
 RECURRENT = ("rnn_stepwise", "rnn_fused")
@@ -148,7 +148,8 @@ def memory_needed_bytes(config: LabConfig, n: int) -> int:
     element = BYTES_PER_ELEMENT[config.dtype]
     matrices = MATRIX_COPIES[config.backward] * n * n  # scores, exp, weights (and their grads)
     # the scan: a and b before and after one level, or 4 (n, H) tensors per level kept for backward
-    scan_levels = 4 * n * config.hidden_size * (max(1, scan_level_count(n)) if config.backward else 1)
+    kept = max(1, scan_level_count(n)) if config.backward else 1
+    scan_levels = 4 * n * config.hidden_size * kept
     matrices = max(matrices, scan_levels)
     vectors = 8 * n * (config.d_model + config.hidden_size + 4 * config.head_size)  # x, h, q, k, v
     return element * (matrices + vectors)

@@ -9,7 +9,8 @@ from engine.labs.cost.report import (SMALL_N_NOTE, attention_slower_at_smallest_
                                     scan_sentences, slope_warnings, threads_text, unsteady_text)
 
 NAMES = {"rnn_stepwise": "our step loop", "rnn_fused": "torch.nn.RNN", "attention": "attend()",
-         "attention_sdpa": "SDPA", "mingru_loop": "minGRU's step loop", "mingru_scan": "minGRU's scan"}
+         "attention_sdpa": "SDPA", "mingru_loop": "minGRU's step loop",
+         "mingru_scan": "minGRU's scan"}
 
 
 def _lengths(count: int) -> str:

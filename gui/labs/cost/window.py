@@ -1,5 +1,5 @@
-"""The Cost lab window: sweep sentence lengths on this machine in a worker and watch the RNN's
-and attention's time, multiply-adds and sequential depth grow with n, beside Table 1."""
+"""The Cost lab window: sweep sentence lengths on this machine in a worker and watch the RNN's,
+attention's and minGRU's time, multiply-adds and sequential depth grow with n, beside Table 1."""
 
 from __future__ import annotations
 
