@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode, sdpa_backward_flop_count, sdpa_flop_count
 
 import engine.labs.cost.sweep as lab
@@ -22,10 +23,11 @@ from engine.core.errors import ConfigError
 from engine.core.progress import CancelToken
 from engine.labs.cost.config import LabConfig, default_lengths, require_device
 from engine.labs.cost.report import (counted_crossover_n, csv_columns, fit_slope, fitted_slopes,
-                                    format_table, result_to_csv, result_to_json)
-from engine.labs.cost.sweep import (IMPLEMENTATIONS, build_models, count_macs, crossover_n,
-                                    lab_inputs, memory_needed_bytes, memory_refusal, sweep,
-                                    uses_fused_sdpa)
+                                    format_table, result_from_json, result_to_csv, result_to_json)
+from engine.labs.cost.sweep import (IMPLEMENTATIONS, LabRow, build_models, count_macs,
+                                    counted_columns, crossover_n,
+                                    lab_inputs, memory_needed_bytes, memory_refusal,
+                                    mingru_recurrence_macs, sweep, uses_fused_sdpa)
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = dict(d_model=16, hidden_size=12, head_size=8, repeats=1, warmup=1)
@@ -82,7 +84,21 @@ def test_config_and_table_load_without_torch_or_asking_for_a_gpu():
 
 # ---- exact multiply-add counts -------------------------------------------------------------------
 
+def _levels(n):
+    return math.ceil(math.log2(n)) if n > 1 else 0
+
+
 def _closed_form(name, n, D, H, hs, backward):
+    projections = 2 * n * H * D  # minGRU's W_z x_t and W_h x_t
+    if name == "mingru_loop":  # n steps of a_t h_{t-1} + b_t; backward: d a_t, d h_{t-1} but h_0
+        return projections + n * H + (2 * projections + (2 * n - 1) * H if backward else 0)
+    if name == "mingru_scan":  # 2 per channel and operator application; the last level's a·a unused
+        levels = _levels(n)
+        applications = sum(n - 2 ** j for j in range(levels))
+        last = n - 2 ** (levels - 1) if levels else 0
+        recurrence = 2 * H * applications
+        return projections + recurrence + (2 * projections + 2 * recurrence - 2 * H * last
+                                           if backward else 0)
     if name.startswith("rnn"):
         forward = n * H * (D + H)
         return forward + (2 * n * D * H + (2 * n - 1) * H * H if backward else 0)
@@ -100,6 +116,18 @@ def test_counts_equal_the_closed_forms(n, backward):
         assert count_macs(name, n, config) == _closed_form(name, n, D, H, hs, backward), name
     math_path = count_macs("attention_sdpa", n, config, sdpa_fused=False)
     assert math_path == count_macs("attention", n, config)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 1000, 1024, 1025, 4096, 65536])
+def test_mingru_counted_columns_are_exact(n):
+    """The loop waits n steps, the scan ceil(log2 n) levels (the one step a single word still
+    takes at n = 1), and both paths are n - 1 hops long."""
+    row = LabRow(n, {}, *counted_columns(n))
+    levels = 1 if n == 1 else (n - 1).bit_length()
+    assert levels == max(1, math.ceil(math.log2(n)))
+    assert row.mingru_loop_sequential_operations == n == row.rnn_sequential_operations
+    assert row.mingru_scan_sequential_operations == levels
+    assert row.mingru_max_path_length == n - 1 == row.rnn_max_path_length
 
 
 def _matvec_flops(mat_shape_or_self, *shapes, out_shape=None, **kwargs):
@@ -145,7 +173,46 @@ def test_counts_match_torch_flop_counter(name, backward):
             if backward:
                 output.sum().backward()
     fused = backward and name == "attention_sdpa" and uses_fused_sdpa(output)
-    assert counter.get_total_flops() == 2 * count_macs(name, n, config, sdpa_fused=fused)
+    elementwise = 0  # minGRU's recurrence: no matrix product, counted in the next test
+    if name in lab.MINGRU:
+        elementwise = mingru_recurrence_macs(name, n, config.hidden_size) + (
+            mingru_recurrence_macs(name, n, config.hidden_size, backward=True) if backward else 0)
+    assert counter.get_total_flops() == 2 * (count_macs(name, n, config, sdpa_fused=fused)
+                                             - elementwise)
+
+
+class _ElementwiseProducts(TorchDispatchMode):
+    """Elements written by aten.mul and aten.addcmul: the elementwise products torch runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        output = func(*args, **(kwargs or {}))
+        if func.overloadpacket in (torch.ops.aten.mul, torch.ops.aten.addcmul):
+            self.count += output.numel()
+        return output
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 13])
+@pytest.mark.parametrize("name", lab.MINGRU)
+def test_mingru_recurrence_counts_match_the_products_torch_runs(name, n):
+    """Every elementwise product of a forward and a backward pass, less the gating b_t = z_t·h~_t
+    (n·H forward, 2·n·H backward), is the counted recurrence. addcmul's backward scales each
+    gradient by its `value` too: two products per operand in the loop's backward."""
+    H = 3
+    config = LabConfig(d_model=5, hidden_size=H, head_size=2, lengths=(n,), backward=True,
+                       dtype="float64")
+    models, x = build_models(config), lab_inputs(config, n)
+    with _ElementwiseProducts() as forward:
+        output = lab.RUNNERS[name](models, x)
+    with _ElementwiseProducts() as backward:
+        output.sum().backward()
+    assert forward.count - n * H == mingru_recurrence_macs(name, n, H)
+    per_gradient = 2 if name == "mingru_loop" else 1
+    assert (backward.count - 2 * n * H) / per_gradient == mingru_recurrence_macs(
+        name, n, H, backward=True)
 
 
 def test_the_cpu_sdpa_reference_runs_the_fused_kernel():
@@ -161,6 +228,20 @@ def test_ours_and_references_share_weights_and_agree():
     with torch.no_grad():
         assert torch.allclose(lab_models.run_rnn_stepwise(models, x), lab_models.run_rnn_fused(models, x))
         assert torch.allclose(lab_models.run_attention(models, x), lab_models.run_attention_sdpa(models, x))
+        assert torch.allclose(lab_models.run_mingru_loop(models, x),
+                              lab_models.run_mingru_scan(models, x))
+
+
+def test_the_lab_mingru_is_the_engine_one():
+    """The lab times build_mingru's minGRU of a SimConfig with the lab's D and H (seed 0)."""
+    from engine.core.config import SimConfig
+    from engine.models.mingru import build_mingru
+
+    config = LabConfig(**TINY, lengths=(3,), dtype="float64")
+    engine = build_mingru(SimConfig(d_model=16, hidden_size=12, head_size=8))
+    for ours, theirs in zip(lab_models._tensors(build_models(config).mingru.weights),
+                            lab_models._tensors(engine.weights)):
+        assert torch.equal(ours, theirs)
 
 
 def test_widths_beyond_simconfig_draw_the_same_weights(monkeypatch):
@@ -173,11 +254,15 @@ def test_widths_beyond_simconfig_draw_the_same_weights(monkeypatch):
         assert torch.equal(a, b)
     for a, b in zip(lab_models._tensors(usual.attention), lab_models._tensors(direct.attention)):
         assert torch.equal(a, b)
+    for a, b in zip(lab_models._tensors(usual.mingru.weights),
+                    lab_models._tensors(direct.mingru.weights)):
+        assert torch.equal(a, b)
 
 
 def test_wide_models_build():
     models = build_models(LabConfig(d_model=2050, hidden_size=4, head_size=2, lengths=(2,)))
     assert models.cell.weights.w_ih.shape == (4, 2050) and models.attention.w_o.shape == (2, 2050)
+    assert models.mingru.weights.w_z.shape == (4, 2050)
 
 
 def test_backward_reaches_our_inputs_through_the_stepper():
@@ -303,6 +388,10 @@ def test_tiny_real_sweep(backward):
     for row in result.rows:
         assert (row.rnn_sequential_operations, row.attention_sequential_operations) == (row.n, 1)
         assert (row.rnn_max_path_length, row.attention_max_path_length) == (row.n - 1, 1)
+        assert row.mingru_loop_sequential_operations == row.n
+        assert row.mingru_scan_sequential_operations == _levels(row.n)  # 2 at n = 4, 3 at n = 8
+        assert row.mingru_max_path_length == row.n - 1
+        assert set(row.measurements) == set(IMPLEMENTATIONS) and row.has_mingru
         for name in IMPLEMENTATIONS:
             m = row[name]
             assert m.implementation == name and len(m.samples) == config.repeats
@@ -333,6 +422,19 @@ def test_json_round_trip(tiny_result):
     assert first["measurements"]["attention"]["macs"] == tiny_result.rows[0]["attention"].macs
     assert set(data["slopes"]) == set(IMPLEMENTATIONS)
     assert data["slopes"]["rnn_fused"]["macs"] == pytest.approx(1.0)
+    assert (first["mingru_loop_sequential_operations"], first["mingru_scan_sequential_operations"],
+            first["mingru_max_path_length"]) == (4, 2, 3)
+    assert data["table1"]["linear_recurrence"]["sequential"] == "O(log n)"
+    assert "mingru_scan_vs_mingru_loop" in data["crossovers"]
+    assert result_from_json(result_to_json(tiny_result)) == tiny_result
+
+
+def test_slopes_are_fitted_for_both_mingru_runs(tiny_result):
+    slopes = fitted_slopes(tiny_result)
+    for name in lab.MINGRU:
+        assert math.isfinite(slopes[name]["seconds"])  # its value is the machine's, not checked
+        assert slopes[name]["macs"] >= 1.0  # projections grow as n; the scan's work as n log n
+    assert slopes["mingru_scan"]["macs"] > slopes["mingru_loop"]["macs"]
 
 
 def test_json_writes_null_for_a_slope_it_cannot_fit():
@@ -354,6 +456,11 @@ def test_csv_round_trip(tiny_result):
         assert int(line["rnn_sequential_operations"]) == row.n
         assert int(line["attention_sequential_operations"]) == 1
         assert int(line["rnn_max_path_length"]) == row.n - 1
+        assert int(line["mingru_scan_macs"]) == row["mingru_scan"].macs
+        assert float(line["mingru_loop_median_s"]) == row["mingru_loop"].median_seconds
+        assert int(line["mingru_loop_sequential_operations"]) == row.n
+        assert int(line["mingru_scan_sequential_operations"]) == _levels(row.n)
+        assert int(line["mingru_max_path_length"]) == row.n - 1
 
 
 def test_format_table_sets_measurements_beside_table_1(tiny_result):
@@ -363,3 +470,6 @@ def test_format_table_sets_measurements_beside_table_1(tiny_result):
     for name in IMPLEMENTATIONS:
         assert lab.LABELS[name] in text
     assert "16 vs 1" in text and "15 vs 1" in text  # sequential operations, path length at n = 16
+    assert "linear recurrence" in text and "O(log n) scan, O(n) loop" in text
+    assert "16 vs 4" in text  # minGRU's loop steps against the scan's levels at n = 16
+    assert "loop/scan" in text and "minGRU scan: measured time slope" in text

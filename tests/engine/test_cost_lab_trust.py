@@ -9,12 +9,15 @@ import json
 
 import pytest
 
+from engine.core.scan_plan import scan_level_count
 from engine.core.timing import Crossover
 from engine.labs.cost.config import LabConfig
-from engine.labs.cost.report import (SMALL_N_NOTE, crossovers, csv_columns, format_table,
-                                    result_from_json, result_to_csv, result_to_json,
-                                    slope_warnings, unsteady_measurements, unsteady_text)
-from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement, count_macs
+from engine.labs.cost.report import (SMALL_N_NOTE, ResultFileError, crossovers, csv_columns,
+                                    fitted_slopes, format_table, result_from_json, result_to_csv,
+                                    result_to_json, slope_warnings, unsteady_measurements,
+                                    unsteady_text)
+from engine.labs.cost.sweep import (BASE_IMPLEMENTATIONS, IMPLEMENTATIONS, LabResult, LabRow,
+                                    Measurement, count_macs)
 
 CONFIG = LabConfig(d_model=16, hidden_size=16, head_size=8, lengths=(16, 32, 64, 128), repeats=5,
                    warmup=1)
@@ -31,10 +34,12 @@ def _result(medians, unsteady=()):
     """medians: implementation -> one median per n; unsteady: (n, name) with a wide spread."""
     rows = []
     for index, n in enumerate(CONFIG.lengths):
+        counts = (n, 1, n - 1, 1) + ((n, scan_level_count(n), n - 1) if "mingru_scan" in medians
+                                     else ())  # without minGRU: a result saved before it
         rows.append(LabRow(n, {name: _measurement(name, n, medians[name][index],
                                                   (0.5, 0.6, 1.0, 1.9, 2.0) if (n, name) in unsteady
                                                   else STEADY)
-                               for name in IMPLEMENTATIONS}, n, 1, n - 1, 1))
+                               for name in medians}, *counts))
     return LabResult(CONFIG, tuple(rows), "completed", "test CPU", "0.0")
 
 
@@ -158,3 +163,66 @@ def test_threads_are_validated_and_older_results_load_with_torch_default():
     del data["config"]["threads"]  # as saved before the setting existed
     assert result_from_json(json.dumps(data)).config.threads == 0
     assert "torch's default CPU threads" in format_table(_result(REPORTED))
+
+
+# ---- minGRU ---------------------------------------------------------------------------------------
+
+WITH_MINGRU = dict(REPORTED, mingru_loop=LINEAR, mingru_scan=[2e-3, 3e-3, 3.5e-3, 4e-3])
+
+
+def _saved_before_mingru() -> str:
+    """A result file as the lab wrote it before minGRU joined the sweep."""
+    data = json.loads(result_to_json(_result(WITH_MINGRU)))
+    for row in data["rows"]:
+        for name in ("mingru_loop", "mingru_scan"):
+            del row["measurements"][name]
+        for key in ("mingru_loop_sequential_operations", "mingru_scan_sequential_operations",
+                    "mingru_max_path_length"):
+            del row[key]
+    del data["slopes"]["mingru_loop"], data["slopes"]["mingru_scan"]
+    return json.dumps(data)
+
+
+def test_a_result_saved_before_mingru_loads_without_it():
+    result = result_from_json(_saved_before_mingru())
+    assert result == _result(REPORTED)
+    assert all(not row.has_mingru and row.mingru_scan_sequential_operations is None
+               for row in result.rows)
+    assert set(fitted_slopes(result)) == set(BASE_IMPLEMENTATIONS)
+    text = format_table(result)
+    assert "minGRU: not in this result" in text and "loop/scan" not in text
+    rows = list(csv.DictReader(io.StringIO(result_to_csv(result))))
+    assert list(rows[0]) == csv_columns()
+    assert rows[0]["mingru_scan_median_s"] == "" and rows[0]["mingru_max_path_length"] == ""
+    assert result_from_json(result_to_json(result)) == result  # saved again, still without it
+
+
+def test_rows_that_disagree_about_mingru_are_refused():
+    data = json.loads(result_to_json(_result(WITH_MINGRU)))
+    del data["rows"][1]["measurements"]["mingru_scan"]
+    with pytest.raises(ResultFileError, match="instead of"):
+        result_from_json(json.dumps(data))
+    old = json.loads(_saved_before_mingru())
+    old["rows"][0] = json.loads(result_to_json(_result(WITH_MINGRU)))["rows"][0]
+    with pytest.raises(ResultFileError, match="rows that measure minGRU and rows that do not"):
+        result_from_json(json.dumps(old))
+    data = json.loads(result_to_json(_result(WITH_MINGRU)))
+    del data["rows"][2]["mingru_max_path_length"]
+    with pytest.raises(ResultFileError, match="mingru_max_path_length"):
+        result_from_json(json.dumps(data))
+
+
+def test_the_benchmark_table_sets_the_loop_beside_the_scan_with_ratios():
+    text = format_table(_result(WITH_MINGRU))
+    lines = text.splitlines()
+    start = lines.index("minGRU, the same recurrence two ways (loop/scan > 1: the scan was faster)")
+    header, *body = lines[start + 1:start + 6]
+    assert header.split()[-1] == "loop/scan"
+    assert [line.split()[-1] for line in body] == ["0.50", "0.67", "1.14", "2.00"]
+    assert ("minGRU scan is faster than minGRU step loop from n = 64 on (slower below): a stable "
+            "crossover.") in text
+    assert "minGRU scan: measured time slope 0.19" in text  # n = 64, 128: log2(4 / 3.5)
+    assert "128 vs 7" in text and "scan work" in text  # the loop's steps against the scan's levels
+    assert "a few CPU cores can lose to the loop" in text
+    found = crossovers(_result(WITH_MINGRU).rows)
+    assert found[("mingru_loop", "mingru_scan")] == Crossover("faster_from", 64, 1, True, 2)

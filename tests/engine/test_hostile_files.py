@@ -25,7 +25,8 @@ from engine.core.trace import (MAX_TRACE_BYTES, REPEAT_KEYS, Trace, TraceFileErr
 from engine.labs.cost.config import LabConfig
 from engine.labs.cost.report import (MAX_RESULT_BYTES, ResultFileError, load_result,
                                     result_from_json, result_to_json)
-from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement
+from engine.labs.cost.sweep import (IMPLEMENTATIONS, LabResult, LabRow, Measurement,
+                                    counted_columns)
 from engine.models.weights import (MAX_HEADER_CHARS, MAX_WEIGHTS_BYTES, WEIGHT_FILE_LIMITS,
                                     WeightSet, expected_weight_shapes)
 from gui.session import MAX_SESSION_BYTES, Session, SessionError, load_session, save_session
@@ -55,7 +56,7 @@ def lab_result(device="cpu") -> LabResult:
         measurements = {name: Measurement(name, 1e-4 * n + i, 1e-4 * n, 2e-4 * n + i, 100 * n + i,
                                           (1e-4 * n, 1e-4 * n + 2 * i))
                         for i, name in enumerate(IMPLEMENTATIONS)}
-        return LabRow(n, measurements, n, 1, n - 1, 1)
+        return LabRow(n, measurements, *counted_columns(n))
 
     return LabResult(config, (row(4), row(8)), "n = 16 needs about 1.0 GB; 0.5 GB is available",
                      "Some CPU “model” (4 threads)", "2.13.0+cpu")

@@ -53,8 +53,9 @@ def test_a_real_sweep_fills_every_plot_one_point_per_n(qtbot, make_lab):
     assert window.progress_bar.value() == 1000
     counts = {name: plot.point_counts() for name, plot in window.plots.items()}
     assert set(counts["time"].values()) == {3}
-    assert set(counts["multiply-adds"].values()) == {3}  # four curves and Table 1's two shapes
+    assert set(counts["multiply-adds"].values()) == {3}  # six curves and Table 1's two shapes
     assert set(counts["depth"].values()) == {3}
+    assert list(window.plots["depth"].curve_data("mingru_scan_sequential")[1]) == [2, 3, 4]
     time_plot = window.plots["time"]
     for name in IMPLEMENTATIONS:
         ns, medians = time_plot.curve_data(name)
@@ -75,12 +76,18 @@ def test_legends_show_fitted_slopes_beside_table_1(qtbot, make_lab):
     assert macs_legend[0] == "RNN, our step loop — slope 1.00 (paper: 1)"
     assert macs_legend[2] == f"attention, our attend() — slope {slope:.2f} (paper: 2)"
     time_legend = window.plots["time"].legend_texts()
-    assert len(time_legend) == 4 and all("slope" in text for text in time_legend)
+    assert len(time_legend) == 6 and all("slope" in text for text in time_legend)
+    assert time_legend[5].startswith("minGRU scan — slope ") and time_legend[5].endswith(
+        "(expected: 1)")
+    assert macs_legend[4] == "minGRU step loop — slope 1.00 (expected: 1)"  # 2·n·H·D + n·H
     ns = [row.n for row in result.rows]
     slope = fit_slope(ns, [row["rnn_fused"].median_seconds for row in result.rows])
     mark = " ⚠" if "rnn_fused" in slope_warnings(result.rows) else ""  # real, tiny timings
     assert time_legend[1] == f"RNN, torch.nn.RNN — slope {slope:.2f}{mark} (paper: 1)"
-    assert window.plots["depth"].legend_texts()[0] == "RNN: sequential operations n — O(n)"
+    assert window.plots["depth"].legend_texts()[0] == ("RNN, minGRU loop: sequential "
+                                                       "operations n — O(n)")
+    assert window.plots["depth"].legend_texts()[4] == ("minGRU scan: sequential levels ⌈log₂ n⌉ "
+                                                       "— O(log n)")
 
 
 def test_table_matches_table_1_and_is_filled(qtbot, make_lab):
@@ -91,15 +98,24 @@ def test_table_matches_table_1_and_is_filled(qtbot, make_lab):
     table = window.table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     assert headers == list(COLUMNS)
-    assert [table.verticalHeaderItem(r).text() for r in range(2)] == ["self-attention", "recurrent"]
-    attention, recurrent = table.texts()
+    assert [table.verticalHeaderItem(r).text() for r in range(3)] == [
+        "self-attention", "recurrent", "linear\nrecurrence\n(minGRU) †"]
+    attention, recurrent, linear = table.texts()
     assert attention[0] == "O(n²·d)" and recurrent[0] == "O(n·d²)"
     assert recurrent[2] == "1.00 (paper 1)"  # both RNNs count the same MACs
     assert attention[2] == f"{math.log2(12288 / 5120):.2f} (paper 2)"
     assert "–" not in attention[1] and attention[1].endswith("(paper 2)")
     assert (attention[3], attention[4]) == ("O(1) / 1", "O(1) / 1")
     assert (recurrent[3], recurrent[4]) == ("O(n) / 16", "O(n) / 15")
+    assert linear[0] == "O(n·d) recurrence + O(n·d²) gates"
+    # ⌈log₂ 16⌉ levels against 16 steps
+    assert linear[3].replace("\u00a0", " ") == "scan O(log n) / 4\nloop O(n) / 16"
+    assert linear[4] == "O(n) / 15"
+    assert linear[1].startswith("loop ") and linear[1].endswith("(expected 1)")
+    assert "Not in the paper" in table.verticalHeaderItem(2).toolTip()
     assert "n < d = 16" in window.verdict_label.text()
+    assert "Linear recurrence: minGRU's scan: measured time slope" in window.verdict_label.text()
+    assert "a few CPU cores can lose to the loop" in window.verdict_label.text()
 
 
 def test_crossover_line_and_ticks_follow_the_settings(qtbot, make_lab):

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 
 from engine.labs.cost.config import LabConfig
-from engine.labs.cost.sweep import IMPLEMENTATIONS, LabResult, LabRow, Measurement, count_macs
+from engine.labs.cost.sweep import LabResult, LabRow, Measurement, count_macs, counted_columns
 from gui.labs.cost import CostLabWindow
 
 CONFIG = LabConfig(d_model=128, hidden_size=128, head_size=32, lengths=(16, 32, 64, 128),
@@ -22,12 +22,13 @@ def _result(medians, unsteady=()):
     rows = []
     for index, n in enumerate(CONFIG.lengths):
         measurements = {}
-        for name in IMPLEMENTATIONS:
+        for name in medians:
             median = medians[name][index]
             samples = tuple(median * r for r in (WIDE if (n, name) in unsteady else STEADY))
             measurements[name] = Measurement(name, median, min(samples), max(samples),
                                              count_macs(name, n, CONFIG), samples)
-        rows.append(LabRow(n, measurements, n, 1, n - 1, 1))
+        counts = counted_columns(n)[:None if "mingru_scan" in medians else 4]  # 4: saved before
+        rows.append(LabRow(n, measurements, *counts))
     return LabResult(CONFIG, tuple(rows), "completed", "test CPU", "0.0")
 
 
@@ -79,9 +80,14 @@ def _clipped_cells(table) -> list[str]:
     return clipped
 
 
+WITH_MINGRU = dict(REPORTED, mingru_loop=LINEAR, mingru_scan=[2e-3, 3e-3, 3.5e-3, 4e-3])
+
+
+@pytest.mark.parametrize("mingru", [False, True])
 @pytest.mark.parametrize("size", [(1280, 800), (1600, 1000)])
-def test_table_cells_are_never_elided(window, qtbot, size):
-    differing = dict(REPORTED, rnn_fused=[1e-3, 1.9e-3, 4.1e-3, 7.7e-3])  # two slopes per cell
+def test_table_cells_are_never_elided(window, qtbot, size, mingru):
+    differing = dict(WITH_MINGRU if mingru else REPORTED,
+                     rnn_fused=[1e-3, 1.9e-3, 4.1e-3, 7.7e-3])  # two slopes per cell
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
@@ -89,3 +95,49 @@ def test_table_cells_are_never_elided(window, qtbot, size):
     assert _clipped_cells(window.table) == []
     assert window.table.textElideMode() == Qt.TextElideMode.ElideNone
     assert "\n" in window.table.item(1, 1).text()  # step loop and nn.RNN on lines of their own
+
+
+def test_a_result_saved_before_mingru_shows_without_it(window):
+    window.show_result(_result(REPORTED))
+    legend = window.plots["time"].legend_texts()
+    assert legend[4] == "minGRU step loop — not in this result (saved before the lab measured it)"
+    assert window.plots["time"].point_counts()["mingru_scan"] == 0
+    assert window.plots["multiply-adds"].legend_texts()[5].startswith("minGRU scan — not in")
+    assert window.plots["depth"].point_counts()["mingru_scan_sequential"] == 0
+    assert window.plots["depth"].legend_texts()[0] == "RNN: sequential operations n — O(n)"
+    linear = [text.replace("\u00a0", " ") for text in window.table.texts()[2]]
+    assert linear[1:] == ["– (expected 1)", "– (expected 1)", "scan O(log n) / –\nloop O(n) / –",
+                          "O(n) / –"]
+    assert "saved before the lab measured minGRU" in window.table.item(2, 1).toolTip()
+    assert "Linear recurrence" not in window.verdict_label.text()
+
+
+def test_mingru_curves_are_purple_and_the_verdict_says_whether_the_scan_won(window):
+    window.show_result(_result(WITH_MINGRU))
+    for plot in ("time", "multiply-adds"):
+        curves = window.plots[plot].curves
+        assert curves["mingru_scan"].opts["pen"].color().name() == "#7570b3"
+        assert curves["mingru_loop"].opts["pen"].color().name() != "#7570b3"  # lighter, dashed
+        assert curves["mingru_loop"].opts["pen"].style() == Qt.PenStyle.DashLine
+    assert window.plots["depth"].curve_data("mingru_scan_sequential")[1].tolist() == [4, 5, 6, 7]
+    verdict = window.verdict_label.text()
+    assert ("Linear recurrence: minGRU's scan: measured time slope 0.19 (counted work: "
+            in verdict)
+    assert ("minGRU's scan is faster than minGRU's step loop from n = 64 on (slower below): a "
+            "stable crossover.") in verdict
+    assert "so a few CPU cores can lose to the loop" in verdict
+    assert "purple" in window.caption.text()
+    linear = [text.replace("\u00a0", " ") for text in window.table.texts()[2]]
+    assert linear[3] == "scan O(log n) / 7\nloop O(n) / 128" and linear[4] == "O(n) / 127"
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1600, 1000)])
+def test_every_legend_fits_inside_its_plot(window, qtbot, size):
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_result(_result(WITH_MINGRU))
+    for name, plot in window.plots.items():
+        view = plot.plotItem.vb.sceneBoundingRect()
+        legend = plot.legend.sceneBoundingRect()
+        assert legend.right() <= view.right() and legend.bottom() <= view.bottom(), name

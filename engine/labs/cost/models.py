@@ -1,5 +1,6 @@
-"""The cost lab's four implementations on one set of weights: our stepwise RNN, torch.nn.RNN, our
-attention and torch's scaled-dot-product attention, built for a LabConfig's device and precision."""
+"""The cost lab's implementations on one set of weights: our stepwise RNN, torch.nn.RNN, our
+attention, torch's scaled-dot-product attention, and minGRU (a recurrence linear in its state) by
+its step loop and by the Hillis-Steele scan, built for a LabConfig's device and precision."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class LabModels:
     cell: object  # engine.models.cells.ElmanCell (tanh) on the lab's device and dtype
     fused_rnn: object  # torch.nn.RNN holding copies of the cell's weights
     attention: object  # engine.models.attention.AttentionWeights, shared by attend and the SDPA reference
+    mingru: object  # engine.models.mingru.MinGRU (D -> H), shared by its step loop and its scan
 
 
 def _torch_dtype(config: LabConfig):
@@ -73,6 +75,21 @@ def _lab_attention(config: LabConfig):
     return AttentionWeights(*(_leaf(t, config) for t in _tensors(weights)))
 
 
+def _lab_mingru(config: LabConfig):
+    """build_mingru's weights; wider than SimConfig allows, the same draw made directly."""
+    from engine.core.seeding import generator
+    from engine.models.mingru import (WEIGHT_PURPOSE, MinGRU, MinGRUWeights, build_mingru,
+                                      init_mingru_weights)
+
+    dtype, sim = _torch_dtype(config), _sim_config(config)
+    if sim is not None:
+        weights = build_mingru(sim, dtype=dtype).weights
+    else:
+        rng = generator(0, WEIGHT_PURPOSE)
+        weights = init_mingru_weights(config.d_model, config.hidden_size, rng, dtype)
+    return MinGRU(MinGRUWeights(*(_leaf(t, config) for t in _tensors(weights))))
+
+
 def _tensors(weights) -> list:
     """A weights dataclass's tensors in field order (dataclasses.astuple would deep-copy them)."""
     return [getattr(weights, f.name) for f in dataclasses.fields(weights)]
@@ -84,7 +101,7 @@ def _leaf(tensor, config: LabConfig):
 
 
 def build_models(config: LabConfig) -> LabModels:
-    """Our cell, torch's RNN with the same weights copied in, and the attention weights."""
+    """Our cell, torch's RNN with the same weights copied in, the attention weights and minGRU."""
     import torch
 
     cell = _lab_cell(config)
@@ -95,7 +112,7 @@ def build_models(config: LabConfig) -> LabModels:
                              ("b_ih", "bias_ih_l0"), ("b_hh", "bias_hh_l0")):
             getattr(fused, theirs).copy_(getattr(cell.weights, ours))
     fused.requires_grad_(config.backward)
-    return LabModels(cell, fused, _lab_attention(config))
+    return LabModels(cell, fused, _lab_attention(config), _lab_mingru(config))
 
 
 def lab_inputs(config: LabConfig, n: int):
@@ -136,9 +153,22 @@ def run_attention_sdpa(models: LabModels, x):
     return heads[0].transpose(0, 1).reshape(T, -1) @ w.w_o  # (T, D)
 
 
+def run_mingru_loop(models: LabModels, x):
+    """The gates of every word at once, then one Python call per word: h_t = a_t h_{t-1} + b_t."""
+    from engine.models.mingru import MinGRUStepper
+
+    return MinGRUStepper(models.mingru, x).run()  # (T, H)
+
+
+def run_mingru_scan(models: LabModels, x):
+    """The same gates, then ceil(log2 n) Hillis-Steele levels over every word at once."""
+    return models.mingru.run_scan(x).hidden  # (T, H)
+
+
 RUNNERS: dict[str, Callable] = {
     "rnn_stepwise": run_rnn_stepwise, "rnn_fused": run_rnn_fused,
     "attention": run_attention, "attention_sdpa": run_attention_sdpa,
+    "mingru_loop": run_mingru_loop, "mingru_scan": run_mingru_scan,
 }
 
 
@@ -159,4 +189,4 @@ def uses_fused_sdpa(output) -> bool:
 
 def model_leaves(models: LabModels, x) -> list:
     return [*_tensors(models.cell.weights), *models.fused_rnn.parameters(),
-            *_tensors(models.attention), x]
+            *_tensors(models.attention), *_tensors(models.mingru.weights), x]

@@ -10,15 +10,18 @@ import json
 import math
 import os
 import statistics
+import textwrap
 
 from engine.analysis.report import format_seconds
 from engine.core.errors import ConfigError, EngineInputError
+from engine.core.scan_plan import scan_operator_applications
 from engine.core.timing import (UNSTEADY_SPREAD, Crossover, crossover_text, slope_warning,
                            stable_crossover)
 from engine.core.untrusted import decode_text, parse_json, printable, read_limited
 from engine.labs.cost.config import DEVICES, LabConfig
-from engine.labs.cost.sweep import (COMPARED, IMPLEMENTATIONS, LABELS, PAPER_EXPONENT, RECURRENT,
-                                    TABLE1, LabResult, LabRow, Measurement, crossover_n)
+from engine.labs.cost.sweep import (BASE_IMPLEMENTATIONS, COMPARED, IMPLEMENTATIONS, LABELS, MINGRU,
+                                    PAPER_EXPONENT, SCAN_COMPARED, TABLE1, TABLE1_ROW, LabResult,
+                                    LabRow, Measurement, crossover_n)
 
 MAX_RESULT_BYTES = 16 * 2**20  # a sweep of 100 lengths with 100 repeats is about 1 MB of JSON
 
@@ -45,12 +48,23 @@ def fit_slope(ns, values) -> float:
     return covariance / sum((x - mean_x) ** 2 for x, _ in points)
 
 
+def measured_implementations(rows) -> tuple[str, ...]:
+    """The implementations every row measured, in IMPLEMENTATIONS order: all of them, or without
+    minGRU's in a result saved before it joined the sweep. All of them while there are no rows."""
+    return tuple(name for name in IMPLEMENTATIONS
+                 if all(name in row.measurements for row in rows))
+
+
+def has_mingru(rows) -> bool:
+    return bool(rows) and all(row.has_mingru for row in rows)
+
+
 def fitted_slopes(result: LabResult) -> dict[str, dict[str, float]]:
-    """Per implementation, the fitted exponent k of time ~ n^k and of MACs ~ n^k."""
+    """Per implementation measured, the fitted exponent k of time ~ n^k and of MACs ~ n^k."""
     ns = [row.n for row in result.rows]
     return {name: {"seconds": fit_slope(ns, [row[name].median_seconds for row in result.rows]),
                    "macs": fit_slope(ns, [row[name].macs for row in result.rows])}
-            for name in IMPLEMENTATIONS}
+            for name in measured_implementations(result.rows)}
 
 
 def slope_warnings(rows) -> dict[str, str]:
@@ -58,7 +72,7 @@ def slope_warnings(rows) -> dict[str, str]:
     those that cannot). The counted multiply-adds over the same lengths are the expectation."""
     ns = [row.n for row in rows]
     warnings = {}
-    for name in IMPLEMENTATIONS:
+    for name in measured_implementations(rows):
         warning = slope_warning(fit_slope(ns, [row[name].median_seconds for row in rows]),
                                 fit_slope(ns, [row[name].macs for row in rows]))
         if warning is not None:
@@ -68,23 +82,31 @@ def slope_warnings(rows) -> dict[str, str]:
 
 def unsteady_measurements(rows) -> list[tuple[int, str]]:
     """(n, implementation) of every timing whose spread is too large, or unknown, to trust."""
-    return [(row.n, name) for row in rows for name in IMPLEMENTATIONS if row[name].unsteady]
+    names = measured_implementations(rows)
+    return [(row.n, name) for row in rows for name in names if row[name].unsteady]
 
 
-def crossovers(rows) -> dict[tuple[str, str], Crossover | None]:
-    """(RNN, attention) -> where attention becomes faster or slower for good, from the medians."""
+def compared_pairs(rows) -> tuple[tuple[str, str], ...]:
+    """(baseline, candidate) pairs: each RNN with its attention, and minGRU's loop with its scan
+    when the rows measured minGRU."""
+    return COMPARED + ((SCAN_COMPARED,) if has_mingru(rows) or not rows else ())
+
+
+def crossovers(rows, pairs=None) -> dict[tuple[str, str], Crossover | None]:
+    """(baseline, candidate) -> where the candidate (attention, the scan) becomes faster or slower
+    for good, from the medians. `pairs`: compared_pairs(rows) unless given."""
     ns = [row.n for row in rows]
     return {(recurrent, attention): stable_crossover(
                 ns, [row[attention].median_seconds for row in rows],
                 [row[recurrent].median_seconds for row in rows])
-            for recurrent, attention in COMPARED}
+            for recurrent, attention in (compared_pairs(rows) if pairs is None else pairs)}
 
 
-def crossover_sentences(rows, names: dict[str, str]) -> list[str]:
-    """One sentence per compared pair, naming implementations as `names` does, with a caution
-    when the pair's timings include unsteady ones."""
+def crossover_sentences(rows, names: dict[str, str], pairs=COMPARED) -> list[str]:
+    """One sentence per compared pair (the RNNs and attention unless told), naming implementations
+    as `names` does, with a caution when the pair's timings include unsteady ones."""
     sentences = []
-    for (recurrent, attention), crossover in crossovers(rows).items():
+    for (recurrent, attention), crossover in crossovers(rows, pairs).items():
         text = crossover_text(crossover, names[attention], names[recurrent])
         if any(row[recurrent].unsteady or row[attention].unsteady for row in rows):
             text += " (some of these timings are unsteady)"
@@ -95,7 +117,8 @@ def crossover_sentences(rows, names: dict[str, str]) -> list[str]:
 def unsteady_text(rows, threads: int = 0) -> str | None:
     """The warning for unsteady timings, or None when every timing can be trusted. `threads`:
     the sweep's setting (one thread is suggested unless it was used)."""
-    unsteady, total = len(unsteady_measurements(rows)), len(rows) * len(IMPLEMENTATIONS)
+    unsteady = len(unsteady_measurements(rows))
+    total = len(rows) * len(measured_implementations(rows))
     if not unsteady:
         return None
     verb = "is" if unsteady == 1 else "are"
@@ -122,6 +145,34 @@ def attention_slower_at_smallest_n(rows) -> bool:
                               for recurrent, attention in COMPARED)
 
 
+SCAN_CPU_NOTE = ("The Hillis-Steele scan does n·⌈log₂ n⌉ operator applications where the loop "
+                 "does n steps: it shortens the wait to ⌈log₂ n⌉ levels, not the work, so a few "
+                 "CPU cores can lose to the loop; a GPU runs each level at once.")
+
+
+def scan_sentences(rows, names: dict[str, str], device: str) -> list[str]:
+    """minGRU read out: the scan's fitted time slope, whether it beat the step loop (stable
+    crossover, as for attention), and on a CPU why it may not. [] without minGRU rows."""
+    if not has_mingru(rows):
+        return []
+    ns = [row.n for row in rows]
+    loop, scan = SCAN_COMPARED
+    slope = fit_slope(ns, [row[scan].median_seconds for row in rows])
+    last = rows[-1]
+    sentences = [f"{names[scan]}: measured time slope {_slope_value(slope)} (counted work: "
+                 f"{_slope_value(fit_slope(ns, [row[scan].macs for row in rows]))}); "
+                 f"⌈log₂ n⌉ = {last.mingru_scan_sequential_operations} sequential levels at "
+                 f"n = {last.n} against the loop's {last.mingru_loop_sequential_operations} steps"]
+    sentences += crossover_sentences(rows, names, (SCAN_COMPARED,))
+    if device == "cpu":
+        sentences.append(SCAN_CPU_NOTE.rstrip("."))
+    return sentences
+
+
+def _slope_value(slope: float) -> str:
+    return "n/a" if math.isnan(slope) else f"{slope:.2f}"
+
+
 def counted_crossover_n(config: LabConfig) -> int:
     """The smallest n at which our attention's forward MACs reach the RNN's (d·hs and D·H matter)."""
     D, H, hs = config.d_model, config.hidden_size, config.head_size
@@ -131,10 +182,7 @@ def counted_crossover_n(config: LabConfig) -> int:
 
 def result_to_dict(result: LabResult) -> dict:
     """Everything a sweep found, in plain JSON types (NaN slopes become null)."""
-    rows = [{"n": row.n, "rnn_sequential_operations": row.rnn_sequential_operations,
-             "attention_sequential_operations": row.attention_sequential_operations,
-             "rnn_max_path_length": row.rnn_max_path_length,
-             "attention_max_path_length": row.attention_max_path_length,
+    rows = [{"n": row.n, **{key: getattr(row, key) for key in _row_count_keys(row)},
              "measurements": {name: _measurement_dict(m) for name, m in row.measurements.items()}}
             for row in result.rows]
     slopes = {name: {key: None if math.isnan(value) else value for key, value in pair.items()}
@@ -148,6 +196,16 @@ def result_to_dict(result: LabResult) -> dict:
             "counted_crossover_n": counted_crossover_n(result.config),
             "rows": rows, "slopes": slopes, "slope_warnings": slope_warnings(result.rows),
             "crossovers": found, "unsteady_timings": len(unsteady_measurements(result.rows))}
+
+
+BASE_COUNT_KEYS = ("rnn_sequential_operations", "attention_sequential_operations",
+                   "rnn_max_path_length", "attention_max_path_length")
+MINGRU_COUNT_KEYS = ("mingru_loop_sequential_operations", "mingru_scan_sequential_operations",
+                     "mingru_max_path_length")  # absent from files saved before minGRU
+
+
+def _row_count_keys(row: LabRow) -> tuple[str, ...]:
+    return BASE_COUNT_KEYS + (MINGRU_COUNT_KEYS if row.has_mingru else ())
 
 
 def _measurement_dict(m: Measurement) -> dict:
@@ -176,6 +234,8 @@ def result_from_json(text: str, source: str = "the result") -> LabResult:
             raise EngineInputError("is not a cost-lab result saved by this app")
         config = _lab_config(_entry(data, "config", dict))
         rows = tuple(_row(row, config) for row in data["rows"])
+        if len({row.has_mingru for row in rows}) > 1:
+            raise EngineInputError("has rows that measure minGRU and rows that do not")
         if [row.n for row in rows] != list(config.lengths[:len(rows)]):
             raise EngineInputError("has rows whose lengths n do not follow its configuration")
         return LabResult(config, rows, _text(data, "stopped_reason"), _text(data, "device_name"),
@@ -241,15 +301,18 @@ def _row(row, config: LabConfig) -> LabRow:
         raise EngineInputError("has a row that is not a JSON object")
     n = _entry(row, "n", int, "row ")
     where = f"row n = {printable(n, 12)}: "
-    counts = [_entry(row, key, int, where) for key in (
-        "rnn_sequential_operations", "attention_sequential_operations", "rnn_max_path_length",
-        "attention_max_path_length")]
     measurements = _entry(row, "measurements", dict, where)
-    if sorted(measurements) != sorted(IMPLEMENTATIONS):
+    # files saved before minGRU joined the sweep lack its two measurements and its counts
+    names = next((names for names in (IMPLEMENTATIONS, BASE_IMPLEMENTATIONS)
+                  if sorted(measurements) == sorted(names)), None)
+    if names is None:
         raise EngineInputError(f"{where}measures {', '.join(printable(k, 30) for k in measurements)}"
-                               f" instead of {', '.join(IMPLEMENTATIONS)}")
+                               f" instead of {', '.join(IMPLEMENTATIONS)} (or the first "
+                               f"{len(BASE_IMPLEMENTATIONS)} of them)")
+    keys = BASE_COUNT_KEYS + (MINGRU_COUNT_KEYS if names == IMPLEMENTATIONS else ())
+    counts = [_entry(row, key, int, where) for key in keys]
     return LabRow(n, {name: _measurement(measurements[name], name, where + name + " ")
-                      for name in IMPLEMENTATIONS}, *counts)
+                      for name in names}, *counts)
 
 
 def _measurement(values, name: str, where: str) -> Measurement:
@@ -265,13 +328,13 @@ def _measurement(values, name: str, where: str) -> Measurement:
                        _entry(values, "macs", int, where), tuple(float(s) for s in samples))
 
 
-CSV_COUNT_COLUMNS = ("rnn_sequential_operations", "attention_sequential_operations",
-                     "rnn_max_path_length", "attention_max_path_length")
+CSV_COUNT_COLUMNS = BASE_COUNT_KEYS + MINGRU_COUNT_KEYS
 
 
 def csv_columns() -> list[str]:
     """n, then for each implementation median/min/max seconds, MACs, the quartiles and the trust
-    flag (1: too unsteady to trust), then the counts."""
+    flag (1: too unsteady to trust), then the counts. A result saved before minGRU joined the
+    sweep leaves minGRU's cells empty."""
     columns = ["n"]
     for name in IMPLEMENTATIONS:
         columns += [f"{name}_median_s", f"{name}_min_s", f"{name}_max_s", f"{name}_macs",
@@ -287,10 +350,14 @@ def result_to_csv(result: LabResult) -> str:
     for row in result.rows:
         line = [row.n]
         for name in IMPLEMENTATIONS:
+            if name not in row.measurements:
+                line += [""] * 7
+                continue
             m, timing = row[name], row[name].timing
             line += [repr(m.median_seconds), repr(m.min_seconds), repr(m.max_seconds), m.macs,
                      repr(timing.q1), repr(timing.q3), int(timing.unsteady)]
-        writer.writerow(line + [getattr(row, column) for column in CSV_COUNT_COLUMNS])
+        counts = [getattr(row, column) for column in CSV_COUNT_COLUMNS]
+        writer.writerow(line + ["" if count is None else count for count in counts])
     return buffer.getvalue()
 
 
@@ -308,15 +375,42 @@ def _slope_text(slope: float) -> str:
 def _header_lines(result: LabResult) -> list[str]:
     c = result.config
     mode = "forward + backward of output.sum()" if c.backward else "forward only"
-    paper = [f"  {'':<15}{'complexity per layer':<23}{'sequential operations':<24}max path length"]
-    for label, key in (("self-attention", "self_attention"), ("recurrent", "recurrent")):
+    paper = [f"  {'':<20}{'complexity per layer':<26}{'sequential operations':<27}max path length"]
+    for label, key in (("self-attention", "self_attention"), ("recurrent", "recurrent"),
+                       ("linear recurrence ¹", "linear_recurrence")):
         row = TABLE1[key]
-        paper.append(f"  {label:<15}{row['complexity']:<23}{row['sequential']:<24}{row['path']}")
+        paper.append(f"  {label:<20}{_complexity_text(key):<26}{_sequential_text(key):<27}"
+                     f"{row['path']}")
     return [f"Cost lab on {c.device}: {result.device_name}, torch {result.torch_version}",
             f"{c.dtype}, D = {c.d_model}, H = {c.hidden_size}, one head of size {c.head_size}, "
             f"{mode}; median of {c.repeats} run(s) after {c.warmup} warm-up(s); "
             f"{threads_text(c.threads)}", "",
-            "Table 1 of Vaswani et al. (2017), per layer (n words, width d):", *paper, ""]
+            "Table 1 of Vaswani et al. (2017), per layer (n words, width d):", *paper,
+            textwrap.fill(LINEAR_RECURRENCE_NOTE, 100, initial_indent="  ¹ ",
+                          subsequent_indent="    "), ""]
+
+
+LINEAR_RECURRENCE_NOTE = (
+    "not in the paper: minGRU (Feng et al., 2024), h_t = a_t·h_(t-1) + b_t with gates that read "
+    "only the word. O(n·d) counts its recurrence, one multiply-add per channel and word (the "
+    "Hillis-Steele scan run here does n·⌈log₂ n⌉ operator applications: O(n·d·log n)); its two "
+    "gate projections are O(n·d²) like the RNN's, but for every word at once. The scan waits "
+    "⌈log₂ n⌉ levels, the loop n steps; the path between two words stays n - 1.")
+
+
+def _complexity_text(key: str) -> str:
+    """Table 1's complexity; the linear recurrence's with its gate projections beside it."""
+    row = TABLE1[key]
+    if "projections" in row:
+        return f"{row['complexity']} + gates {row['projections']}"
+    return row["complexity"]
+
+
+def _sequential_text(key: str) -> str:
+    row = TABLE1[key]
+    if "sequential_loop" in row:
+        return f"{row['sequential']} scan, {row['sequential_loop']} loop"
+    return row["sequential"]
 
 
 UNSTEADY_MARK = "*"
@@ -338,11 +432,21 @@ def _columns(header: list[str], body: list[list[str]], gap: int = 3) -> list[str
 
 
 def _timing_lines(result: LabResult) -> list[str]:
-    header = ["n", *(LABELS[name] for name in IMPLEMENTATIONS)]
-    body = [[str(row.n), *(_timing_cell(row[name]) for name in IMPLEMENTATIONS)]
+    header = ["n", *(LABELS[name] for name in BASE_IMPLEMENTATIONS)]
+    body = [[str(row.n), *(_timing_cell(row[name]) for name in BASE_IMPLEMENTATIONS)]
             for row in result.rows]
     lines = ["Measured time per run: median [first – third quartile of the repeats]",
              *_columns(header, body)]
+    if has_mingru(result.rows):
+        loop, scan = SCAN_COMPARED
+        header = ["n", LABELS[loop], LABELS[scan], "loop/scan"]
+        body = [[str(row.n), _timing_cell(row[loop]), _timing_cell(row[scan]),
+                 _ratio_text(row[loop].median_seconds, row[scan].median_seconds)]
+                for row in result.rows]
+        lines += ["", "minGRU, the same recurrence two ways (loop/scan > 1: the scan was faster)",
+                  *_columns(header, body)]
+    else:
+        lines += ["", "minGRU: not in this result (saved before the lab measured it)"]
     if unsteady_measurements(result.rows):
         lines.append(f"{UNSTEADY_MARK} unsteady: the middle half of the repeats spans more than "
                      f"{UNSTEADY_SPREAD:.0%} of the median (or fewer than 3 repeats); do not trust it")
@@ -359,7 +463,26 @@ def _count_lines(result: LabResult) -> list[str]:
         path = f"{row.rnn_max_path_length} vs {row.attention_max_path_length}"
         lines.append(f"{row.n:>7}  " + "".join(f"{text:<13}" for text in counts)
                      + f"{sequential:<17}{path}")
+    if has_mingru(result.rows):
+        lines += ["", "Counted for minGRU: multiply-adds per run, sequential operations (loop vs "
+                      "scan), the scan's operator applications per loop step, longest path",
+                  *_columns(MINGRU_COUNT_HEADER, [_mingru_count_cells(row) for row in result.rows])]
     return lines + [""]
+
+
+MINGRU_COUNT_HEADER = ["n", "step loop", "scan", "sequential ops", "scan work", "path length"]
+
+
+def _mingru_count_cells(row: LabRow) -> list[str]:
+    loop, scan = SCAN_COMPARED
+    work = scan_operator_applications(row.n) / row.n
+    return [str(row.n), _count_text(row[loop].macs), _count_text(row[scan].macs),
+            f"{row.mingru_loop_sequential_operations} vs {row.mingru_scan_sequential_operations}",
+            f"{work:.1f}x", str(row.mingru_max_path_length)]
+
+
+def _ratio_text(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.2f}" if denominator > 0 else "n/a"
 
 
 def _slope_lines(result: LabResult) -> list[str]:
@@ -367,7 +490,8 @@ def _slope_lines(result: LabResult) -> list[str]:
              f"  {'':<31}{'time':>6}{'MACs':>7}   paper (large n)"]
     warnings = slope_warnings(result.rows)
     for name, slopes in fitted_slopes(result).items():
-        table = TABLE1["recurrent" if name in RECURRENT else "self_attention"]["complexity"]
+        table = _complexity_text(TABLE1_ROW[name])
+        table += "; not in Table 1" if name in MINGRU else ""
         mark = f"  {UNSTEADY_MARK} see below" if name in warnings else ""
         lines.append(f"  {LABELS[name]:<31}{_slope_text(slopes['seconds']):>6}"
                      f"{_slope_text(slopes['macs']):>7}   {PAPER_EXPONENT[name]}  ({table}){mark}")
@@ -385,6 +509,8 @@ def _crossover_lines(result: LabResult) -> list[str]:
         lines.append(f"  Measured: {sentence}.")
     if attention_slower_at_smallest_n(result.rows):
         lines.append(f"  {SMALL_N_NOTE}")
+    for sentence in scan_sentences(result.rows, LABELS, c.device):
+        lines.append(f"  {sentence}.")
     warnings = [text for text in (unsteady_text(result.rows, result.config.threads),) if text]
     if slope_warnings(result.rows):
         warnings.append("some fitted time slopes cannot be read as the algorithm's exponent "

@@ -1,5 +1,6 @@
-"""Cost lab: time and count an RNN and self-attention over growing sentence lengths n on this machine,
-to set beside Table 1 of Vaswani et al. (2017). Qt-free; torch loads on first use, not on import.
+"""Cost lab: time and count an RNN, self-attention and minGRU (a linear recurrence, by its step loop
+and by a parallel scan) over growing sentence lengths n on this machine, to set beside Table 1 of
+Vaswani et al. (2017). Qt-free; torch loads on first use, not on import.
 """
 
 from __future__ import annotations
@@ -11,32 +12,55 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.core.cost import attention_cost, rnn_cost
+from engine.core.cost import attention_cost, mingru_loop_cost, mingru_scan_cost, rnn_cost
 from engine.core.errors import RunCancelled
+from engine.core.scan_plan import scan_level_count, scan_operator_applications
 from engine.core.timing import TimingSummary, intraop_threads, summarize
 from engine.labs.cost.config import BYTES_PER_ELEMENT, LabConfig, require_device
 from engine.labs.cost.models import (RUNNERS, LabModels, build_models, lab_inputs, model_leaves,
                                     uses_fused_sdpa)
 
-IMPLEMENTATIONS = ("rnn_stepwise", "rnn_fused", "attention", "attention_sdpa")
+MINGRU = ("mingru_loop", "mingru_scan")  # the linear recurrence: step loop, then scan
+# Every result file holds these; files saved before minGRU joined the sweep hold only these.
+BASE_IMPLEMENTATIONS = ("rnn_stepwise", "rnn_fused", "attention", "attention_sdpa")
+IMPLEMENTATIONS = (*BASE_IMPLEMENTATIONS, *MINGRU)
 LABELS = {
     "rnn_stepwise": "RNN, our step loop",  # engine.models.rnn.RNNStepper: one Python call per word
     "rnn_fused": "RNN, torch.nn.RNN",  # the same weights in torch's fused loop (cuDNN on a GPU)
     "attention": "attention, our attend()",  # engine.models.attention.attend: explicit softmax
     "attention_sdpa": "attention, torch SDPA",  # F.scaled_dot_product_attention between projections
+    "mingru_loop": "minGRU step loop",  # engine.models.mingru.MinGRUStepper: a call per word
+    "mingru_scan": "minGRU scan",  # MinGRU.run_scan: the Hillis-Steele scan, ceil(log2 n) levels
 }
 RECURRENT = ("rnn_stepwise", "rnn_fused")
 COMPARED = (("rnn_stepwise", "attention"), ("rnn_fused", "attention_sdpa"))  # (RNN, attention)
+SCAN_COMPARED = ("mingru_loop", "mingru_scan")  # (the loop, the scan that would replace it)
 # Copies of one n x n matrix alive at the peak of attend() (measured: about 3.2 forward, 8.4 with
 # backward), rounded up; the SDPA reference needs less, so attend() sets the limit.
 MATRIX_COPIES = {False: 4, True: 9}
 
-# Vaswani et al. (2017), Table 1, per layer; n = sentence length, d = representation width.
+# Vaswani et al. (2017), Table 1, per layer; n = sentence length, d = representation width. The
+# linear recurrence's row is not in the paper: minGRU (Feng et al., 2024), h_t = a_t h_{t-1} + b_t
+# with gates that read only x_t. Its complexity counts the recurrence, d channels of one
+# multiply-add per word (a work-efficient scan keeps O(n·d); the Hillis-Steele scan run here does
+# n·ceil(log2 n) operator applications, O(n·d·log n)); its gate projections, W_z x_t and W_h x_t,
+# are O(n·d²) like the RNN's but run for every word at once. The scan needs ceil(log2 n) sequential
+# levels where the loop needs n steps; the path from word k to word t still passes through every
+# decay between them, however the scan brackets the product: O(n).
 TABLE1 = {
     "self_attention": {"complexity": "O(n²·d)", "sequential": "O(1)", "path": "O(1)"},
     "recurrent": {"complexity": "O(n·d²)", "sequential": "O(n)", "path": "O(n)"},
+    "linear_recurrence": {"complexity": "O(n·d)", "projections": "O(n·d²)",
+                          "scan_work": "O(n·d·log n)", "sequential": "O(log n)",
+                          "sequential_loop": "O(n)", "path": "O(n)", "in_paper": False},
 }
-PAPER_EXPONENT = {"rnn_stepwise": 1, "rnn_fused": 1, "attention": 2, "attention_sdpa": 2}
+# The exponent of n each implementation's cost should reach at large n (Table 1's; minGRU's from
+# its row above: the projections and the loop grow as n, the Hillis-Steele scan as n·log n).
+PAPER_EXPONENT = {"rnn_stepwise": 1, "rnn_fused": 1, "attention": 2, "attention_sdpa": 2,
+                  "mingru_loop": 1, "mingru_scan": 1}
+TABLE1_ROW = {"rnn_stepwise": "recurrent", "rnn_fused": "recurrent", "attention": "self_attention",
+              "attention_sdpa": "self_attention", "mingru_loop": "linear_recurrence",
+              "mingru_scan": "linear_recurrence"}
 
 
 def crossover_n(d_model: int) -> int:
@@ -57,9 +81,16 @@ def count_macs(name: str, n: int, config: LabConfig, sdpa_fused: bool = True) ->
     Fused SDPA kernels (flash / memory-efficient / cuDNN) also recompute Q·Kᵀ in backward: +n²·hs.
     Bias additions, activations and softmax are not counted. cuDNN's RNN backward may form dh_0
     as well (one H·H more than counted); on the CPU the count is exact.
+
+    minGRU: engine.core.cost's counts, its two gate projections (2·n·H·D) and its elementwise
+    recurrence (mingru_recurrence_macs). The gating a_t = 1 - z_t, b_t = z_t·h~_t is not counted.
     """
     D, H, hs = config.d_model, config.hidden_size, config.head_size
-    if name in RECURRENT:
+    if name in MINGRU:
+        cost = mingru_loop_cost if name == "mingru_loop" else mingru_scan_cost
+        forward = cost(n, D, H).multiply_adds
+        backward = 2 * (2 * n * H * D) + mingru_recurrence_macs(name, n, H, backward=True)
+    elif name in RECURRENT:
         forward = rnn_cost(n, D, H, 1).multiply_adds  # n·H·(D + H)
         backward = 2 * n * D * H + (2 * n - 1) * H * H
     elif name in ("attention", "attention_sdpa"):
@@ -69,6 +100,26 @@ def count_macs(name: str, n: int, config: LabConfig, sdpa_fused: bool = True) ->
     else:
         raise ValueError(f"unknown implementation {name!r}; expected one of {IMPLEMENTATIONS}")
     return forward + backward if config.backward else forward
+
+
+def mingru_recurrence_macs(name: str, n: int, H: int, backward: bool = False) -> int:
+    """Multiply-adds of minGRU's recurrence alone, forward or (backward=True) its backward pass.
+
+    Loop: n·H forward (a_t·h_{t-1} + b_t); backward one product per operand that needs a gradient,
+    a_t and h_{t-1}, except at the first step, whose h_0 = 0 is a constant: (2n - 1)·H.
+    Scan: 2·H per operator application forward (a1·a2 and a2·b1 + b2); backward twice that, except
+    that the last level's products a1·a2 feed nothing (only b is returned), so autograd skips them.
+    """
+    if name == "mingru_loop":
+        return (2 * n - 1) * H if backward else n * H
+    if name != "mingru_scan":
+        raise ValueError(f"{name!r} is not one of minGRU's implementations {MINGRU}")
+    forward = 2 * H * scan_operator_applications(n)
+    if not backward:
+        return forward
+    levels = scan_level_count(n)
+    last_level = n - (1 << (levels - 1)) if levels else 0  # applications of the last level
+    return 2 * forward - 2 * H * last_level
 
 
 # ---- memory --------------------------------------------------------------------------------------
@@ -92,9 +143,14 @@ def available_memory_bytes(device: str) -> int:
 
 
 def memory_needed_bytes(config: LabConfig, n: int) -> int:
-    """Peak bytes of one measurement at length n: the n x n attention matrices dominate."""
+    """Peak bytes of one measurement at length n: the n x n attention matrices dominate, unless
+    H is far wider than n, where the scan's levels (kept for backward) take more."""
     element = BYTES_PER_ELEMENT[config.dtype]
     matrices = MATRIX_COPIES[config.backward] * n * n  # scores, exp, weights (and their grads)
+    # the scan: a and b before and after one level, or 4 (n, H) tensors per level kept for backward
+    kept = max(1, scan_level_count(n)) if config.backward else 1
+    scan_levels = 4 * n * config.hidden_size * kept
+    matrices = max(matrices, scan_levels)
     vectors = 8 * n * (config.d_model + config.hidden_size + 4 * config.head_size)  # x, h, q, k, v
     return element * (matrices + vectors)
 
@@ -150,9 +206,17 @@ class LabRow:
     attention_sequential_operations: int  # 1: every word at once
     rnn_max_path_length: int  # n - 1 hops from the first word to the last
     attention_max_path_length: int  # 1 hop between any two words
+    # minGRU's counts; None in results saved before minGRU joined the sweep
+    mingru_loop_sequential_operations: int | None = None  # n steps, like the RNN
+    mingru_scan_sequential_operations: int | None = None  # ceil(log2 n) levels (1 at n = 1)
+    mingru_max_path_length: int | None = None  # n - 1: the scan shortens the wait, not the path
 
     def __getitem__(self, name: str) -> Measurement:
         return self.measurements[name]
+
+    @property
+    def has_mingru(self) -> bool:
+        return all(name in self.measurements for name in MINGRU)
 
 
 @dataclass(frozen=True)
@@ -249,9 +313,17 @@ def measure_length(models: LabModels, n: int, config: LabConfig,
     """Every implementation at one sentence length n, on the same inputs and weights."""
     x = lab_inputs(config, n)  # (T, D)
     measurements = {name: measure(name, models, x, config, ticker) for name in IMPLEMENTATIONS}
+    return LabRow(n, measurements, *counted_columns(n))
+
+
+def counted_columns(n: int) -> tuple[int, ...]:
+    """A row's counts at length n, in LabRow's order: sequential operations and path length of
+    the RNN and attention, then minGRU's loop steps, scan levels and path (engine.core.cost's)."""
     rnn, attention = rnn_cost(n, 1, 1, 1), attention_cost(n, 1, 1, 1)
-    return LabRow(n, measurements, rnn.sequential_operations, attention.sequential_operations,
-                  rnn.max_path_length, attention.max_path_length)
+    loop, scan = mingru_loop_cost(n, 1, 1), mingru_scan_cost(n, 1, 1)
+    return (rnn.sequential_operations, attention.sequential_operations, rnn.max_path_length,
+            attention.max_path_length, loop.sequential_operations, scan.sequential_operations,
+            scan.max_path_length)
 
 
 def sweep(config: LabConfig, on_result: Callable[[LabRow], None] | None = None,

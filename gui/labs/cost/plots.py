@@ -11,37 +11,47 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QApplication
 
-from engine.labs.cost.report import fit_slope, slope_warnings
-from engine.labs.cost.sweep import IMPLEMENTATIONS, LABELS, PAPER_EXPONENT
+from engine.labs.cost.report import (fit_slope, has_mingru, measured_implementations,
+                                    slope_warnings)
+from engine.labs.cost.sweep import IMPLEMENTATIONS, LABELS, MINGRU, PAPER_EXPONENT
 from gui import style
 from gui.views.panels.plot_base import ExportablePlot
 
 X_LABEL = "sentence length n (words)"
 MAX_X_TICKS = 9  # label every other power of two beyond this many
 GUIDE_COLOR = "#9a9a9a"
+SCAN_COLOR = getattr(style, "SCAN_COLOR", "#7570b3")  # purple: the scan, as in the main window
 
 
 def _shade(colour: str) -> str:
     return QColor(colour).lighter(135).name()
 
 
-# implementation -> (colour, dashed?, symbol): ours solid, torch's reference dashed and lighter
+# implementation -> (colour, dashed?, symbol): ours solid, torch's reference dashed and lighter;
+# minGRU in the scan's purple, the scan solid and its step loop dashed and lighter
 CURVE_STYLES = {
     "rnn_stepwise": (style.RNN_COLOR, False, "o"),
     "rnn_fused": (_shade(style.RNN_COLOR), True, "t"),
     "attention": (style.ATTENTION_COLOR, False, "o"),
     "attention_sdpa": (_shade(style.ATTENTION_COLOR), True, "s"),
+    "mingru_loop": (_shade(SCAN_COLOR), True, "t"),
+    "mingru_scan": (SCAN_COLOR, False, "d"),
 }
+NOT_MEASURED = "not in this result (saved before the lab measured it)"
 
 
 def slope_text(slope: float) -> str:
     return "–" if math.isnan(slope) else f"{slope:.2f}"
 
 
-def legend_label(name: str, slope: float, warned: bool = False) -> str:
-    """'RNN, our step loop — slope 1.02 (paper: 1)', with ⚠ when the slope cannot be trusted."""
+def legend_label(name: str, slope: float, warned: bool = False, measured: bool = True) -> str:
+    """'RNN, our step loop — slope 1.02 (paper: 1)', with ⚠ when the slope cannot be trusted;
+    minGRU's exponent is 'expected' (Table 1 has no linear recurrence)."""
+    if not measured:
+        return f"{LABELS[name]} — {NOT_MEASURED}"
     mark = " ⚠" if warned else ""
-    return f"{LABELS[name]} — slope {slope_text(slope)}{mark} (paper: {PAPER_EXPONENT[name]})"
+    source = "expected" if name in MINGRU else "paper"
+    return f"{LABELS[name]} — slope {slope_text(slope)}{mark} ({source}: {PAPER_EXPONENT[name]})"
 
 
 def length_ticks(lengths) -> list[tuple[float, str]]:
@@ -195,8 +205,11 @@ class TimePlot(LogLogPlot):
 
     def show_rows(self, rows) -> None:
         ns = np.array([row.n for row in rows], dtype=float)
-        extent, warned = [], slope_warnings(rows)
+        extent, warned, measured = [], slope_warnings(rows), measured_implementations(rows)
         for name in IMPLEMENTATIONS:
+            if name not in measured:
+                self._clear(name)
+                continue
             median = np.array([row[name].median_seconds for row in rows], dtype=float)
             low = np.array([row[name].min_seconds for row in rows], dtype=float)
             high = np.array([row[name].max_seconds for row in rows], dtype=float)
@@ -205,6 +218,12 @@ class TimePlot(LogLogPlot):
             self.set_legend_text(name, legend_label(name, fit_slope(ns, median), name in warned))
             extent += [low, high]
         self.set_y_extent(*extent)
+
+    def _clear(self, name: str) -> None:
+        """No curve for an implementation the shown result did not measure."""
+        self.curves[name].setData([], [])
+        self.spreads[name].setData(x=np.zeros(0), y=np.zeros(0))
+        self.set_legend_text(name, legend_label(name, math.nan, measured=False))
 
     def _set_spread(self, name, ns, median, low, high) -> None:
         """Error bars live in the view's log10 coordinates (ErrorBarItem has no log mode)."""
@@ -242,8 +261,12 @@ class MacsPlot(LogLogPlot):
 
     def show_rows(self, rows) -> None:
         ns = np.array([row.n for row in rows], dtype=float)
-        extent = list(self._guides)
+        extent, measured = list(self._guides), measured_implementations(rows)
         for name in IMPLEMENTATIONS:
+            if name not in measured:
+                self.curves[name].setData([], [])
+                self.set_legend_text(name, legend_label(name, math.nan, measured=False))
+                continue
             macs = np.array([row[name].macs for row in rows], dtype=float)
             self.curves[name].setData(*_positive(ns, macs))
             self.set_legend_text(name, legend_label(name, fit_slope(ns, macs)))
@@ -261,7 +284,13 @@ DEPTH_SERIES = {
                              style.ATTENTION_COLOR, False, "o", "attention_sequential_operations"),
     "attention_path": ("attention: maximum path length 1 — O(1)",
                        _shade(style.ATTENTION_COLOR), True, "s", "attention_max_path_length"),
+    "mingru_scan_sequential": ("minGRU scan: sequential levels ⌈log₂ n⌉ — O(log n)", SCAN_COLOR,
+                               False, "d", "mingru_scan_sequential_operations"),
 }
+# minGRU's step loop waits n steps and both its paths are n - 1 hops: the RNN's lines exactly
+# (the engine counts them separately; a test checks they agree), so the legend names it there.
+DEPTH_SHARED = {"rnn_sequential": "RNN, minGRU loop: sequential operations n — O(n)",
+                "rnn_path": "RNN, minGRU: maximum path length n − 1 — O(n)"}
 
 
 class DepthPlot(LogLogPlot):
@@ -278,6 +307,12 @@ class DepthPlot(LogLogPlot):
         self.set_y_extent([1, max(lengths)])  # every count lies between 1 and n: no jumps
 
     def show_rows(self, rows) -> None:
-        ns = [row.n for row in rows]
-        for key, (_label, _colour, _dashed, _symbol, attribute) in DEPTH_SERIES.items():
-            self.curves[key].setData(*_positive(ns, [getattr(row, attribute) for row in rows]))
+        ns, mingru = [row.n for row in rows], has_mingru(rows) or not rows
+        for key, (label, _colour, _dashed, _symbol, attribute) in DEPTH_SERIES.items():
+            values = [getattr(row, attribute) for row in rows]
+            self.curves[key].setData(*_positive(ns, [np.nan if v is None else v for v in values]))
+            if key in DEPTH_SHARED:
+                label = DEPTH_SHARED[key] if mingru else label
+            elif key == "mingru_scan_sequential" and not mingru:
+                label = f"minGRU scan — {NOT_MEASURED}"
+            self.set_legend_text(key, label)

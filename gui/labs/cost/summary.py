@@ -1,15 +1,16 @@
 """The cost lab's sentences: how a sweep ended, what it ran with, where attention caught up with
-the RNN (Table 1's n = d, the counted crossover, the stable measured crossover), and why a
-measurement should not be trusted."""
+the RNN (Table 1's n = d, the counted crossover, the stable measured crossover), how minGRU's scan
+fared against its step loop, and why a measurement should not be trusted."""
 
 from __future__ import annotations
 
 from engine.labs.cost.report import (SMALL_N_NOTE, attention_slower_at_smallest_n,
                                     counted_crossover_n, crossover_sentences, fit_slope,
-                                    slope_warnings, threads_text, unsteady_text)
+                                    scan_sentences, slope_warnings, threads_text, unsteady_text)
 
 NAMES = {"rnn_stepwise": "our step loop", "rnn_fused": "torch.nn.RNN", "attention": "attend()",
-         "attention_sdpa": "SDPA"}
+         "attention_sdpa": "SDPA", "mingru_loop": "minGRU's step loop",
+         "mingru_scan": "minGRU's scan"}
 
 
 def _lengths(count: int) -> str:
@@ -43,6 +44,12 @@ def verdict_text(config, rows) -> str:
         lines.append("Measured (medians): " + "; ".join(crossover_sentences(rows, NAMES)) + ".")
         if attention_slower_at_smallest_n(rows):
             lines.append(SMALL_N_NOTE)
+        scan = scan_sentences(rows, NAMES, config.device)
+        if scan:
+            lines.append("Linear recurrence: " + "; ".join(scan[:-1] if config.device == "cpu"
+                                                          else scan) + ".")
+            if config.device == "cpu":
+                lines.append(scan[-1] + ".")
     return " ".join(lines)
 
 

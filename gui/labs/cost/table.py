@@ -1,5 +1,6 @@
 """Table 1 of Vaswani et al. (2017) beside this machine: the paper's O(·) entries next to the
-fitted slopes of measured time and counted multiply-adds, and the counts at the largest n."""
+fitted slopes of measured time and counted multiply-adds, and the counts at the largest n; with a
+third row, not in the paper, for the linear recurrence (minGRU by its step loop and its scan)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,26 @@ import math
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from engine.labs.cost.report import fit_slope, slope_warnings
-from engine.labs.cost.sweep import PAPER_EXPONENT, TABLE1
+from engine.labs.cost.report import fit_slope, measured_implementations, slope_warnings
+from engine.labs.cost.sweep import MINGRU, PAPER_EXPONENT, TABLE1
 
 ROWS = (("self-attention", "self_attention", ("attention", "attention_sdpa")),
-        ("recurrent", "recurrent", ("rnn_stepwise", "rnn_fused")))
+        ("recurrent", "recurrent", ("rnn_stepwise", "rnn_fused")),
+        ("linear\nrecurrence\n(minGRU) †", "linear_recurrence", MINGRU))
+ROW_TIPS = {
+    "linear_recurrence": "† Not in the paper. minGRU (Feng et al., 2024): h_t = a_t·h_(t-1) + b_t, "
+                         "gates from the word alone, so a parallel scan can run it. O(n·d) counts "
+                         "its recurrence, one multiply-add per channel and word; the Hillis–Steele "
+                         "scan measured here does n·⌈log₂ n⌉ operator applications, O(n·d·log n). "
+                         "Its two gate projections are O(n·d²) like the RNN's, but for every word "
+                         "at once. The scan waits ⌈log₂ n⌉ levels, the step loop n steps; the path "
+                         "between the first and the last word is n − 1 hops in both.",
+}
 COLUMNS = ("complexity per layer (paper)", "measured time slope", "counted MAC slope",
-           "sequential operations (paper / measured at largest n)",
+           "sequential operations (paper / at largest n)",
            "maximum path length (paper / at largest n)")
 SHORT = {"attention": "attend()", "attention_sdpa": "SDPA", "rnn_stepwise": "step loop",
-         "rnn_fused": "nn.RNN"}
+         "rnn_fused": "nn.RNN", "mingru_loop": "loop", "mingru_scan": "scan"}
 COLUMN_TIPS = (
     "Table 1's cost of one layer: n words, width d.",
     "Slope of log(median time) against log(n) over the upper half of the measured n, for our "
@@ -25,10 +36,13 @@ COLUMN_TIPS = (
     "⚠ marks a slope that cannot be read as the algorithm's (hover it for why).",
     "The same fit over the exact multiply-add counts. Below n ≈ d the projections' n·d² term still "
     "dominates attention, so its slope reaches 2 only for n well above d.",
-    "Steps that must wait for the previous one: n for the RNN, 1 for attention.",
-    "Hops between the first and the last word: n − 1 through the RNN's chain, 1 in attention.",
+    "Steps that must wait for the previous one: n for the RNN and minGRU's step loop, "
+    "⌈log₂ n⌉ levels for minGRU's scan, 1 for attention.",
+    "Hops between the first and the last word: n − 1 through the RNN's chain and minGRU's (the "
+    "scan shortens the wait, not the path), 1 in attention.",
 )
 DASH = "–"
+NBSP = "\u00a0"  # keeps "O(log n) / 9" on one line
 
 
 def number(value: float) -> str:
@@ -45,7 +59,8 @@ def slope_cell(names, slopes: dict[str, float], warned=()) -> str:
 
 
 class CostTable(QTableWidget):
-    """Two rows (self-attention, recurrent) with Table 1's columns, filled as rows arrive."""
+    """Table 1's two rows (self-attention, recurrent) and the linear recurrence's, with Table 1's
+    columns, filled as rows arrive."""
 
     def __init__(self, parent=None):
         super().__init__(len(ROWS), len(COLUMNS), parent)
@@ -61,32 +76,24 @@ class CostTable(QTableWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
         header.sectionResized.connect(self._fit_header)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for index, (_label, key, _names) in enumerate(ROWS):
+            self.verticalHeaderItem(index).setToolTip(ROW_TIPS.get(key, "Table 1 of the paper."))
         self.show_rows([])
 
     def show_rows(self, rows) -> None:
         """Fill every cell from the rows measured so far (none: the paper's entries and dashes)."""
-        ns = [row.n for row in rows]
-        last = rows[-1] if rows else None
-        warnings = slope_warnings(rows)
+        warnings, measured = slope_warnings(rows), measured_implementations(rows)
         for index, (_label, key, names) in enumerate(ROWS):
-            paper = TABLE1[key]
-            time = {name: fit_slope(ns, [row[name].median_seconds for row in rows])
-                    for name in names}
-            macs = {name: fit_slope(ns, [row[name].macs for row in rows]) for name in names}
-            exponent = f"(paper {PAPER_EXPONENT[names[0]]})"
-            recurrent = key == "recurrent"
-            sequential = (last.rnn_sequential_operations if recurrent
-                          else last.attention_sequential_operations) if last else None
-            path = (last.rnn_max_path_length if recurrent
-                    else last.attention_max_path_length) if last else None
-            cells = (paper["complexity"], _with(slope_cell(names, time, warnings), exponent),
-                     _with(slope_cell(names, macs), exponent),
-                     _paired(paper["sequential"], sequential),
-                     _paired(paper["path"], path))
+            shown = rows if all(name in measured for name in names) else []
+            cells = _row_cells(key, names, shown, warnings)
             for column, text in enumerate(cells):
                 self._set(index, column, text)
             self.item(index, 1).setToolTip("\n".join(
                 f"{SHORT[name]}: {warnings[name]}" for name in names if name in warnings))
+            if rows and not shown:
+                for column in (1, 2, 3, 4):
+                    self.item(index, column).setToolTip("Not in this result: it was saved "
+                                                        "before the lab measured minGRU.")
 
     def _fit_header(self, *_args) -> None:
         """Make the header tall enough for its longest wrapped title at the current widths."""
@@ -109,6 +116,42 @@ class CostTable(QTableWidget):
     def texts(self) -> list[list[str]]:
         return [[self.item(r, c).text() for c in range(self.columnCount())]
                 for r in range(self.rowCount())]
+
+
+def _row_cells(key: str, names, rows, warnings) -> tuple[str, ...]:
+    """One row's five cells from the rows that measured its implementations (none: dashes)."""
+    ns, paper = [row.n for row in rows], TABLE1[key]
+    time = {name: fit_slope(ns, [row[name].median_seconds for row in rows]) for name in names}
+    macs = {name: fit_slope(ns, [row[name].macs for row in rows]) for name in names}
+    source = "paper" if paper.get("in_paper", True) else "expected"
+    exponent = f"({source} {PAPER_EXPONENT[names[0]]})"
+    sequential, path = _counts_at_largest_n(key, rows[-1] if rows else None)
+    if key == "linear_recurrence":
+        complexity = f"{paper['complexity']} recurrence + {paper['projections']} gates"
+        sequential_text = "\n".join(  # a narrow cell breaks after "scan" and "loop" only
+            f"{kind} {_paired(paper[entry], count)}".replace(" ", NBSP).replace(NBSP, " ", 1)
+            for kind, entry, count in (("scan", "sequential", sequential[1]),
+                                       ("loop", "sequential_loop", sequential[0])))
+    else:
+        complexity, sequential_text = paper["complexity"], _paired(paper["sequential"], sequential)
+    return (complexity, _with(slope_cell(names, time, warnings), exponent),
+            _with(slope_cell(names, macs), exponent), sequential_text,
+            _paired(paper["path"], path))
+
+
+def _counts_at_largest_n(key: str, last):
+    """(sequential operations, path length) of the row's model at the largest n; minGRU's
+    sequential operations as (loop, scan). None where nothing was measured."""
+    if key == "linear_recurrence":
+        if last is None:
+            return (None, None), None
+        return ((last.mingru_loop_sequential_operations, last.mingru_scan_sequential_operations),
+                last.mingru_max_path_length)
+    if last is None:
+        return None, None
+    if key == "recurrent":
+        return last.rnn_sequential_operations, last.rnn_max_path_length
+    return last.attention_sequential_operations, last.attention_max_path_length
 
 
 def _with(slopes: str, exponent: str) -> str:

@@ -1,5 +1,5 @@
-"""The Cost lab window: sweep sentence lengths on this machine in a worker and watch the RNN's
-and attention's time, multiply-adds and sequential depth grow with n, beside Table 1."""
+"""The Cost lab window: sweep sentence lengths on this machine in a worker and watch the RNN's,
+attention's and minGRU's time, multiply-adds and sequential depth grow with n, beside Table 1."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from gui.labs.cost import files
 from gui.labs.cost.files import EXPORT_PREFIX
 from gui.labs.cost.controls import DEFAULTS, FIELDS, CostLabControls
 from gui.labs.cost.devices import CudaProbe
-from gui.labs.cost.plots import DepthPlot, MacsPlot, TimePlot
+from gui.labs.cost.plots import SCAN_COLOR, DepthPlot, MacsPlot, TimePlot
 from gui.labs.cost.runner import CostLabRunner, sweep_work
 from gui.labs.cost.summary import outcome_text, settings_text, verdict_text, warning_text
 from gui.labs.cost.table import CostTable
@@ -24,11 +24,13 @@ from gui.export.registry import ExportRegistry
 
 TITLE = "Cost lab — sequential vs parallel on this machine"
 GROUP = "cost_lab"
-CAPTION = (  # {rnn} and {attention}: the models' colours, legible on the palette
+CAPTION = (  # {rnn}, {attention} and {scan}: the models' colours, legible on the palette
     "<b>How to read this.</b> Each point is one sentence length n, measured on this machine: the "
     "RNN in <span style='color:{rnn}'>orange</span> (solid: our step loop, one Python call per "
     "word; dashed: torch.nn.RNN), attention in <span style='color:{attention}'>blue</span> "
-    "(solid: our attend(); dashed: torch's SDPA). On log-log axes n<sup>k</sup> is a straight line of slope k: "
+    "(solid: our attend(); dashed: torch's SDPA), minGRU, a recurrence linear in its state, in "
+    "<span style='color:{scan}'>purple</span> (solid: the parallel scan; dashed: its step loop). "
+    "On log-log axes n<sup>k</sup> is a straight line of slope k: "
     "the legends give each curve's slope over the upper half of n beside Table 1's exponent "
     "(recurrent O(n·d²) → 1, self-attention O(n²·d) → 2). The grey line marks n = d, below which "
     "Table 1 makes attention cheaper per layer. On a 2-core CPU attention's n² term overtakes the "
@@ -38,9 +40,11 @@ CAPTION = (  # {rnn} and {attention}: the models' colours, legible on the palett
 
 
 def caption_html(palette) -> str:
-    """The caption with "orange" and "blue" in the models' colours, as legible on the palette."""
+    """The caption with "orange", "blue" and "purple" in the models' colours, as legible on the
+    palette."""
     return CAPTION.format(rnn=style.readable_on(style.RNN_COLOR, palette).name(),
-                          attention=style.readable_on(style.ATTENTION_COLOR, palette).name())
+                          attention=style.readable_on(style.ATTENTION_COLOR, palette).name(),
+                          scan=style.readable_on(SCAN_COLOR, palette).name())
 
 
 class CostLabWindow(LabWindow):
@@ -140,7 +144,7 @@ class CostLabWindow(LabWindow):
         top = _splitter(Qt.Orientation.Horizontal, (self.plots["time"], 1),
                         (self.plots["multiply-adds"], 1))
         bottom = _splitter(Qt.Orientation.Horizontal, (self.plots["depth"], 4), (table_side, 5))
-        rows = _splitter(Qt.Orientation.Vertical, (top, 3), (bottom, 2))
+        rows = _splitter(Qt.Orientation.Vertical, (top, 4), (bottom, 3))  # 3 table rows
         views = QWidget()
         layout = QVBoxLayout(views)
         layout.addWidget(self.caption)
