@@ -63,6 +63,11 @@ def test_f1_without_a_panel_under_the_mouse_opens_the_dock(qtbot, window, monkey
 @pytest.mark.parametrize("name", LINKED_PANELS)
 def test_each_panel_title_links_to_its_lesson(qtbot, window, name):
     panel = panels_of(window)[name]
+    if name == "scan":  # the scan lane's panel shows for runs with a scan
+        from engine import SimConfig, simulate
+
+        window.timeline.set_trace(simulate("the cat sat", SimConfig(d_model=4, hidden_size=4,
+                                                                    head_size=2, scan=True)), 0)
     assert panel.lesson_link.isVisible() and LINK_TEXT in panel.lesson_link.text()
     panel.lesson_link.linkActivated.emit("lesson")
     assert window.lesson_dock.runner.lesson.id == PANEL_LESSONS[name]

@@ -113,6 +113,12 @@ def test_the_dock_counts_steps_and_enables_its_buttons(qtbot, window, dock):
 
 @pytest.mark.parametrize("name", PANELS)
 def test_the_highlight_covers_the_named_panel(qtbot, window, dock, name):
+    if name == "scan":  # the scan lane's panel shows for runs with a scan
+        from engine import SimConfig, simulate
+
+        window.timeline.set_trace(simulate("the cat sat", SimConfig(d_model=4, hidden_size=4,
+                                                                    head_size=2, scan=True)), 0)
+        qtbot.waitUntil(lambda: panels_of(window)["scan"].height() > 0)
     overlay = dock.runner.highlight
     overlay.show_panel(name)
     panel = panels_of(window)[name]
