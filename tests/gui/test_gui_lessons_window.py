@@ -226,3 +226,28 @@ def test_a_run_of_the_users_own_replaces_the_steps_and_keeps_its_view(qtbot, win
     assert window.state.sentence == "Dogs chase red cats"
     assert window.selection.pinned == -1  # the step's pin was not forced onto this run
     assert failures and "replaced" in failures[0]
+
+
+def test_a_step_opens_a_lab_and_back_closes_it(qtbot, window, dock):
+    lesson = dock.lesson_named("scan-lane")
+    last = len(lesson.steps) - 1
+    assert dock.start("scan-lane", last - 1)
+    settle(qtbot, dock)
+    assert window.deer_lab is None or not window.deer_lab.isVisible()
+    assert dock.runner.next()
+    settle(qtbot, dock)
+    assert window.deer_lab.isVisible()
+    assert dock.runner.back()
+    settle(qtbot, dock)
+    assert not window.deer_lab.isVisible()
+
+
+def test_the_similarity_step_shows_the_cosine_table_of_the_run_on_screen(qtbot, window, dock):
+    assert dock.start("one-word", 2)
+    settle(qtbot, dock)
+    assert dock.similarity.isVisible()
+    text = dock.similarity.text()
+    assert "random, seed" in text and text.count("cat") == 2  # a row and a column
+    assert dock.runner.back()
+    settle(qtbot, dock)
+    assert not dock.similarity.isVisible()
