@@ -49,10 +49,11 @@ def hidden_attention(model: MinGRU, inputs: torch.Tensor) -> HiddenAttention:
                            _frozen(candidate))
 
 
-def hidden_attention_map(model: MinGRU, inputs: torch.Tensor,
-                         chunk_bytes: int = 2**26) -> np.ndarray:
+def hidden_attention_map(model: MinGRU, inputs: torch.Tensor, chunk_bytes: int = 2**26,
+                         on_block=None) -> np.ndarray:
     """The token map alone, the mean of M over the channels (T, T), built a block of channels at
-    a time so that memory stays near chunk_bytes however large H * T * T grows."""
+    a time so that memory stays near chunk_bytes however large H * T * T grows. on_block(done)
+    is called with the channels done after each block (progress; it may raise to cancel)."""
     T, H = inputs.shape[0], model.hidden_size
     gate_pre, _candidate = model.preactivations(inputs)  # (T, H) each
     log_decay_sum = torch.cumsum(F.logsigmoid(-gate_pre), dim=0).T  # (H, T)
@@ -65,6 +66,8 @@ def hidden_attention_map(model: MinGRU, inputs: torch.Tensor,
         log_m = (log_gate[part, None, :] + log_decay_sum[part, :, None]
                  - log_decay_sum[part, None, :])  # (h, T, T)
         total += torch.where(causal, log_m.exp(), torch.zeros((), dtype=log_m.dtype)).sum(dim=0)
+        if on_block is not None:
+            on_block(min(start + block, H))
     return _frozen(total / H)
 
 

@@ -41,14 +41,16 @@ def run_mingru(embeddings: np.ndarray, config, repeats: int = 5,
     report(0.15, "minGRU: the parallel scan, level by level")
     scan = model.run_scan(x, record=True)
     log_space = model.run_log_space(x)  # (T, H)
-    report(0.3, "minGRU: gradients")
-    readout = unit_vector(config.seed, READOUT_PURPOSE, config.hidden_size)  # (H,)
-    grads = mingru_gradients(stepper, torch.from_numpy(readout))
-    report(0.55, "minGRU: hidden attention")
-    token_map = hidden_attention_map(model, x)  # (T, T)
-    report(0.7, "minGRU: timing the loop against the scan")
+    T, H = x.shape[0], config.hidden_size
+    readout = unit_vector(config.seed, READOUT_PURPOSE, H)  # (H,)
+    grads = mingru_gradients(stepper, torch.from_numpy(readout), lambda done: report(
+        0.3 + 0.4 * done * (2 * T - done + 1) / (T * (T + 1)),  # rows T, T-1, ...: a triangle
+        f"minGRU gradients: {done} of {T} steps back"))
+    token_map = hidden_attention_map(model, x, on_block=lambda done: report(
+        0.7 + 0.2 * done / H, f"minGRU hidden attention: {done} of {H} channels"))  # (T, T)
+    report(0.9, "minGRU: timing the loop against the scan")
     loop_runs, scan_runs = _timed_repeats(model, x, max(1, repeats))
-    T, D, H = x.shape[0], config.d_model, config.hidden_size
+    D = config.d_model
     coefficients, weights = stepper.coefficients, model.weights
     level_states = (np.stack(scan.level_states) if scan.level_states
                     else np.zeros((0, T, H)))  # (L, T, H)

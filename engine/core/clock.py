@@ -17,8 +17,9 @@ at tick T+1 going back, and a scan's levels at ticks 1..ceil(log2 T).
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
+
+from engine.core.scan_plan import scan_level_count
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class RevealSchedule:
     def log_scan(length: int) -> RevealSchedule:
         """A parallel scan of a linear recurrence: ceil(log2 T) levels each way (at least one),
         level j combining spans of 2^j words, so the gradient reaches 2^j words after j levels."""
-        levels = math.ceil(math.log2(length)) if length > 1 else 1
+        levels = max(1, scan_level_count(length))  # integers: log2 rounds at some lengths
         return RevealSchedule(length, levels,
                               tuple(min(length, 2 ** level) for level in range(1, levels + 1)))
 

@@ -24,7 +24,11 @@ from engine.core.timing import TimingSummary, summarize
 from engine.core.tokens import check_encodable, check_tokens
 from engine.core.untrusted import printable
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest this version reads and writes
+# A trace is written as format 1 unless it holds a part added since (the scan lane, GloVe's marks,
+# trained word tables): then 2, so that an older app says "a newer format" rather than failing on
+# a key it does not know. Format 1 files keep their exact bytes and digests.
+FIRST_FORMAT = 1
 # The largest trace SimConfig allows (1024 tokens, D = H = 2048, an LSTM, 16 heads of 512) holds
 # about 1.4 GB of arrays; a file that declares more is refused before anything is unpacked.
 MAX_TRACE_BYTES = 2 * 2**30
@@ -34,6 +38,9 @@ MAX_REPEATS = 1000  # timed repeats a trace may hold (engine.run makes at most a
 REPEAT_KEYS = ("rnn_forward_repeat_seconds", "attn_repeat_seconds")  # absent in older files
 SCAN_REPEAT_KEYS = ("scan_repeat_seconds", "scan_loop_repeat_seconds")
 SCAN_COST_PREFIXES = ("scan_cost_", "scan_loop_cost_")
+# minGRU arrays whose values have bounds: gates and hidden attention are shares, times are >= 0
+SCAN_BOUNDED = {"gates": 1.0 + 1e-9, "hidden_attention": 1.0 + 1e-9, "level_seconds": np.inf,
+                "loop_step_seconds": np.inf}
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell (engine.models.cells, which needs torch)
 # The model weights of a run, by their WeightSet name (engine.models.weights), and the trace keys
 # that hold them. The word vectors and readout vectors are not weights: they stay seeded.
@@ -240,10 +247,16 @@ class Trace:
             records.append(self.scan.record())
         return MappingProxyType({record.key: record for record in records})
 
+    @property
+    def format_version(self) -> int:
+        extended = (self.scan is not None or self.known_words is not None
+                    or self.word_fallback is not None)
+        return FORMAT_VERSION if extended else FIRST_FORMAT
+
     def arrays(self, include_timings: bool = True) -> dict[str, np.ndarray]:
         """Every value as a named array: the .npz's contents. Timings end in "_seconds"."""
         out = {
-            "format_version": np.array(FORMAT_VERSION),
+            "format_version": np.array(self.format_version),
             "sentence": np.array(self.sentence),
             "tokens": np.array(self.tokens, dtype=str),
             "config": np.array(self.config.to_json()),
@@ -449,8 +462,9 @@ def _check_arrays(data: dict[str, np.ndarray], config: SimConfig, length: int) -
     for prefix in ("rnn_cost_", "attn_cost_") + (SCAN_COST_PREFIXES if config.scan else ()):
         for field in dataclasses.fields(ModelCost):
             value = data[prefix + field.name]
-            if value.dtype.kind not in "iu" or value.shape != ():
-                raise EngineInputError(f"its array {prefix}{field.name} is not a whole number")
+            if value.dtype.kind not in "iu" or value.shape != () or int(value) < 0:
+                raise EngineInputError(f"its array {prefix}{field.name} is not a whole number "
+                                       f"from 0")
 
 
 def _check_known_words(data: dict[str, np.ndarray], config: SimConfig, length: int) -> None:
@@ -490,6 +504,13 @@ def _check_scan_arrays(data: dict[str, np.ndarray], config: SimConfig, length: i
         if value.dtype.kind != "f" or value.dtype.itemsize != 8 or value.shape != shape:
             raise EngineInputError(f"its array scan_{name} is {value.dtype} {value.shape}; "
                                    f"a trace of its configuration has float64 {shape}")
-    for key in SCAN_REPEAT_KEYS:
-        data[key]  # both are required: KeyError names a missing one
+        if not np.all(np.isfinite(value)) or (name in SCAN_BOUNDED and not np.all(
+                (value >= 0) & (value <= SCAN_BOUNDED[name]))):
+            bound = ((" from 0" if SCAN_BOUNDED[name] == np.inf else " between 0 and 1")
+                     if name in SCAN_BOUNDED else "")
+            raise EngineInputError(f"its array scan_{name} holds values that are not finite"
+                                   f"{bound and ' or not' + bound}")
+    missing = [key for key in SCAN_REPEAT_KEYS if key not in data]
+    if missing:
+        raise KeyError(missing[0])
     _check_repeats(data, SCAN_REPEAT_KEYS)

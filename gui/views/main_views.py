@@ -26,7 +26,7 @@ RNN_SHARE, ATTENTION_SHARE = 4, 5  # of the upper panels' width: attention shows
 SETTLING_PASSES = 4  # layout passes a private copy takes before it is scrolled
 # With the scan lane there are three rows of panels: rather than squeeze each below what its maps
 # need, the panels then scroll (the race strip and transport stay in view).
-ROWS_WITH_SCAN = (360, 320, 320)  # the rows' first heights when the lane appears
+ROWS_WITH_SCAN = (330, 280, 290)  # the rows' first heights when the lane appears
 ROWS_WITH_SCAN_MIN_HEIGHT = sum(ROWS_WITH_SCAN)
 
 

@@ -66,3 +66,21 @@ def test_bad_word_vectors_are_refused_clearly():
         run_mingru(np.zeros((3, 5)), CONFIG)
     with pytest.raises(ValueError, match="at least one word"):
         run_mingru(np.zeros((0, 8)), CONFIG)
+
+
+def test_progress_comes_every_gradient_step_and_channel_block_so_cancel_stays_quick():
+    x = simulate("one two three four five six seven", CONFIG).embeddings
+    calls = []
+    run_mingru(x, CONFIG, repeats=1, progress=lambda fraction, label: calls.append((fraction, label)))
+    fractions = [fraction for fraction, _ in calls]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert sum("gradients" in label for _, label in calls) == 7  # one per step back
+
+    class Stop(Exception):
+        pass
+
+    def cancel_in_gradients(_fraction, label):
+        if "gradients: 3" in label:
+            raise Stop
+    with pytest.raises(Stop):
+        run_mingru(x, CONFIG, repeats=1, progress=cancel_in_gradients)

@@ -89,3 +89,30 @@ def test_the_same_seed_gives_the_same_digest_with_the_lane(scanned):
     again = simulate(SENTENCE, CONFIG.replace(scan=True))
     assert again.digest() == scanned.digest()  # sessions check this when they re-run
     assert simulate(SENTENCE, CONFIG.replace(scan=True, seed=4)).digest() != scanned.digest()
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("scan_level_states", np.nan, "not finite"),
+    ("scan_hidden_attention", np.inf, "not finite"),
+    ("scan_hidden_attention", 1.5, "between 0 and 1"),
+    ("scan_gates", -0.2, "between 0 and 1"),
+    ("scan_level_seconds", -1.0, "from 0"),
+])
+def test_values_a_run_cannot_produce_are_refused(scanned, tmp_path, key, value, message):
+    arrays = dict(scanned.arrays())
+    damaged = np.array(arrays[key])
+    damaged.flat[0] = value
+    arrays[key] = damaged
+    with pytest.raises(TraceFileError, match=message):
+        load_trace(_saved(arrays, tmp_path / "bad.npz"))
+
+
+def test_a_negative_count_is_refused(scanned, tmp_path):
+    arrays = {**scanned.arrays(), "scan_loop_cost_sequential_operations": np.array(-3)}
+    with pytest.raises(TraceFileError, match="whole number from 0"):
+        load_trace(_saved(arrays, tmp_path / "bad.npz"))
+
+
+def test_traces_with_new_parts_say_format_2_and_others_keep_format_1(scanned):
+    assert int(scanned.arrays()["format_version"]) == 2
+    assert int(simulate(SENTENCE, CONFIG).arrays()["format_version"]) == 1

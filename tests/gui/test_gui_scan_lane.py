@@ -76,12 +76,31 @@ def test_hidden_attention_shares_softmax_scale_and_has_a_difference_view(window,
     top = max(scanned.scan.hidden_attention.max(), softmax.max())
     assert panel.map_view.colour_levels == pytest.approx((0.0, top))
     panel.show_difference(True)
-    np.testing.assert_allclose(panel.map_view.matrix, scanned.scan.hidden_attention - softmax)
+    difference = scanned.scan.hidden_attention - softmax
+    lower = np.tril(np.ones_like(difference, dtype=bool))
+    np.testing.assert_allclose(panel.map_view.matrix[lower], difference[lower])
+    assert np.all(np.isnan(panel.map_view.matrix[~lower]))  # not causal: softmax alone looks ahead
     low, high = panel.map_view.colour_levels
-    assert low == -high > 0 or low == -high  # centred on zero
+    assert low == -high  # centred on zero
     assert "difference" in panel.difference_label.text()
+    assert "only softmax attention has weight" in panel.difference_label.text()
     panel.show_difference(False)
     np.testing.assert_array_equal(panel.map_view.matrix, scanned.scan.hidden_attention)
+
+
+def test_switching_the_map_keeps_it_hidden_until_the_forward_pass_is_done(window, scanned):
+    panel = window.views.scan_panel
+    window.timeline.set_trace(scanned, 2)  # level 2 of 4
+    assert panel.map_view.revealed_rows == 0
+    panel.show_difference(True)
+    assert panel.map_view.revealed_rows == 0
+    window.timeline.set_tick(4)
+    assert panel.map_view.revealed_rows == scanned.length
+
+
+def test_one_word_says_no_join_is_needed(window):
+    window.timeline.set_trace(simulate("hello", SCAN_CONFIG), 2)
+    assert window.views.scan_panel.counter_label.text().startswith("one word: no join needed")
 
 
 def test_view_menu_runs_with_the_lane_and_without_it(window, qtbot):

@@ -25,7 +25,7 @@ CAPTION = ("minGRU's gate reads only the word, never h_{t−1}, so h_t = (1−z_
            "(a₁, b₁)∘(a₂, b₂) = (a₁a₂, a₂b₁ + b₂). The tree joins them in ⌈log₂ n⌉ levels, one "
            "per tick (Hillis–Steele); the path from word k to h_t is still t−k hops. The Elman "
            "RNN's tanh(W·h + U·x) has no such join, so it must loop (or iterate: DEER). Right: "
-           "hidden attention, M[t, k] = z_k·(1−z_{k+1})⋯(1−z_t), on softmax's [0, 1] scale.")
+           "hidden attention, M[t, k] = z_k·(1−z_{k+1})⋯(1−z_t), a weight in [0, 1] like softmax's.")
 MAP_CHOICES = ("hidden attention M", "M − softmax attention")
 MAX_NODE_WORDS = 128  # beyond this the tree draws its joins without a dot per position
 
@@ -164,6 +164,8 @@ class ScanPanel(Panel):
                          CAPTION, parent, colour=style.model_colour(KEY))
         self._timeline, self._selection = timeline, selection
         self._trace = None
+        self._state_levels = (-1.0, 1.0)  # one colour scale for every level of a run
+        self._levels_drawn = -1
         self.tree = ScanTreeView()
         self.states_view = HeatmapView(x_label="hidden dimension", y_label="word")
         self.states_view.add_colorbar("state")
@@ -241,26 +243,35 @@ class ScanPanel(Panel):
         T = trace.length
         if self.showing_difference:
             difference = hidden - softmax  # (T, T)
+            if not trace.config.causal:  # softmax also looks ahead, where M has no weight at all
+                difference[np.triu_indices(T, 1)] = np.nan  # compare the words both can see
             self.map_view.set_colormap(style.DIVERGING)
             self.map_view.set_matrix(difference, row_labels=tokens, col_labels=tokens,
                                      cols_are_tokens=True, value_name="M − softmax",
                                      value_format="{:.2f}", col_name="input word",
                                      levels=style.symmetric_levels(difference))
             self.map_view.setTitle(f"M − softmax attention  {T}×{T}", size=style.TITLE_SIZE)
+            ahead = ("" if trace.config.causal else " Above the diagonal (later words) only "
+                     "softmax attention has weight, so those cells are left empty.")
             self.difference_label.setText(
-                f"Largest difference {np.abs(difference).max():.2f}: red where the recurrence "
-                "weighs a word more than attention does, blue where less.")
+                f"Largest difference {np.nanmax(np.abs(difference)):.2f}, against softmax "
+                f"attention averaged over heads: red where the recurrence weighs a word more, "
+                f"blue where less.{ahead}")
         else:
-            top = float(max(hidden.max(), softmax.max(), 1e-12))  # softmax attention's scale
+            top = float(max(hidden.max(), softmax.max(), 1e-12))
             self.map_view.set_colormap(style.SEQUENTIAL)
             self.map_view.set_matrix(hidden, row_labels=tokens, col_labels=tokens,
                                      cols_are_tokens=True, value_name="M", value_format="{:.2f}",
                                      col_name="input word", levels=(0.0, top))
             self.map_view.setTitle(f"hidden attention M  {T}×{T}", size=style.TITLE_SIZE)
             self.difference_label.setText(
-                f"M's rows sum to at most 1 (the rest stays on h₋₁ = 0); colours span 0–{top:.2f}, "
-                "the range of softmax attention's maps too.")
+                f"Each row of M sums to at most 1 (the rest stays on the zero start state). "
+                f"Colours span 0–{top:.2f}: the larger of M's largest weight and softmax "
+                f"attention's (averaged over heads).")
         self.map_view.set_selected(self._selection.current)
+        record = trace.models[KEY]
+        done = clock.forward_done(self._timeline.tick, record.schedule)
+        self.map_view.set_revealed_rows(T if done else 0)
 
     def _on_timeline_step_changed(self, tick: int) -> None:
         trace = self._trace
@@ -285,8 +296,11 @@ class ScanPanel(Panel):
         self.states_view.set_revealed_rows(trace.length if steps else 0)
         self.map_view.set_revealed_rows(trace.length if clock.forward_done(tick, record.schedule)
                                         else 0)
-        self.set_counter(f"parallel level {levels} of {scan.levels} · the loop: {trace.length} "
-                         f"step{'' if trace.length == 1 else 's'}")
+        if scan.levels == 0:
+            self.set_counter("one word: no join needed · the loop: 1 step")
+        else:
+            self.set_counter(f"parallel level {levels} of {scan.levels} · the loop: "
+                             f"{trace.length} steps")
 
     def _on_selection_changed(self, index: int) -> None:
         self.tree.show_selected(index)
