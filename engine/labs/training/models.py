@@ -63,7 +63,7 @@ def gru_step(projected: torch.Tensor, h_prev: torch.Tensor, w: CellWeights) -> t
     return n + z * (h_prev - n)  # (B, H)
 
 
-# ---- whole sequences with a written-out backward pass ---------------------------------------------
+# ---- whole sequences with a written-out backward pass ----------------------------------------------
 # Autograd records ~7 nodes per word for an LSTM (slices of the gate block, products, tanh), and
 # walking them back costs more than the arithmetic at these sizes. These Functions run the same
 # cell maths forward without recording and then backpropagate through time by hand: the same
@@ -164,7 +164,59 @@ class _ElmanSequence(torch.autograd.Function):
         return da.transpose(0, 1), grad_w_hh, None
 
 
-SEQUENCES = {"rnn": _ElmanSequence, "lstm": _LSTMSequence}
+class _GRUSequence(torch.autograd.Function):
+    """GRU states from the input half of every step (with b_ih): (B, T, 3H), W_hh (3H, H),
+    b_hh (3H,) -> every state (B, T, H), or the last one (B, H) when last_only."""
+
+    @staticmethod
+    def forward(ctx, projected: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor,
+                last_only: bool):
+        B, T, G = projected.shape
+        H = G // 3
+        steps = projected.transpose(0, 1)  # (T, B, 3H) view
+        hidden_parts = projected.new_empty(T, B, G)  # b_hh + W_hh h_{t-1}
+        rz = projected.new_empty(T, B, 2 * H)  # reset and update gates
+        ns = projected.new_empty(T, B, H)  # candidates
+        hs = projected.new_zeros(T + 1, B, H)
+        w_t = w_hh.t()
+        for t in range(T):
+            hidden = torch.addmm(b_hh, hs[t], w_t, out=hidden_parts[t])  # (B, 3H)
+            torch.add(steps[t, :, :2 * H], hidden[:, :2 * H], out=rz[t]).sigmoid_()
+            torch.addcmul(steps[t, :, 2 * H:], rz[t, :, :H], hidden[:, 2 * H:], out=ns[t]).tanh_()
+            torch.sub(hs[t], ns[t], out=hs[t + 1]).mul_(rz[t, :, H:]).add_(ns[t])  # n + z (h - n)
+        ctx.save_for_backward(w_hh, hidden_parts, rz, ns, hs)
+        ctx.last_only = last_only
+        return hs[T].clone() if last_only else hs[1:].transpose(0, 1).clone()
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_states: torch.Tensor):
+        w_hh, hidden_parts, rz, ns, hs = ctx.saved_tensors
+        T, B, G = hidden_parts.shape
+        H = G // 3
+        rz_slopes = rz * (1 - rz)  # (T, B, 2H)
+        n_slopes = 1 - ns * ns  # (T, B, H)
+        gaps = hs[:T] - ns  # h_{t-1} - n_t  (T, B, H)
+        grads = None if ctx.last_only else grad_states.transpose(0, 1)  # (T, B, H)
+        da = hs.new_empty(T, B, G)  # dL/d the input half
+        d_hidden = hs.new_empty(T, B, G)  # dL/d (b_hh + W_hh h)
+        dh = grad_states if ctx.last_only else grads[T - 1]
+        for t in range(T - 1, -1, -1):
+            if t < T - 1:
+                dh = dh_prev if grads is None else dh_prev + grads[t]
+            d, dhid, z = da[t], d_hidden[t], rz[t, :, H:]
+            torch.mul(dh, gaps[t], out=d[:, H:2 * H])  # z
+            torch.mul(dh, 1 - z, out=d[:, 2 * H:]).mul_(n_slopes[t])  # n, before tanh
+            torch.mul(d[:, 2 * H:], rz[t, :, :H], out=dhid[:, 2 * H:])
+            torch.mul(d[:, 2 * H:], hidden_parts[t, :, 2 * H:], out=d[:, :H])  # r
+            d[:, :2 * H].mul_(rz_slopes[t])
+            dhid[:, :2 * H] = d[:, :2 * H]
+            if t > 0:
+                dh_prev = torch.addmm(dh * z, dhid, w_hh)  # (B, H)
+        flat = d_hidden.view(T * B, G)
+        grad_w_hh = flat.t() @ hs[:T].view(T * B, H)  # (3H, H)
+        return da.transpose(0, 1), grad_w_hh, flat.sum(dim=0), None
+
 
 
 class RecurrentModel(nn.Module):
@@ -205,25 +257,13 @@ class RecurrentModel(nn.Module):
         """Every hidden state h_1 .. h_T for a batch of embedded words, (B, T, E) -> (B, T, H);
         or only the last one, (B, H), when not `every` (training needs no other)."""
         w = self.cell_weights()
-        B, H = inputs.shape[0], self.hidden_size
         # The input half of every step at once; GRU keeps b_hh inside (the reset gate scales it).
         bias = w.b_ih if self.kind == "gru" else w.b_ih + w.b_hh
         projected = torch.matmul(inputs, w.w_ih.T) + bias  # (B, T, G*H)
-        if self.kind in SEQUENCES:
-            return SEQUENCES[self.kind].apply(projected, w.w_hh, not every)
-        h = inputs.new_zeros(B, H)  # (B, H)
-        c = inputs.new_zeros(B, H)
-        states = []
-        for step_input in projected.unbind(1):  # (B, G*H) each, one word per step
-            if self.kind == "rnn":
-                h = elman_step(step_input, h, w)
-            elif self.kind == "lstm":
-                h, c = lstm_step(step_input, (h, c), w)
-            else:
-                h = gru_step(step_input, h, w)
-            if every:
-                states.append(h)
-        return torch.stack(states, dim=1) if every else h
+        if self.kind == "gru":
+            return _GRUSequence.apply(projected, w.w_hh, w.b_hh, not every)
+        sequence = _LSTMSequence if self.kind == "lstm" else _ElmanSequence
+        return sequence.apply(projected, w.w_hh, not every)
 
     def readout(self, features: torch.Tensor) -> torch.Tensor:
         return torch.addmm(self.b_out, features, self.w_out.T)  # (B, V)
