@@ -22,6 +22,7 @@ LAYERS_RANGE = (1, 2)
 STEPS_RANGE = (1, 10_000_000)
 LEARNING_RATE_RANGE = (1e-6, 1e3)  # above 1e3 nothing but divergence is left to see
 BATCH_RANGE = (1, 4096)
+EMBEDDING_SCALE_RANGE = (0.001, 10.0)
 EVAL_RANGE = (1, 10_000_000)
 PARAMETER_TOLERANCE = 0.2  # matched models' counts lie within +-20 % of the Transformer's
 
@@ -75,6 +76,13 @@ class TrainConfig:
         3e-3, FloatRange(*LEARNING_RATE_RANGE, step=1e-3, decimals=6), "--lr",
         "Adam's learning rate", metavar="LR", label="Learning rate",
         tip="Adam's learning rate, the same for every model.")
+    # the spread of every model's word vectors (and the Transformer's positions) at the start
+    embedding_scale: float = config_field(
+        0.02, FloatRange(*EMBEDDING_SCALE_RANGE, step=0.1, decimals=3), "--embedding-scale",
+        "the spread of the word vectors at the start", metavar="S", label="Word-vector scale",
+        tip="The spread of every model's word vectors (and the Transformer's positions) before "
+            "training. Small lets trained classes show as clusters; parity needs the bits "
+            "\"0\" and \"1\" far apart from the start.")
     # examples per batch
     batch_size: int = config_field(
         32, IntRange(*BATCH_RANGE), "--batch-size", "examples per batch", metavar="B",

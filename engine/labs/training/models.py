@@ -27,7 +27,8 @@ LABELS = {"rnn": "Elman RNN (tanh)", "lstm": "LSTM", "gru": "GRU", "transformer"
 MLP_RATIO = 4
 LAYER_NORM_EPS = 1e-5
 # Word vectors (and positions) start small, so what training moves them by, shared by words of
-# one class, soon outweighs where they started: trained classes show as clusters.
+# one class, soon outweighs where they started: trained classes show as clusters. (Parity wants
+# them far apart: see config.TASK_DEFAULTS.)
 EMBEDDING_SCALE = 0.02
 
 
@@ -68,14 +69,14 @@ class RecurrentModel(nn.Module):
     """Embedding (V, E) -> Elman/LSTM/GRU cell of width H, one step per word -> readout (V, H)."""
 
     def __init__(self, kind: str, vocabulary: int, embed_width: int, hidden_size: int,
-                 seed: int, dtype=torch.float32):
+                 seed: int, dtype=torch.float32, embedding_scale: float = EMBEDDING_SCALE):
         super().__init__()
         if kind not in RECURRENT_KINDS:
             raise ValueError(f"kind must be one of {', '.join(RECURRENT_KINDS)}, got {kind!r}")
         self.kind = kind
         rng = generator(seed, f"training:{kind}")
         self.embedding = nn.Parameter(
-            _tensor(rng, (vocabulary, embed_width), EMBEDDING_SCALE, dtype))  # (V, E)
+            _tensor(rng, (vocabulary, embed_width), embedding_scale, dtype))  # (V, E)
         cell = init_weights(GATES[kind], embed_width, hidden_size, 1.0, rng, dtype)
         self.w_ih, self.w_hh = nn.Parameter(cell.w_ih), nn.Parameter(cell.w_hh)
         self.b_ih, self.b_hh = nn.Parameter(cell.b_ih), nn.Parameter(cell.b_hh)
@@ -202,15 +203,15 @@ class TransformerModel(nn.Module):
     kind = "transformer"
 
     def __init__(self, vocabulary: int, width: int, heads: int, layers: int, max_length: int,
-                 seed: int, dtype=torch.float32):
+                 seed: int, dtype=torch.float32, embedding_scale: float = EMBEDDING_SCALE):
         super().__init__()
         if width % heads:
             raise ValueError(f"width {width} must be a multiple of heads {heads}")
         rng = generator(seed, "training:transformer")
         self.embedding = nn.Parameter(
-            _tensor(rng, (vocabulary, width), EMBEDDING_SCALE, dtype))  # (V, D)
+            _tensor(rng, (vocabulary, width), embedding_scale, dtype))  # (V, D)
         self.positions = nn.Parameter(
-            _tensor(rng, (max_length, width), EMBEDDING_SCALE, dtype))  # (T, D)
+            _tensor(rng, (max_length, width), embedding_scale, dtype))  # (T, D)
         self.blocks = nn.ModuleList(Block(width, heads, rng, dtype) for _ in range(layers))
         self.ln_gain = nn.Parameter(torch.ones(width, dtype=dtype))
         self.ln_bias = nn.Parameter(torch.zeros(width, dtype=dtype))

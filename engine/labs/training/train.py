@@ -139,9 +139,10 @@ def build_model(kind: str, config: TrainConfig, hidden: dict[str, int],
     """A model with its initial weights from the config's seed."""
     if kind == "transformer":
         return TransformerModel(len(VOCABULARY), config.model_width, config.heads, config.layers,
-                                config.sequence_length, config.seed, dtype)
+                                config.sequence_length, config.seed, dtype,
+                                config.embedding_scale)
     return RecurrentModel(kind, len(VOCABULARY), config.model_width, hidden[kind], config.seed,
-                          dtype)
+                          dtype, config.embedding_scale)
 
 
 def check_fits(config: TrainConfig, available: int | None = None) -> None:
@@ -320,7 +321,7 @@ def evaluate(model: Model, tokens: torch.Tensor, targets: torch.Tensor,
              chunk: int = 128) -> tuple[float, float]:
     """Mean loss and accuracy over a batch, without gradients, a chunk of rows at a time."""
     total_loss, right = 0.0, 0
-    with torch.no_grad():
+    with torch.inference_mode():
         for start in range(0, tokens.shape[0], chunk):
             logits = model(tokens[start:start + chunk])  # (b, V)
             rows = targets[start:start + chunk]
