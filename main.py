@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.benchmark:
         return run_benchmark(args)
     if args.train:
-        return run_training(args)
+        return run_training(args, argv)
     if args.train_sweep:
-        return run_train_sweep(args)
+        return run_train_sweep(args, argv)
     if args.export:
         return run_export(args, argv)
     if args.report or args.save_trace or args.save_weights:

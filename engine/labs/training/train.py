@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from engine.core.errors import ConfigError
 from engine.core.progress import CancelToken, ProgressCallback
+from engine.core.seeding import generator
 from engine.core.timing import intraop_threads
 from engine.labs.training.config import TrainConfig, memory_refusal
 from engine.labs.training.models import (LABELS, Model, RecurrentModel, TransformerModel,
@@ -232,7 +233,8 @@ class Trainer:
 
     def _one_step(self) -> TrainUpdate:
         self.step += 1
-        tokens, targets = self.task.batch(self.config.seed, f"step-{self.step}", self.config.n,
+        tokens, targets = self.task.batch(self.config.seed, f"step-{self.step}",
+                                          batch_length(self.config, self.step),
                                           self.config.batch_size)
         tokens, targets = self._tensor(tokens), self._tensor(targets)
         records = tuple(self._train_step(run, tokens, targets)
@@ -303,6 +305,14 @@ class Trainer:
         c = self.config
         return {"task": c.task, "n": c.n, "steps": self.step, "seed": c.seed,
                 "learning_rate": c.learning_rate, "batch_size": c.batch_size}
+
+
+def batch_length(config: TrainConfig, step: int) -> int:
+    """The length n of the training batch at `step`: config.n, or with mixed_lengths one drawn
+    evenly from 2 to n for that step alone (the same for every model, and in a resumed run)."""
+    if not config.mixed_lengths:
+        return config.n
+    return int(generator(config.seed, f"length-{step}").integers(2, config.n + 1))
 
 
 def divergence(loss: float) -> str | None:
