@@ -42,9 +42,10 @@ def test_parity_brings_its_own_defaults_and_given_flags_win(capsys):
     for name, value in TASK_DEFAULTS["parity"].items():
         if name != "steps":
             assert config[name] == value, name
-    assert main.main([*small, "--n", "6", "--batch-lengths", "fixed", "--lr", "0.003"]) == 0
+    assert main.main([*small, "--n", "6", "--batch-lengths", "fixed", "--embedding-scale",
+                      "0.5"]) == 0
     config = json.loads(capsys.readouterr().out)["config"]
-    assert (config["n"], config["batch_lengths"], config["learning_rate"]) == (6, "fixed", 0.003)
+    assert (config["n"], config["batch_lengths"], config["embedding_scale"]) == (6, "fixed", 0.5)
     assert config["batch_size"] == TASK_DEFAULTS["parity"]["batch_size"]
     assert task_config("parity", steps=5).steps == 5
     assert task_config("first-word") == TrainConfig()

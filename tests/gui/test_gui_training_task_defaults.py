@@ -1,6 +1,6 @@
 """Choosing a task in the training lab's controls brings that task's own defaults (parity's
-length, steps, learning rate, batch, word-vector scale and mixed lengths) into the fields the user
-left alone, and takes them back when another task is chosen."""
+length, steps, batch, word-vector scale and mixed lengths) into the fields the user left
+alone, and takes them back when another task is chosen."""
 
 import pytest
 

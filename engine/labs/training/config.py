@@ -137,8 +137,8 @@ class TrainConfig:
 # once, and bits that start 0.02 apart look alike), so the bits start far apart and short strings,
 # mixed in, teach the flip that long ones need.
 TASK_DEFAULTS = {
-    "parity": {"n": 16, "steps": 1000, "learning_rate": 1e-2, "batch_size": 64,
-               "embedding_scale": 1.0, "batch_lengths": "mixed"},
+    "parity": {"n": 16, "steps": 1500, "batch_size": 64, "embedding_scale": 1.0,
+               "batch_lengths": "mixed"},
 }
 
 
