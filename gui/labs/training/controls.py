@@ -88,8 +88,7 @@ class TrainingControls(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        self.set_values(DEFAULTS)
-        self._task = DEFAULTS["task"]
+        self.set_values(DEFAULTS)  # and the task whose defaults the fields show
         self._connect()
 
     def _describe_tasks(self) -> None:
