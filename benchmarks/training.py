@@ -4,7 +4,7 @@ in the same run; the wall time of the default run; and how long the main thread 
 while training runs in a worker thread. Prints tables; asserts nothing.
 
     .venv/bin/python benchmarks/training.py [--steps 100] [--rounds 3] [--device cpu|cuda]
-        [--default-steps 2000 | --skip-default]
+        [--default-steps 2000 | --skip-default] [--window-steps K]
 """
 
 from __future__ import annotations
