@@ -3,7 +3,9 @@ LSTM or GRU cell run over a batch with a readout from the last state; or a Trans
 pre-LayerNorm blocks built on the engine's attention maths, with a readout at the last position.
 
 The cells keep engine/models/cells.py's weights, layout, gate order and initialisation; only the
-state is a batch of rows here, (B, H) instead of (H,). Attention keeps attention.py's
+state is a batch of rows here, (B, H) instead of (H,), and a whole sequence runs through
+sequences.py, whose backward pass through time is written out (elman_step, lstm_step and gru_step
+remain the one-step reference, for token-by-token inference). Attention keeps attention.py's
 AttentionWeights, scale, causal mask and written-out softmax. Nothing here uses nn.RNN,
 nn.Transformer or nn.MultiheadAttention (they are the tests' references).
 """
