@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.benchmark:
         return run_benchmark(args)
     if args.train:
-        return run_training(args)
+        return run_training(args, argv)
     if args.train_sweep:
-        return run_train_sweep(args)
+        return run_train_sweep(args, argv)
     if args.deer:
         return run_deer(args, argv)
     if args.export:

@@ -4,7 +4,7 @@ in the same run; the wall time of the default run; and how long the main thread 
 while training runs in a worker thread. Prints tables; asserts nothing.
 
     .venv/bin/python benchmarks/training.py [--steps 100] [--rounds 3] [--device cpu|cuda]
-        [--default-steps 2000 | --skip-default]
+        [--default-steps 2000 | --skip-default] [--window-steps K]
 """
 
 from __future__ import annotations
@@ -135,6 +135,57 @@ def gui_stall(args) -> None:
           f"longest {lateness[-1] * 1e3:.1f} ms (aim: under 100 ms)")
 
 
+def window_stall(args) -> None:
+    """The same in the lab's own window (offscreen): a 10 ms timer on the GUI thread while the
+    window trains through its runner, redrawing its plots as updates arrive. Says how late the
+    timer fired, and how long the window's own redraws took (GUI work, not the worker's)."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.labs.training import TrainingLabWindow
+
+    app = QApplication.instance() or QApplication([])
+    folder = tempfile.TemporaryDirectory()
+    settings = QSettings(os.path.join(folder.name, "lab.ini"), QSettings.Format.IniFormat)
+    window = TrainingLabWindow(settings=settings)
+    window.resize(1600, 1000)
+    window.show()
+    window.controls.set_values({"task": "first-word", "n": 32, "steps": args.window_steps,
+                                "models": ("rnn", "lstm", "transformer")})
+    redraws, lateness = [], []
+    redraw = window.live_view.redraw
+
+    def timed_redraw(session) -> None:
+        start = time.perf_counter()
+        redraw(session)
+        redraws.append(time.perf_counter() - start)
+    window.live_view.redraw = timed_redraw
+    clock, timer = QElapsedTimer(), QTimer()
+    timer.setInterval(10)
+
+    def tick() -> None:
+        lateness.append(max(0.0, clock.restart() / 1e3 - 0.010))
+    timer.timeout.connect(tick)
+    clock.start()
+    timer.start()
+    window.start_training()
+    while window.busy:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    window.close()
+    folder.cleanup()
+    lateness.sort()
+    print(f"\nGUI-thread stall in the lab window ({args.window_steps} steps of the default run, "
+          f"{len(lateness)} ticks of 10 ms): median {statistics.median(lateness) * 1e3:.1f} ms, "
+          f"longest {lateness[-1] * 1e3:.1f} ms; {len(redraws)} redraws, longest "
+          f"{max(redraws, default=0) * 1e3:.1f} ms (aim: under 100 ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100, help="steps per timed round")
@@ -143,12 +194,16 @@ def main() -> None:
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--default-steps", type=int, default=2000)
     parser.add_argument("--stall-steps", type=int, default=200)
+    parser.add_argument("--window-steps", type=int, default=0,
+                        help="also measure the stall in the lab's window over this many steps")
     parser.add_argument("--skip-default", action="store_true", help="leave out the default run")
     args = parser.parse_args()
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("no CUDA GPU is visible to torch")
     steps_per_second_table(args)
     gui_stall(args)
+    if args.window_steps:
+        window_stall(args)
     if not args.skip_default:
         default_run(args)
 

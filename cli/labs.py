@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from cli.options import (DEER_FLAGS, LAB_FLAGS, TRAIN_FLAGS, deer_config_from_args,
-                         lab_config_from_args, train_config_from_args)
+                         lab_config_from_args)
 from cli.outcomes import ctrl_c_cancels, fail, interrupted
 
 
@@ -42,7 +42,20 @@ def run_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_training(args: argparse.Namespace) -> int:
+def config_with_task_defaults(args: argparse.Namespace, argv: list[str] | None = None):
+    """The TrainConfig of the flags: the task's own defaults (config.TASK_DEFAULTS) stand in for
+    the settings whose flags are not in `argv`."""
+    from engine.labs.training.config import TASK_DEFAULTS, TrainConfig
+
+    given = {word.split("=", 1)[0] for word in argv or () if word.startswith("--")}
+    values = {name: getattr(args, name) for name in TRAIN_FLAGS}
+    for name, value in TASK_DEFAULTS.get(values["task"], {}).items():
+        if TRAIN_FLAGS[name] not in given:
+            values[name] = value
+    return TrainConfig(**values)
+
+
+def run_training(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     """--train: the training lab from the command line; Ctrl-C keeps the steps taken."""
     from engine.core.errors import ConfigError, EngineInputError
     from engine.core.progress import CancelToken
@@ -51,7 +64,7 @@ def run_training(args: argparse.Namespace) -> int:
     from engine.labs.training.train import Trainer
 
     try:
-        trainer = Trainer(train_config_from_args(args))
+        trainer = Trainer(config_with_task_defaults(args, argv))
     except ConfigError as error:
         return fail(f"{TRAIN_FLAGS.get(error.field, error.field)} {error.problem}")
     cancel = CancelToken()
@@ -78,7 +91,7 @@ def run_training(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_train_sweep(args: argparse.Namespace) -> int:
+def run_train_sweep(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     """--train-sweep: accuracy after a fixed budget against n; each point printed as it arrives
     (on stderr), the table at the end; Ctrl-C keeps the points so far."""
     from engine.core.errors import ConfigError
@@ -88,7 +101,7 @@ def run_train_sweep(args: argparse.Namespace) -> int:
     from engine.labs.training.train import require_device
 
     try:
-        config, lengths = train_config_from_args(args), parse_lengths(args.lengths)
+        config, lengths = config_with_task_defaults(args, argv), parse_lengths(args.lengths)
         require_device(config)
     except ConfigError as error:
         return fail(f"{TRAIN_FLAGS.get(error.field, '--' + error.field)} {error.problem}")

@@ -163,3 +163,55 @@ def test_matched_hidden_sizes_bring_counts_within_the_tolerance(width, T, layers
         hidden = matched_hidden_size(kind, target, 83, width)
         count = recurrent_parameters(kind, 83, width, hidden)
         assert abs(count - target) / target <= PARAMETER_TOLERANCE, (kind, hidden, count, target)
+
+
+def _stepwise_states(model, inputs):
+    """The states through the cell step functions one word at a time, recorded by autograd."""
+    from engine.labs.training.models import elman_step, gru_step, lstm_step
+
+    w = model.cell_weights()
+    bias = w.b_ih if model.kind == "gru" else w.b_ih + w.b_hh
+    projected = inputs @ w.w_ih.T + bias  # (B, T, G*H)
+    h = inputs.new_zeros(inputs.shape[0], model.hidden_size)
+    c, states = torch.zeros_like(h), []
+    for step_input in projected.unbind(1):
+        if model.kind == "rnn":
+            h = elman_step(step_input, h, w)
+        elif model.kind == "lstm":
+            h, c = lstm_step(step_input, (h, c), w)
+        else:
+            h = gru_step(step_input, h, w)
+        states.append(h)
+    return torch.stack(states, dim=1)  # (B, T, H)
+
+
+@pytest.mark.parametrize("kind", RECURRENT_KINDS)
+@pytest.mark.parametrize("every", [True, False])
+def test_sequence_gradients_are_autograds_through_the_steps(kind, every):
+    """The written-out backward pass through time gives autograd's gradients, for every state
+    and for the last one alone."""
+    model = RecurrentModel(kind, V, embed_width=5, hidden_size=6, seed=4, dtype=torch.float64)
+    inputs = _random(3, 7, 5, seed=8).requires_grad_()
+    weights = _random(3, 7, 6, seed=9)  # a loss that weighs every state differently
+    states = model.states(inputs, every=every)
+    expected_states = _stepwise_states(model, inputs)
+    if not every:
+        expected_states = expected_states[:, -1]
+        weights = weights[:, -1]
+    assert torch.allclose(states, expected_states, atol=ATOL)
+    parameters = [inputs, *model.parameters()]
+    ours = torch.autograd.grad((states * weights).sum(), parameters, allow_unused=True)
+    theirs = torch.autograd.grad((expected_states * weights).sum(), parameters,
+                                 allow_unused=True)
+    for name, mine, reference in zip(["inputs", *dict(model.named_parameters())], ours, theirs):
+        if reference is None:
+            assert mine is None or not mine.any(), name
+        else:
+            assert torch.allclose(mine, reference, atol=ATOL), name
+
+
+@pytest.mark.parametrize("kind", RECURRENT_KINDS)
+def test_every_state_has_finite_difference_gradients(kind):
+    model = RecurrentModel(kind, 7, 3, 4, seed=0, dtype=torch.float64)
+    inputs = _random(2, 4, 3, seed=6).requires_grad_()
+    assert torch.autograd.gradcheck(model.states, (inputs,))

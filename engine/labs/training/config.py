@@ -22,6 +22,8 @@ LAYERS_RANGE = (1, 2)
 STEPS_RANGE = (1, 10_000_000)
 LEARNING_RATE_RANGE = (1e-6, 1e3)  # above 1e3 nothing but divergence is left to see
 BATCH_RANGE = (1, 4096)
+EMBEDDING_SCALE_RANGE = (0.001, 10.0)
+BATCH_LENGTHS = ("fixed", "mixed")
 EVAL_RANGE = (1, 10_000_000)
 PARAMETER_TOLERANCE = 0.2  # matched models' counts lie within +-20 % of the Transformer's
 
@@ -75,6 +77,22 @@ class TrainConfig:
         3e-3, FloatRange(*LEARNING_RATE_RANGE, step=1e-3, decimals=6), "--lr",
         "Adam's learning rate", metavar="LR", label="Learning rate",
         tip="Adam's learning rate, the same for every model.")
+    # the spread of every model's word vectors (and the Transformer's positions) at the start
+    embedding_scale: float = config_field(
+        0.02, FloatRange(*EMBEDDING_SCALE_RANGE, step=0.1, decimals=3), "--embedding-scale",
+        "the spread of the word vectors at the start", metavar="S", label="Word-vector scale",
+        tip="The spread of every model's word vectors (and the Transformer's positions) before "
+            "training. Small lets trained classes show as clusters; parity needs the bits "
+            "\"0\" and \"1\" far apart from the start.")
+    # "fixed": every training batch has length n; "mixed": each its own, from 2 to n
+    batch_lengths: str = config_field(
+        "fixed", Choice(BATCH_LENGTHS), "--batch-lengths",
+        "fixed: every training batch has n words; mixed: each has its own length, drawn evenly "
+        "from 2 to n (held-out batches keep n)", label="Batch lengths",
+        tip="fixed: every training batch has n words. mixed: each gets its own length, drawn "
+            "evenly from 2 to n, while the held-out batch keeps n; short strings teach what long "
+            "ones need (parity's default), and the first-word gradient is then measured at each "
+            "batch's length.")
     # examples per batch
     batch_size: int = config_field(
         32, IntRange(*BATCH_RANGE), "--batch-size", "examples per batch", metavar="B",
@@ -105,9 +123,28 @@ class TrainConfig:
         return dataclasses.replace(self, **changes)
 
     @property
+    def mixed_lengths(self) -> bool:
+        return self.batch_lengths == "mixed"
+
+    @property
     def sequence_length(self) -> int:
         """T: the n words and the cue."""
         return self.n + 1
+
+
+# What a task needs beyond the general defaults, found by experiment (see the README's Training
+# lab). Parity from scratch gives gradient descent almost nothing to follow (every bit matters at
+# once, and bits that start 0.02 apart look alike), so the bits start far apart and short strings,
+# mixed in, teach the flip that long ones need.
+TASK_DEFAULTS = {
+    "parity": {"n": 16, "steps": 1500, "batch_size": 64, "embedding_scale": 1.0,
+               "batch_lengths": "mixed"},
+}
+
+
+def task_config(task: str, **changes) -> TrainConfig:
+    """The config a task starts from: its own defaults over the general ones, then `changes`."""
+    return TrainConfig(**{"task": task, **TASK_DEFAULTS.get(task, {}), **changes})
 
 
 def _check_learning_rate(value) -> None:

@@ -3,7 +3,9 @@ LSTM or GRU cell run over a batch with a readout from the last state; or a Trans
 pre-LayerNorm blocks built on the engine's attention maths, with a readout at the last position.
 
 The cells keep engine/models/cells.py's weights, layout, gate order and initialisation; only the
-state is a batch of rows here, (B, H) instead of (H,). Attention keeps attention.py's
+state is a batch of rows here, (B, H) instead of (H,), and a whole sequence runs through
+sequences.py, whose backward pass through time is written out (elman_step, lstm_step and gru_step
+remain the one-step reference, for token-by-token inference). Attention keeps attention.py's
 AttentionWeights, scale, causal mask and written-out softmax. Nothing here uses nn.RNN,
 nn.Transformer or nn.MultiheadAttention (they are the tests' references).
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from engine.core.seeding import generator
+from engine.labs.training.sequences import ElmanSequence, GRUSequence, LSTMSequence
 from engine.models.attention import AttentionWeights, causal_mask, score_scale
 from engine.models.cells import GATES, CellWeights, init_weights
 
@@ -25,7 +29,8 @@ LABELS = {"rnn": "Elman RNN (tanh)", "lstm": "LSTM", "gru": "GRU", "transformer"
 MLP_RATIO = 4
 LAYER_NORM_EPS = 1e-5
 # Word vectors (and positions) start small, so what training moves them by, shared by words of
-# one class, soon outweighs where they started: trained classes show as clusters.
+# one class, soon outweighs where they started: trained classes show as clusters. (Parity wants
+# them far apart: see config.TASK_DEFAULTS.)
 EMBEDDING_SCALE = 0.02
 
 
@@ -66,14 +71,14 @@ class RecurrentModel(nn.Module):
     """Embedding (V, E) -> Elman/LSTM/GRU cell of width H, one step per word -> readout (V, H)."""
 
     def __init__(self, kind: str, vocabulary: int, embed_width: int, hidden_size: int,
-                 seed: int, dtype=torch.float32):
+                 seed: int, dtype=torch.float32, embedding_scale: float = EMBEDDING_SCALE):
         super().__init__()
         if kind not in RECURRENT_KINDS:
             raise ValueError(f"kind must be one of {', '.join(RECURRENT_KINDS)}, got {kind!r}")
         self.kind = kind
         rng = generator(seed, f"training:{kind}")
         self.embedding = nn.Parameter(
-            _tensor(rng, (vocabulary, embed_width), EMBEDDING_SCALE, dtype))  # (V, E)
+            _tensor(rng, (vocabulary, embed_width), embedding_scale, dtype))  # (V, E)
         cell = init_weights(GATES[kind], embed_width, hidden_size, 1.0, rng, dtype)
         self.w_ih, self.w_hh = nn.Parameter(cell.w_ih), nn.Parameter(cell.w_hh)
         self.b_ih, self.b_hh = nn.Parameter(cell.b_ih), nn.Parameter(cell.b_hh)
@@ -100,23 +105,13 @@ class RecurrentModel(nn.Module):
         """Every hidden state h_1 .. h_T for a batch of embedded words, (B, T, E) -> (B, T, H);
         or only the last one, (B, H), when not `every` (training needs no other)."""
         w = self.cell_weights()
-        B, H = inputs.shape[0], self.hidden_size
         # The input half of every step at once; GRU keeps b_hh inside (the reset gate scales it).
         bias = w.b_ih if self.kind == "gru" else w.b_ih + w.b_hh
         projected = torch.matmul(inputs, w.w_ih.T) + bias  # (B, T, G*H)
-        h = inputs.new_zeros(B, H)  # (B, H)
-        c = inputs.new_zeros(B, H)
-        states = []
-        for step_input in projected.unbind(1):  # (B, G*H) each, one word per step
-            if self.kind == "rnn":
-                h = elman_step(step_input, h, w)
-            elif self.kind == "lstm":
-                h, c = lstm_step(step_input, (h, c), w)
-            else:
-                h = gru_step(step_input, h, w)
-            if every:
-                states.append(h)
-        return torch.stack(states, dim=1) if every else h
+        if self.kind == "gru":
+            return GRUSequence.apply(projected, w.w_hh, w.b_hh, not every)
+        sequence = LSTMSequence if self.kind == "lstm" else ElmanSequence
+        return sequence.apply(projected, w.w_hh, not every)
 
     def readout(self, features: torch.Tensor) -> torch.Tensor:
         return torch.addmm(self.b_out, features, self.w_out.T)  # (B, V)
@@ -135,10 +130,9 @@ class RecurrentModel(nn.Module):
 # ---- the Transformer -----------------------------------------------------------------------------
 
 def layer_norm(x: torch.Tensor, gain: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    """(x - mean) / sqrt(var + eps) * gain + bias over the last axis, written out. (..., D)"""
-    mean = x.mean(dim=-1, keepdim=True)
-    var = (x - mean).pow(2).mean(dim=-1, keepdim=True)
-    return (x - mean) / torch.sqrt(var + LAYER_NORM_EPS) * gain + bias
+    """(x - mean) / sqrt(var + eps) * gain + bias over the last axis (the biased variance), as
+    torch's fused layer_norm: one autograd node instead of nine written-out ones. (..., D)"""
+    return F.layer_norm(x, (x.shape[-1],), gain, bias, LAYER_NORM_EPS)
 
 
 def _project(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -211,15 +205,15 @@ class TransformerModel(nn.Module):
     kind = "transformer"
 
     def __init__(self, vocabulary: int, width: int, heads: int, layers: int, max_length: int,
-                 seed: int, dtype=torch.float32):
+                 seed: int, dtype=torch.float32, embedding_scale: float = EMBEDDING_SCALE):
         super().__init__()
         if width % heads:
             raise ValueError(f"width {width} must be a multiple of heads {heads}")
         rng = generator(seed, "training:transformer")
         self.embedding = nn.Parameter(
-            _tensor(rng, (vocabulary, width), EMBEDDING_SCALE, dtype))  # (V, D)
+            _tensor(rng, (vocabulary, width), embedding_scale, dtype))  # (V, D)
         self.positions = nn.Parameter(
-            _tensor(rng, (max_length, width), EMBEDDING_SCALE, dtype))  # (T, D)
+            _tensor(rng, (max_length, width), embedding_scale, dtype))  # (T, D)
         self.blocks = nn.ModuleList(Block(width, heads, rng, dtype) for _ in range(layers))
         self.ln_gain = nn.Parameter(torch.ones(width, dtype=dtype))
         self.ln_bias = nn.Parameter(torch.zeros(width, dtype=dtype))

@@ -7,7 +7,7 @@ import json
 import math
 
 from engine.labs.training.config import PARAMETER_TOLERANCE
-from engine.labs.training.models import LABELS
+from engine.labs.training.models import EMBEDDING_SCALE, LABELS
 from engine.labs.training.sweep import SweepResult
 from engine.labs.training.tasks import TASKS, chance_accuracy
 from engine.labs.training.train import COMPLETED, TrainResult, parameter_spread
@@ -32,12 +32,23 @@ def summary_rows(result: TrainResult) -> list[tuple[str, ...]]:
     return rows
 
 
+def _training_extras(config) -> str:
+    """What sets this run apart from the general defaults' way of training, for the header."""
+    extras = []
+    if config.embedding_scale != EMBEDDING_SCALE:
+        extras.append(f"word vectors start at scale {config.embedding_scale:g}")
+    if config.mixed_lengths:
+        extras.append(f"training batches of mixed lengths 2 to {config.n}")
+    return "".join(f"; {extra}" for extra in extras)
+
+
 def format_table(result: TrainResult) -> str:
     """The header lines, the aligned table and any stopping reason, as printed by --train."""
     c = result.config
     spread = parameter_spread(result.summaries)
     lines = [f"Training lab: {TASKS[c.task].title} ({c.task}), n = {c.n}, {c.steps} steps, "
-             f"batch {c.batch_size}, Adam lr {c.learning_rate:g}, seed {c.seed}",
+             f"batch {c.batch_size}, Adam lr {c.learning_rate:g}, seed {c.seed}"
+             + _training_extras(c),
              f"accuracy on {result.held_out_size} held-out examples (chance "
              f"{chance_accuracy(c.task):.1%}); parameter counts within {spread:.1%} of "
              + ("the Transformer's" if "transformer" in c.models else "the first model's") + ("" if spread <= PARAMETER_TOLERANCE or not c.match_parameters
@@ -65,6 +76,7 @@ def result_to_dict(result: TrainResult) -> dict:
         "config": {"task": c.task, "n": c.n, "models": list(c.models), "model_width": c.model_width,
                    "layers": c.layers, "heads": c.heads, "match_parameters": c.match_parameters,
                    "steps": c.steps, "learning_rate": c.learning_rate,
+                   "embedding_scale": c.embedding_scale, "batch_lengths": c.batch_lengths,
                    "batch_size": c.batch_size, "seed": c.seed, "device": c.device},
         "held_out_size": result.held_out_size,
         "chance_accuracy": chance_accuracy(c.task),
@@ -119,7 +131,8 @@ def sweep_to_json(result: SweepResult) -> str:
     return json.dumps({
         "config": {"task": c.task, "models": list(c.models), "model_width": c.model_width,
                    "layers": c.layers, "heads": c.heads, "steps": c.steps,
-                   "learning_rate": c.learning_rate, "batch_size": c.batch_size,
+                   "learning_rate": c.learning_rate, "embedding_scale": c.embedding_scale,
+                   "batch_lengths": c.batch_lengths, "batch_size": c.batch_size,
                    "seed": c.seed, "device": c.device},
         "lengths": list(result.lengths),
         "chance_accuracy": chance_accuracy(c.task),

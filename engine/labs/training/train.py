@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from engine.core.errors import ConfigError
 from engine.core.progress import CancelToken, ProgressCallback
+from engine.core.seeding import generator
 from engine.core.timing import intraop_threads
 from engine.labs.training.config import TrainConfig, memory_refusal
 from engine.labs.training.models import (LABELS, Model, RecurrentModel, TransformerModel,
@@ -139,9 +140,10 @@ def build_model(kind: str, config: TrainConfig, hidden: dict[str, int],
     """A model with its initial weights from the config's seed."""
     if kind == "transformer":
         return TransformerModel(len(VOCABULARY), config.model_width, config.heads, config.layers,
-                                config.sequence_length, config.seed, dtype)
+                                config.sequence_length, config.seed, dtype,
+                                config.embedding_scale)
     return RecurrentModel(kind, len(VOCABULARY), config.model_width, hidden[kind], config.seed,
-                          dtype)
+                          dtype, config.embedding_scale)
 
 
 def check_fits(config: TrainConfig, available: int | None = None) -> None:
@@ -231,7 +233,8 @@ class Trainer:
 
     def _one_step(self) -> TrainUpdate:
         self.step += 1
-        tokens, targets = self.task.batch(self.config.seed, f"step-{self.step}", self.config.n,
+        tokens, targets = self.task.batch(self.config.seed, f"step-{self.step}",
+                                          batch_length(self.config, self.step),
                                           self.config.batch_size)
         tokens, targets = self._tensor(tokens), self._tensor(targets)
         records = tuple(self._train_step(run, tokens, targets)
@@ -304,6 +307,14 @@ class Trainer:
                 "learning_rate": c.learning_rate, "batch_size": c.batch_size}
 
 
+def batch_length(config: TrainConfig, step: int) -> int:
+    """The length n of the training batch at `step`: config.n, or with mixed_lengths one drawn
+    evenly from 2 to n for that step alone (the same for every model, and in a resumed run)."""
+    if not config.mixed_lengths:
+        return config.n
+    return int(generator(config.seed, f"length-{step}").integers(2, config.n + 1))
+
+
 def divergence(loss: float) -> str | None:
     """What says a training loss has diverged, or None: NaN or infinite, or over
     DIVERGED_FACTOR times the loss of a uniform guess over the vocabulary."""
@@ -320,7 +331,7 @@ def evaluate(model: Model, tokens: torch.Tensor, targets: torch.Tensor,
              chunk: int = 128) -> tuple[float, float]:
     """Mean loss and accuracy over a batch, without gradients, a chunk of rows at a time."""
     total_loss, right = 0.0, 0
-    with torch.no_grad():
+    with torch.inference_mode():
         for start in range(0, tokens.shape[0], chunk):
             logits = model(tokens[start:start + chunk])  # (b, V)
             rows = targets[start:start + chunk]

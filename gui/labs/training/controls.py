@@ -1,14 +1,18 @@
 """The training lab's settings, one row per TrainConfig field made from its metadata (the model
-list as one check box per model), with the engine's validation errors beside their field."""
+list as one check box per model), with the engine's validation errors beside their field.
+Choosing a task brings its own defaults (config.TASK_DEFAULTS) into the fields left at the
+previous task's."""
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGridLayout, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from engine.core.fields import Flag, default_of, described_fields
-from engine.labs.training.config import MODEL_KINDS, TrainConfig
+from engine.labs.training.config import MODEL_KINDS, TASK_DEFAULTS, TrainConfig
 from engine.labs.training.tasks import TASKS
 from gui.views.field_widgets import (FieldErrors, edited_signal, field_widget, show_value,
                                      widget_value)
@@ -19,6 +23,20 @@ FIELDS = tuple(SPECS)
 DEFAULTS = {name: default_of(field) for name, (field, _spec) in SPECS.items()}
 DEFAULTS["models"] = tuple(DEFAULTS["models"].split(","))  # the field's default is its flag text
 FLAGS = {name for name, (_field, spec) in SPECS.items() if isinstance(spec.rule, Flag)}
+
+
+def task_defaults(task: str) -> dict:
+    """Every field a task has its own default for, with that task's value (the general default
+    where this task keeps it)."""
+    names = {name for values in TASK_DEFAULTS.values() for name in values}
+    return {name: TASK_DEFAULTS.get(task, {}).get(name, DEFAULTS[name]) for name in names}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and \
+            math.isclose(a, b, rel_tol=1e-9)
+    return a == b
 
 
 class ModelChoice(QWidget):
@@ -70,7 +88,7 @@ class TrainingControls(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        self.set_values(DEFAULTS)
+        self.set_values(DEFAULTS)  # and the task whose defaults the fields show
         self._connect()
 
     def _describe_tasks(self) -> None:
@@ -81,6 +99,7 @@ class TrainingControls(QWidget):
             box.setItemData(index, task.description, 3)  # Qt.ToolTipRole
 
     def _connect(self) -> None:
+        edited_signal(self.widgets["task"]).connect(self._on_task_chosen)  # first: values_changed
         for name, widget in self.widgets.items():
             if name == "models":
                 for box in widget.boxes.values():
@@ -118,6 +137,7 @@ class TrainingControls(QWidget):
         finally:
             for blocker in blockers:
                 blocker.unblock()
+        self._task = widget_value(self.widgets["task"])
         return skipped
 
     def config(self) -> TrainConfig:
@@ -135,6 +155,15 @@ class TrainingControls(QWidget):
 
     def shown_errors(self) -> dict[str, str]:
         return self.errors.shown()
+
+    def _on_task_chosen(self, *_args) -> None:
+        """The new task's defaults replace the old task's where the user left them."""
+        task = widget_value(self.widgets["task"])
+        old, new = task_defaults(self._task), task_defaults(task)
+        shown = self.values()
+        self.set_values({name: value for name, value in new.items()
+                         if _same(shown[name], old[name])})
+        self._task = task
 
     def _on_widget_edited(self, *_args) -> None:
         self.clear_errors()
