@@ -18,6 +18,7 @@ SEQUENTIAL = "viridis"  # for probabilities (softmax weights)
 GRADIENT = "inferno"  # for log10 gradient norms
 RNN_COLOR = "#d95f02"  # orange: the recurrent model, everywhere
 ATTENTION_COLOR = "#1b73b3"  # blue: self-attention, everywhere
+SCAN_COLOR = "#7570b3"  # purple: minGRU by the parallel scan, everywhere
 OTHER_MODEL_COLOR = "#7570b3"  # purple: a model without a colour of its own
 MODEL_COLORS = {"rnn": RNN_COLOR, "attention": ATTENTION_COLOR}  # by a trace's model key
 BOUND_COLOR = "#8a8a8a"  # mid grey: readable on light and dark plots
