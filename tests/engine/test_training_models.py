@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from torch.func import functional_call
 
 from engine.labs.training.config import PARAMETER_TOLERANCE
-from engine.labs.training.models import (RECURRENT_KINDS, RecurrentModel, TransformerModel,
+from engine.labs.training.mingru_model import recurrent_model
+from engine.labs.training.models import (CELL_KINDS, RECURRENT_KINDS, RecurrentModel, TransformerModel,
                                          attend_batch, matched_hidden_size, parameter_count,
                                          recurrent_parameters, transformer_parameters)
 from engine.models.attention import attend
@@ -28,7 +29,7 @@ def _random(*shape, seed=0) -> torch.Tensor:
     return torch.from_numpy(np.random.default_rng(seed).standard_normal(shape))  # float64
 
 
-@pytest.mark.parametrize("kind", RECURRENT_KINDS)
+@pytest.mark.parametrize("kind", CELL_KINDS)
 def test_batched_cells_match_torch_modules_with_copied_weights(kind):
     model = RecurrentModel(kind, V, embed_width=5, hidden_size=7, seed=3, dtype=torch.float64)
     w = model.cell_weights()
@@ -41,7 +42,7 @@ def test_batched_cells_match_torch_modules_with_copied_weights(kind):
         assert torch.allclose(model.states(inputs, every=False), expected[-1], atol=ATOL)
 
 
-@pytest.mark.parametrize("kind", RECURRENT_KINDS)
+@pytest.mark.parametrize("kind", CELL_KINDS)
 def test_batched_cells_repeat_the_engine_cells_row_by_row(kind):
     model = RecurrentModel(kind, V, embed_width=4, hidden_size=6, seed=1, dtype=torch.float64)
     cell = ENGINE_CELLS[kind](model.cell_weights())
@@ -110,8 +111,8 @@ def test_the_transformer_readout_sees_the_last_position_of_the_full_stream():
 
 
 def _tiny_models():
-    yield from (RecurrentModel(kind, 7, 3, 4, seed=0, dtype=torch.float64)
-                for kind in RECURRENT_KINDS)
+    yield from (recurrent_model(kind, 7, 3, 4, seed=0, dtype=torch.float64)
+                for kind in RECURRENT_KINDS)  # minGRU too
     yield TransformerModel(7, width=4, heads=2, layers=2, max_length=4, seed=0,
                            dtype=torch.float64)
 
@@ -120,7 +121,7 @@ def _tiny_models():
 def test_gradients_match_finite_differences_in_float64(model):
     inputs = _random(2, 4, model.embedding.shape[1], seed=6).requires_grad_()
     assert torch.autograd.gradcheck(model.forward_from_inputs, (inputs,))
-    name = "w_hh" if model.kind != "transformer" else "blocks.0.w_q"
+    name = {"transformer": "blocks.0.w_q", "mingru": "w_z"}.get(model.kind, "w_hh")
     weight = dict(model.named_parameters())[name].detach().clone().requires_grad_()
     tokens = torch.tensor([[1, 2, 3, 0], [4, 5, 6, 1]])
     assert torch.autograd.gradcheck(lambda w: functional_call(model, {name: w}, (tokens,)),
@@ -144,7 +145,7 @@ def test_the_first_word_gradient_is_autograds(model):
 @pytest.mark.parametrize("E, H", [(3, 4), (32, 120)])
 @pytest.mark.parametrize("kind", RECURRENT_KINDS)
 def test_recurrent_parameter_count_formula(kind, E, H):
-    model = RecurrentModel(kind, V, E, H, seed=0)
+    model = recurrent_model(kind, V, E, H, seed=0)
     assert parameter_count(model) == recurrent_parameters(kind, V, E, H)
 
 
@@ -185,7 +186,7 @@ def _stepwise_states(model, inputs):
     return torch.stack(states, dim=1)  # (B, T, H)
 
 
-@pytest.mark.parametrize("kind", RECURRENT_KINDS)
+@pytest.mark.parametrize("kind", CELL_KINDS)
 @pytest.mark.parametrize("every", [True, False])
 def test_sequence_gradients_are_autograds_through_the_steps(kind, every):
     """The written-out backward pass through time gives autograd's gradients, for every state
@@ -210,7 +211,7 @@ def test_sequence_gradients_are_autograds_through_the_steps(kind, every):
             assert torch.allclose(mine, reference, atol=ATOL), name
 
 
-@pytest.mark.parametrize("kind", RECURRENT_KINDS)
+@pytest.mark.parametrize("kind", CELL_KINDS)
 def test_every_state_has_finite_difference_gradients(kind):
     model = RecurrentModel(kind, 7, 3, 4, seed=0, dtype=torch.float64)
     inputs = _random(2, 4, 3, seed=6).requires_grad_()

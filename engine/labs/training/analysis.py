@@ -123,6 +123,8 @@ class GenerationProfile:
 
 def _recurrent_generator(model: RecurrentModel):
     """Step function and memory size of one RNN, fed one token at a time (batch of 1)."""
+    if model.kind == "mingru":
+        return _mingru_generator(model)
     w = model.cell_weights()
     bias = w.b_ih if model.kind == "gru" else w.b_ih + w.b_hh
     H = model.hidden_size
@@ -139,6 +141,18 @@ def _recurrent_generator(model: RecurrentModel):
         return model.readout(state["h"])  # (1, V)
 
     held = (2 if model.kind == "lstm" else 1) * H * BYTES_PER_FLOAT
+    return feed, lambda: held
+
+
+def _mingru_generator(model):
+    """minGRU fed one token at a time: a step's update needs only the state, like any RNN."""
+    state = {"h": model.w_z.new_zeros(1, model.hidden_size)}
+
+    def feed(token: int) -> torch.Tensor:
+        state["h"] = model.step(model.embedding[token:token + 1], state["h"])  # (1, H)
+        return model.readout(state["h"])  # (1, V)
+
+    held = model.hidden_size * BYTES_PER_FLOAT
     return feed, lambda: held
 
 

@@ -21,6 +21,7 @@ from engine.core.config import SimConfig
 from engine.core.errors import ConfigError, EngineInputError, WeightsError
 from engine.core.npz_files import NpzLimits, read_npz_arrays, write_npz
 from engine.core.untrusted import parse_json, printable
+from engine.labs.training.mingru_model import recurrent_model
 from engine.labs.training.models import (MODEL_KINDS, RECURRENT_KINDS, Model, RecurrentModel,
                                          TransformerModel, recurrent_parameters,
                                          transformer_parameters)
@@ -141,8 +142,8 @@ def _empty_model(header: dict, shown: str) -> Model:
     """A model of the header's kind and sizes, its values to be overwritten."""
     V = len(VOCABULARY)
     if header["kind"] in RECURRENT_KINDS:
-        return RecurrentModel(header["kind"], V, _size(header, "embed_width", shown),
-                              _size(header, "hidden_size", shown), seed=0)
+        return recurrent_model(header["kind"], V, _size(header, "embed_width", shown),
+                               _size(header, "hidden_size", shown), seed=0)
     width, heads = _size(header, "width", shown), _size(header, "heads", shown)
     layers = _size(header, "layers", shown)
     if width % heads or layers > 2:

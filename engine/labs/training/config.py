@@ -14,7 +14,7 @@ from engine.core.fields import Choice, Flag, FloatRange, IntRange, config_field,
 from engine.core.untrusted import printable
 from engine.labs.training.tasks import TASK_NAMES
 
-MODEL_KINDS = ("rnn", "lstm", "gru", "transformer")  # models.MODEL_KINDS, without loading torch
+MODEL_KINDS = ("rnn", "lstm", "gru", "mingru", "transformer")  # models.MODEL_KINDS, without torch
 DEVICES = ("cpu", "cuda")
 LENGTH_RANGE = (2, 65536)
 WIDTH_RANGE = (2, 1024)
@@ -182,6 +182,7 @@ BYTES_PER_FLOAT = 4
 # n x n tensors autograd keeps per head and block: scores, masked, exp, weights, their grads
 ATTENTION_COPIES = 6
 RECURRENT_COPIES = 8  # (B, G*H) tensors kept per step: pre-activations, gates, states, grads
+SCAN_COPIES = 4  # (B, T, H) tensors minGRU's scan keeps per level: a, b and their gradients
 
 
 def memory_needed_bytes(config: TrainConfig, hidden_sizes: dict[str, int]) -> int:
@@ -194,6 +195,9 @@ def memory_needed_bytes(config: TrainConfig, hidden_sizes: dict[str, int]) -> in
             matrices = ATTENTION_COPIES * config.heads * T * T * config.layers
             vectors = 20 * T * D * config.layers  # stream, LayerNorms, q, k, v, MLP (4D) and grads
             peaks.append(B * (matrices + vectors))
+        elif kind == "mingru":  # the scan keeps its (a, b) at each of its ceil(log2 T) levels
+            levels = max(1, (T - 1).bit_length())
+            peaks.append(B * T * (SCAN_COPIES * (levels + 1) * hidden_sizes[kind] + 2 * D))
         else:
             peaks.append(B * T * (RECURRENT_COPIES * gates[kind] * hidden_sizes[kind] + 2 * D))
     return BYTES_PER_FLOAT * max(peaks)

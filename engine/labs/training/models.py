@@ -1,6 +1,7 @@
 """The training lab's models, trainable with autograd: an embedding, then the engine's Elman (tanh),
 LSTM or GRU cell run over a batch with a readout from the last state; or a Transformer of 1-2
 pre-LayerNorm blocks built on the engine's attention maths, with a readout at the last position.
+(minGRU, computed by the parallel scan, is mingru_model.py's; it counts as a recurrent model.)
 
 The cells keep engine/models/cells.py's weights, layout, gate order and initialisation; only the
 state is a batch of rows here, (B, H) instead of (H,), and a whole sequence runs through
@@ -23,9 +24,11 @@ from engine.labs.training.sequences import ElmanSequence, GRUSequence, LSTMSeque
 from engine.models.attention import AttentionWeights, causal_mask, score_scale
 from engine.models.cells import GATES, CellWeights, init_weights
 
-RECURRENT_KINDS = ("rnn", "lstm", "gru")
+CELL_KINDS = ("rnn", "lstm", "gru")  # RecurrentModel's cells
+RECURRENT_KINDS = (*CELL_KINDS, "mingru")  # minGRU: mingru_model.py, by the parallel scan
 MODEL_KINDS = (*RECURRENT_KINDS, "transformer")
-LABELS = {"rnn": "Elman RNN (tanh)", "lstm": "LSTM", "gru": "GRU", "transformer": "Transformer"}
+LABELS = {"rnn": "Elman RNN (tanh)", "lstm": "LSTM", "gru": "GRU",
+          "mingru": "minGRU (parallel scan)", "transformer": "Transformer"}
 MLP_RATIO = 4
 LAYER_NORM_EPS = 1e-5
 # Word vectors (and positions) start small, so what training moves them by, shared by words of
@@ -73,8 +76,8 @@ class RecurrentModel(nn.Module):
     def __init__(self, kind: str, vocabulary: int, embed_width: int, hidden_size: int,
                  seed: int, dtype=torch.float32, embedding_scale: float = EMBEDDING_SCALE):
         super().__init__()
-        if kind not in RECURRENT_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(RECURRENT_KINDS)}, got {kind!r}")
+        if kind not in CELL_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(CELL_KINDS)}, got {kind!r}")
         self.kind = kind
         rng = generator(seed, f"training:{kind}")
         self.embedding = nn.Parameter(
@@ -286,6 +289,8 @@ def parameter_count(model: nn.Module) -> int:
 # ---- parameter counts without building, and widths that match them -------------------------------
 
 def recurrent_parameters(kind: str, vocabulary: int, embed_width: int, hidden: int) -> int:
+    if kind == "mingru":  # two projections of the word (H x E and a bias each), no H x H
+        return vocabulary * embed_width + 2 * hidden * (embed_width + 1) + vocabulary * (hidden + 1)
     gh = GATES[kind] * hidden
     return vocabulary * embed_width + gh * (embed_width + hidden + 2) + vocabulary * (hidden + 1)
 

@@ -25,6 +25,7 @@ from engine.core.progress import CancelToken, ProgressCallback
 from engine.core.seeding import generator
 from engine.core.timing import intraop_threads
 from engine.labs.training.config import TrainConfig, memory_refusal
+from engine.labs.training.mingru_model import recurrent_model
 from engine.labs.training.models import (LABELS, Model, RecurrentModel, TransformerModel,
                                          matched_hidden_size, parameter_count,
                                          transformer_parameters)
@@ -142,8 +143,8 @@ def build_model(kind: str, config: TrainConfig, hidden: dict[str, int],
         return TransformerModel(len(VOCABULARY), config.model_width, config.heads, config.layers,
                                 config.sequence_length, config.seed, dtype,
                                 config.embedding_scale)
-    return RecurrentModel(kind, len(VOCABULARY), config.model_width, hidden[kind], config.seed,
-                          dtype, config.embedding_scale)
+    return recurrent_model(kind, len(VOCABULARY), config.model_width, hidden[kind], config.seed,
+                           dtype, config.embedding_scale)
 
 
 def check_fits(config: TrainConfig, available: int | None = None) -> None:

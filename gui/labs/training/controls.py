@@ -17,7 +17,8 @@ from engine.labs.training.tasks import TASKS
 from gui.views.field_widgets import (FieldErrors, edited_signal, field_widget, show_value,
                                      widget_value)
 
-MODEL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "transformer": "Transformer"}
+MODEL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "mingru": "minGRU",
+               "transformer": "Transformer"}
 SPECS = {field.name: (field, spec) for field, spec in described_fields(TrainConfig)}
 FIELDS = tuple(SPECS)
 DEFAULTS = {name: default_of(field) for name, (field, _spec) in SPECS.items()}

@@ -20,10 +20,10 @@ from gui.views.panels.plot_base import ExportablePlot
 
 # One colour per model, everywhere in the lab (the RNN orange and attention blue of the app).
 MODEL_COLORS = {"rnn": style.RNN_COLOR, "lstm": "#c2185b", "gru": "#2e7d32",
-                "transformer": style.ATTENTION_COLOR}
-MODEL_SYMBOLS = {"rnn": "o", "lstm": "t", "gru": "s", "transformer": "d"}
+                "mingru": style.SCAN_COLOR, "transformer": style.ATTENTION_COLOR}
+MODEL_SYMBOLS = {"rnn": "o", "lstm": "t", "gru": "s", "mingru": "x", "transformer": "d"}
 MODEL_LABELS = {"rnn": "Elman RNN (tanh)", "lstm": "LSTM", "gru": "GRU",
-                "transformer": "Transformer"}
+                "mingru": "minGRU (parallel scan)", "transformer": "Transformer"}
 X_LABELS = {"step": "training step", "seconds": "training time (s, the model's own steps)"}
 
 # name -> (title, y label, log y?, where the values come from: "steps" or "evaluations", field)
