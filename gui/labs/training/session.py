@@ -70,10 +70,12 @@ class TrainingSession:
         so a session can name them and reproduce the run. ValueError says why not."""
         from engine.core.errors import EngineInputError, WeightsError
         from engine.labs.training.checkpoints import to_weight_set
+        from engine.labs.training.models import CELL_KINDS
         from engine.labs.training.tasks import TASKS
 
         models = self.last_trainer.models if self.last_trainer is not None else {}
-        recurrent = next((kind for kind in models if kind != "transformer"), None)
+        recurrent = next((kind for kind in models if kind in CELL_KINDS), None)  # not minGRU:
+        # the simulator's RNN is a cell, and minGRU shows in its own lane
         if recurrent is None or "transformer" not in models:
             raise ValueError("Train an RNN, LSTM or GRU beside the Transformer first: the "
                              "simulator shows one of each.")
