@@ -116,7 +116,7 @@ def test_a_third_record_gets_its_own_report_column(trace):
     assert {k: v for k, v in data.items() if k != SCAN_KEY} == comparison(trace)
     two_lines, three_lines = format_report(trace).splitlines(), format_report(three).splitlines()
     assert len(two_lines) == len(three_lines)
-    table = slice(4, 12)  # after sentence, tokens, weights and a gap: the heading, seven rows
+    table = slice(5, 13)  # after sentence, tokens, weights, word vectors and a gap: heading, 7 rows
     for two, three in zip(two_lines[table], three_lines[table]):
         assert three.startswith(two) and len(three) > len(two)  # one more column on the right
     assert three_lines[4].endswith("linear scan (minGRU)")
