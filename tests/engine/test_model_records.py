@@ -120,9 +120,9 @@ def test_a_third_record_gets_its_own_report_column(trace):
     for two, three in zip(two_lines[table], three_lines[table]):
         assert three.startswith(two) and len(three) > len(two)  # one more column on the right
     assert three_lines[5].endswith("linear scan (minGRU)")
-    assert three_lines[5].split()[-3:] == ["7", "1", "3"]  # sequential operations, per model
-    assert three_lines[8].endswith("300 µs")
-    assert two_lines[12:] == three_lines[12:]
+    assert three_lines[6].split()[-3:] == ["7", "1", "3"]  # sequential operations, per model
+    assert three_lines[9].endswith("300 µs")
+    assert two_lines[13:] == three_lines[13:]
 
 
 @pytest.mark.parametrize("key", ["min_gru", "Scan", "", "2scan", "scan lane"])
