@@ -97,8 +97,11 @@ def problem_with(check: Check, trace) -> str | None:
 
 def choices_for(check: Check, trace) -> list[tuple[object, str]]:
     """(value, label) for each choice a guess picks from; empty for a number (a spin box)."""
-    if check.choices == WORD_CHOICES:
-        return [(index, token) for index, token in enumerate(trace.tokens)]
+    if check.choices == WORD_CHOICES:  # a word that appears twice is told apart by its place
+        tokens = trace.tokens
+        repeated = {token for token in tokens if tokens.count(token) > 1}
+        return [(index, f"{token} ({index + 1})" if token in repeated else token)
+                for index, token in enumerate(tokens)]
     if check.choices == MODEL_CHOICES:
         return [(key, MODEL_NAMES[key].removeprefix("the ")) for key in ("rnn", "attention")]
     return []

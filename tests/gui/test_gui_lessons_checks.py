@@ -147,3 +147,13 @@ def test_a_model_guess_compares_the_gradients(qtbot, dock):
     assert [button.text() for button in card.choice_buttons] == ["RNN", "attention"]
     card.choice_buttons[0 if stronger == "rnn" else 1].click()
     assert card.result.text().startswith("Right.")
+
+
+def test_a_word_that_appears_twice_is_told_apart_by_its_place():
+    from engine import SimConfig, simulate
+    from gui.lessons.checks import Check, choices_for
+
+    trace = simulate("the cat saw the dog", SimConfig(d_model=4, hidden_size=4, head_size=2))
+    check = Check("Which word?", "rnn-gradient-weakest-word")
+    assert [label for _, label in choices_for(check, trace)] == ["the (1)", "cat", "saw",
+                                                                  "the (4)", "dog"]

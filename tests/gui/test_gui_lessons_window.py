@@ -71,7 +71,7 @@ def test_a_step_shows_its_tick_and_pin_once_its_run_arrives(qtbot, window, dock)
 
 
 def test_final_tick_means_the_last_tick(qtbot, window, dock):
-    dock.start("gradient-flow")
+    dock.start("gradient-flow", 1)  # its second step goes to the final tick
     settle(qtbot, dock)
     assert window.timeline.tick == window.timeline.last_tick == 2 * window.timeline.length
 
