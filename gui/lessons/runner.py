@@ -112,7 +112,7 @@ class LessonRunner(QObject):
 
     # -- the view a step changes ----------------------------------------------------------------
     def capture(self) -> ViewState:
-        window, state = self.window, self.window.state
+        state = self.window.state
         pending = self._waiting_view  # a run still on its way: its tick and pin are the view's
         tick = pending[0] if pending else state.timeline.tick
         pinned = pending[1] if pending else state.selection.pinned

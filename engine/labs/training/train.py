@@ -26,7 +26,7 @@ from engine.core.seeding import generator
 from engine.core.timing import intraop_threads
 from engine.labs.training.config import TrainConfig, memory_refusal
 from engine.labs.training.mingru_model import recurrent_model
-from engine.labs.training.models import (LABELS, Model, RecurrentModel, TransformerModel,
+from engine.labs.training.models import (LABELS, Model, TransformerModel,
                                          matched_hidden_size, parameter_count,
                                          transformer_parameters)
 from engine.labs.training.tasks import TASKS, VOCABULARY
