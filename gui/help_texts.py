@@ -1,4 +1,4 @@
-"""The help texts: the F1 guide to the view and the About box."""
+"""The help texts: the guide to the view (Help → What am I looking at?) and the About box."""
 
 from __future__ import annotations
 
