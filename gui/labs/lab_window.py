@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QWidget
 
 from gui import style
 
@@ -26,6 +26,23 @@ class LabWindow(QMainWindow):
 
     def export_menu(self, name: str, plot) -> QMenu:
         raise NotImplementedError
+
+    def _place_side_by_side(self, side: QWidget, views: QWidget,
+                            widths: tuple[int, int] = (300, 1100)) -> QSplitter:
+        """The side panel (controls) beside the views, which take any width the window gains."""
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(side)
+        splitter.addWidget(views)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes(list(widths))
+        self.setCentralWidget(splitter)
+        return splitter
+
+    def _say_damaged_settings(self, damaged: list[str]) -> None:
+        """Name the remembered settings that were damaged and so forgotten, for half a minute."""
+        if damaged:
+            self.statusBar().showMessage(f"Ignored damaged remembered settings: "
+                                         f"{', '.join(damaged)}.", 30_000)
 
     def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 from training_lab_helpers import TINY, make_lab, wait_idle  # noqa: F401 (make_lab: a fixture)
 
 from gui.export.images import export_widget
-from gui.labs.training import files
+from gui.labs.lab_files import columns_csv
 
 
 def test_the_sweep_plots_each_point_as_it_arrives(qtbot, make_lab):
@@ -61,7 +61,7 @@ def test_every_plot_is_an_export_target_and_exports_png_svg_and_csv(qtbot, make_
     assert [a.text() for a in menu.actions()] == [
         "Export gradient plot as PNG…", "Export gradient plot as SVG…",
         "Export gradient plot as CSV (its numbers)…"]
-    lines = files.columns_csv(plot.csv_columns()).splitlines()
+    lines = columns_csv(plot.csv_columns()).splitlines()
     assert lines[0] == ("Elman RNN (tanh) training step,Elman RNN (tanh) gradient norm (log),"
                         "Transformer training step,Transformer gradient norm (log)")
     assert len(lines) == 1 + 12
@@ -133,6 +133,6 @@ def test_measuring_the_trained_models_fills_the_probe_word_and_inference_plots(q
     assert cosine.pair_at(-1, 0.5) == ""
     view.model_box.setCurrentIndex(view.model_box.findData("transformer"))
     assert view.plots["word-projection"].labels[0].toPlainText() == cosine.words[0]
-    lines = files.columns_csv(view.plots["word-projection"].csv_columns()).splitlines()
+    lines = columns_csv(view.plots["word-projection"].csv_columns()).splitlines()
     assert lines[0] == "word,component 1,component 2" and lines[1].startswith(cosine.words[0])
     assert view.status.text().startswith("Same-class minus other-class cosine")

@@ -102,12 +102,7 @@ class CostLabWindow(LabWindow):
                                       "over the same n.")
 
     def _build_layout(self) -> None:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._side_panel())
-        splitter.addWidget(self._views())
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 1100])
-        self.setCentralWidget(splitter)
+        self._place_side_by_side(self._side_panel(), self._views())
 
     def _side_panel(self) -> QScrollArea:
         panel = QWidget()

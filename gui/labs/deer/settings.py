@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QSettings
 
 from gui.labs.deer.controls import DEFAULTS, FIELDS
+from gui.labs.lab_settings import restore_lab, save_lab
 
 GROUP = "deer_lab"
 MAX_TEXT = 40
-
-
-def _stored(settings: QSettings, name: str):
-    try:
-        return settings.value(name)
-    except (TypeError, ValueError, OverflowError, RuntimeError):  # a value PySide cannot convert
-        return None
 
 
 def _parsed(name: str, value):
@@ -36,37 +30,8 @@ def _parsed(name: str, value):
 
 def restore(settings: QSettings | None, controls, window) -> list[str]:
     """Show the remembered values and geometry; return the damaged keys (removed from the file)."""
-    if settings is None:
-        return []
-    damaged = []
-    settings.beginGroup(GROUP)
-    try:
-        values = {}
-        for name in FIELDS:
-            if settings.contains(name):
-                parsed = _parsed(name, _stored(settings, name))
-                if parsed is None:
-                    damaged.append(name)
-                else:
-                    values[name] = parsed
-        damaged += controls.set_values(values)
-        if settings.contains("geometry"):
-            geometry = _stored(settings, "geometry")
-            if not (isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)):
-                damaged.append("geometry")
-        for name in damaged:
-            settings.remove(name)
-    finally:
-        settings.endGroup()
-    return [f"{GROUP}/{name}" for name in damaged]
+    return restore_lab(settings, GROUP, FIELDS, _parsed, controls, window)
 
 
 def save(settings: QSettings | None, controls, window) -> None:
-    if settings is None:
-        return
-    settings.beginGroup(GROUP)
-    for name, value in controls.values().items():
-        settings.setValue(name, value)
-    settings.setValue("geometry", window.saveGeometry())
-    settings.endGroup()
-    settings.sync()
+    save_lab(settings, GROUP, controls.values(), window)

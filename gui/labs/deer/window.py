@@ -67,10 +67,7 @@ class DeerLabWindow(LabWindow):
         self._build_layout()
         self._build_menu()
         self._connect()
-        damaged = remembered.restore(settings, self.controls, self)
-        if damaged:
-            self.statusBar().showMessage(f"Ignored damaged remembered settings: "
-                                         f"{', '.join(damaged)}.", 30_000)
+        self._say_damaged_settings(remembered.restore(settings, self.controls, self))
         self._reset_views(self.controls.values())
         self._sync_buttons()
 
@@ -94,12 +91,7 @@ class DeerLabWindow(LabWindow):
             caption.setTextFormat(Qt.TextFormat.RichText)
 
     def _build_layout(self) -> None:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._side_panel())
-        splitter.addWidget(self._views())
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 1100])
-        self.setCentralWidget(splitter)
+        self._place_side_by_side(self._side_panel(), self._views())
 
     def _side_panel(self) -> QScrollArea:
         panel = QWidget()

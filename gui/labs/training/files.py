@@ -4,19 +4,13 @@ remembers its folder, an atomic write, and a message box (never a lost view) whe
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from engine.core.atomic import write_text
-from engine.core.errors import EngineInputError
-from gui.export.images import export_widget
-from gui.labs.lab_files import ask_save_path, remember_folder, remembered_folder
+from gui.labs.lab_files import (ask_save_path, plot_menu, remember_folder, remembered_folder,
+                                write_plot)
 
 FOLDER_KEY = "training_lab/folder"
 EXPORT_PREFIX = "training-lab-"  # a plot's export name and default file name
@@ -36,47 +30,18 @@ def _ask_path(parent: QWidget, settings, caption: str, name: str, fmt: str) -> P
     return ask_save_path(parent, settings, FOLDER_KEY, caption, name, fmt, FILTERS[fmt])
 
 
-def columns_csv(columns: dict[str, np.ndarray]) -> str:
-    """Columns of different lengths side by side; shorter ones end in empty cells."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    rows = max((len(values) for values in columns.values()), default=0)
-    for row in range(rows):
-        writer.writerow(_cell(values, row) for values in columns.values())
-    return out.getvalue()
-
-
-def _cell(values: np.ndarray, row: int) -> str:
-    if row >= len(values):
-        return ""
-    if isinstance(values[row], str):  # a word
-        return values[row]
-    return repr(float(values[row])) if math.isfinite(float(values[row])) else ""
-
-
 def export_plot(parent: QWidget, plot, name: str, fmt: str, settings=None) -> Path | None:
     """Ask where, then write the plot as 'png', 'svg' or 'csv' (its curves' points)."""
     path = _ask_path(parent, settings, f"Export the {name} plot as {fmt.upper()}",
                      EXPORT_PREFIX + name, fmt)
     if path is None:
         return None
-    try:
-        if fmt == "csv":
-            return write_text(path, columns_csv(plot.csv_columns()))
-        return export_widget(plot, path, fmt)
-    except EngineInputError as error:
-        QMessageBox.warning(parent, "Could not export the plot", str(error))
-        return None
+    return write_plot(parent, plot, path, fmt)
 
 
 def plot_export_menu(parent: QWidget, plot, name: str, settings=None) -> QMenu:
     """The right-click menu of a plot: PNG, SVG and CSV."""
-    menu = QMenu(parent)
-    for fmt, what in (("png", "PNG"), ("svg", "SVG"), ("csv", "CSV (its numbers)")):
-        menu.addAction(f"Export {name} plot as {what}…",
-                       lambda fmt=fmt: export_plot(parent, plot, name, fmt, settings))
-    return menu
+    return plot_menu(parent, name, lambda fmt: export_plot(parent, plot, name, fmt, settings))
 
 
 def save_models(parent: QWidget, trainer, settings=None) -> list[Path]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QLabel, QMenu, QProgressBar, QSplitter, QTabWidget,
-                               QWidget)
+from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QTabWidget, QWidget
 
 from engine.core.errors import ConfigError
 from gui.export.registry import ExportRegistry
@@ -54,10 +53,7 @@ class TrainingLabWindow(LabWindow):
         self._build_layout()
         self._build_menu()
         self._connect()
-        damaged = remembered.restore(settings, self.controls, self)
-        if damaged:
-            self.statusBar().showMessage(f"Ignored damaged remembered settings: "
-                                         f"{', '.join(damaged)}.", 30_000)
+        self._say_damaged_settings(remembered.restore(settings, self.controls, self))
         self._sync_buttons()
 
     # -- building ---------------------------------------------------------------------------------
@@ -76,16 +72,11 @@ class TrainingLabWindow(LabWindow):
         self.statusBar().addPermanentWidget(self.progress_bar)
 
     def _build_layout(self) -> None:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.side)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.live_view, "Training, live")
         self.tabs.addTab(self.sweep_view, "Headline sweep: accuracy against n")
         self.tabs.addTab(self.findings_view, "What they learned")
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([340, 1160])
-        self.setCentralWidget(splitter)
+        self._place_side_by_side(self.side, self.tabs, (340, 1160))
 
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
