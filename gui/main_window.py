@@ -36,7 +36,7 @@ CAPTIONS_MIN_HEIGHT = 900  # below this window height the plots need the caption
 FIRST_LAUNCH_PRESET = "Readable"  # small enough that every number on screen can be read
 FIRST_LAUNCH_TICK = 1  # after one tick attention has read every word, the RNN only the first
 FIRST_LAUNCH_HINT = ("Paused after one tick: attention has read every word, the RNN only the first. "
-                     "Press Space (or ▶) to play, ←/→ to step; F1 explains the view.")
+                     "Press Space (or ▶) to play, ←/→ to step; F1 over a panel opens its lesson.")
 
 class MainWindow(QMainWindow):
     def __init__(self, overrides: dict | None = None, sentence: str | None = None,
