@@ -15,6 +15,7 @@ from gui import style
 from gui.lessons.check_card import CheckCard
 from gui.lessons.files import load_lessons
 from gui.lessons.runner import LessonRunner
+from gui.lessons.weights_note import WeightsNote
 
 LAST_STEP_SETTING = "lessons/last"  # "lesson-id step-number"
 NEXT_KEY, BACK_KEY, LEAVE_KEY = "Alt+Right", "Alt+Left", "Alt+Shift+L"  # free in the window
@@ -69,6 +70,7 @@ class LessonDock(QDockWidget):
         self.similarity.setWordWrap(False)
         self.similarity.setStyleSheet("font-family: monospace;")
         self.similarity.setVisible(False)
+        self.weights_note = WeightsNote(self.runner.window, self.runner)
         self.note = QLabel()
         self.note.setWordWrap(True)
         style.colour_text(self.note, "error")
@@ -91,6 +93,7 @@ class LessonDock(QDockWidget):
         layout.addWidget(self.text)
         layout.addWidget(self.check_card)
         layout.addWidget(self.similarity)
+        layout.addWidget(self.weights_note)
         layout.addWidget(self.note)
         layout.addStretch(1)
         layout.addLayout(buttons)
@@ -148,6 +151,7 @@ class LessonDock(QDockWidget):
         self.note.setText("")
         self._ask_check()
         self._show_similarity()
+        self.weights_note.refresh()
 
     def _show_similarity(self) -> None:
         """The step's cosine table, under the word vectors of the run on screen."""
@@ -157,18 +161,29 @@ class LessonDock(QDockWidget):
         if not words:
             return
         config = self.runner.window.state.config or SimConfig()
+        trained = self._trained_word_table()
         try:
-            table = cosine_table(list(words), config)
+            table = cosine_table(list(words), config, trained)
         except ConfigError as error:
             self.similarity.setText(f"The words cannot be compared: {error.problem}")
             return
-        lines = [f"cosine similarity ({table.source} word vectors)", format_table(table)]
+        lines = [f"cosine similarity ({table.source}{'' if trained else ' word vectors'})",
+                 format_table(table)]
         if table.stand_ins:
-            lines.append(f"not in GloVe (seeded stand-ins): {', '.join(table.stand_ins)}")
+            lacking = "the trained vocabulary" if trained else "GloVe"
+            lines.append(f"not in {lacking} (seeded stand-ins): {', '.join(table.stand_ins)}")
         self.similarity.setText("\n".join(lines))
+
+    def _trained_word_table(self):
+        """The word vectors attention reads in the run on screen, when trained weights gave
+        them; None for the config's own (random or GloVe)."""
+        shown = self.runner.window.weight_actions.shown
+        return shown.transformer_input.word_vectors \
+            if shown is not None and shown.transformer_input is not None else None
 
     def _on_timeline_trace_changed(self, _trace) -> None:
         """Another run on screen: an open question's choices follow its words."""
+        self.weights_note.refresh()
         if self.check_card.check is not None and not self.check_card.answered:
             self._ask_check()
 
@@ -181,6 +196,7 @@ class LessonDock(QDockWidget):
     def _show_step(self) -> None:
         self._ask_check()
         self._show_similarity()
+        self.weights_note.refresh()
         lesson, step = self.runner.lesson, self.runner.step
         if lesson is None:
             self.title.setText("")

@@ -6,7 +6,9 @@ Actions: "preset" (a preset's name prefix), "sentence" (text to run), "tick" (an
 "final"), "pin" (a word's index, or null to unpin), "highlight" (a panel's name, or null),
 "open" ("cost-lab", "training-lab" or "deer-lab"), "check" (a prediction the learner makes before
 the answer, computed from the trace on screen, is revealed: gui/lessons/checks.py), "scan" (true or
-false: the scan lane on or off) and "similarity" (words whose cosine table the dock shows).
+false: the scan lane on or off), "similarity" (words whose cosine table the dock shows) and
+"weights" ("random", or "trained": the training lab's models on a sentence of their task, when it
+has trained some; the dock says "random weights" plainly when it has not).
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ FINAL_TICK = "final"
 PANELS = ("sentence", "tokens", "rnn", "attention", "scan", "gradient", "race", "transport")
 LABS = ("cost-lab", "training-lab", "deer-lab")
 MAX_SIMILAR_WORDS = 8
-ACTIONS = ("preset", "sentence", "tick", "pin", "highlight", "open", "check", "scan", "similarity")
+ACTIONS = ("preset", "sentence", "tick", "pin", "highlight", "open", "check", "scan", "similarity",
+           "weights")
+WEIGHT_CHOICES = ("random", "trained")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _LESSON_KEYS = {"id", "title", "steps"}
 _STEP_KEYS = {"text", "actions"}
@@ -144,7 +148,7 @@ def _parse_action(action, where: str, error) -> tuple[str, object]:
         return name, check
     checks = {"preset": _check_preset, "sentence": _check_sentence, "tick": _check_tick,
               "pin": _check_pin, "highlight": _check_highlight, "open": _check_open,
-              "scan": _check_scan, "similarity": _check_similarity}
+              "scan": _check_scan, "similarity": _check_similarity, "weights": _check_weights}
     if name not in checks:
         raise error(f"{where}unknown action {printable(name, 40)!r}; the actions are "
                     f"{', '.join(ACTIONS)}")
@@ -201,6 +205,10 @@ def _check_similarity(value) -> str | None:
                     for word in value)):
         return None
     return f"must be a list of 2 to {MAX_SIMILAR_WORDS} words, such as [\"cat\", \"dog\"]"
+
+
+def _check_weights(value) -> str | None:
+    return None if value in WEIGHT_CHOICES else f"must be one of: {', '.join(WEIGHT_CHOICES)}"
 
 
 def _check_sentence_fits(actions, where: str, error) -> None:

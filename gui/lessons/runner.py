@@ -1,8 +1,10 @@
 """Walks a lesson: applies a step's actions to the window through its AppState and public methods,
 and undoes them on Back. A step that starts a run finishes its tick and pin once the trace arrives.
 
-Before each step the runner records what the step may change (sentence, config, tick, pinned word,
-highlight, which labs are shown); Back puts exactly that back. Leaving keeps the view the lesson set up.
+Before each step the runner records what the step may change (sentence, config, weights, tick,
+pinned word, highlight, which labs are shown); Back puts exactly that back. Leaving keeps the view
+the lesson set up. A step with a preset runs on random weights (a preset fixes the widths), unless
+it asks for the training lab's trained ones; those may first be read from files on a worker.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from engine.core.config import SimConfig
+from gui.jobs import job_manager
 from gui.lessons.files import FINAL_TICK, Lesson, Step
 from gui.lessons.highlight import PanelHighlight
+from gui.lessons.trained_weights import (NONE_TRAINED, STILL_TRAINING, TrainedModels, from_lab,
+                                         kept_folder, kept_pairs, load_pair)
 from gui.resources import preset_named
 
 
@@ -23,6 +28,7 @@ class ViewState:
 
     sentence: str
     config: object  # SimConfig, or None before the first run
+    weights: object  # the WeightSet the window's runs use, None for random ones
     tick: int
     pinned: int  # -1 for none
     highlight: str | None
@@ -52,6 +58,9 @@ class LessonRunner(QObject):
         self._waiting_view = None  # (tick, pinned) to apply once the requested run arrives
         self._listening = False
         self._requested = None  # (sentence, config) of the step's run, to know it when it lands
+        self._loading = None  # the job reading kept trained models for a step
+        self.trained: TrainedModels | None = None  # the trained weights a step last used
+        self.weights_problem = ""  # why a step that asked for trained weights runs on random ones
 
     def _listen_to_runs(self) -> None:
         """Connect to the window's runs on first use, after the window's own slots: a new
@@ -66,7 +75,8 @@ class LessonRunner(QObject):
     # -- walking --------------------------------------------------------------------------------
     @property
     def waiting(self) -> bool:
-        """True while a step's run is under way and its tick and pin wait for it."""
+        """True while a step's run (or its trained weights) is under way and its tick and pin
+        wait for it."""
         return self._waiting_view is not None
 
     @property
@@ -77,6 +87,7 @@ class LessonRunner(QObject):
         """Begin `lesson` and walk forward to `step` (clamped), applying every step on the way."""
         self.leave()
         self._listen_to_runs()
+        self.weights_problem = ""
         self.lesson, self.index, self._before = lesson, -1, []
         target = max(0, min(step, len(lesson.steps) - 1))
         for _ in range(target + 1):
@@ -90,6 +101,7 @@ class LessonRunner(QObject):
             return False
         self._before.append(self.capture())
         self.index += 1
+        self.weights_problem = ""
         self._apply_actions(self.step)
         self.step_changed.emit(self.index)
         return True
@@ -97,6 +109,7 @@ class LessonRunner(QObject):
     def back(self) -> bool:
         if self.lesson is None or self.index <= 0:
             return False
+        self.weights_problem = ""
         self.restore(self._before.pop())
         self.index -= 1
         self.step_changed.emit(self.index)
@@ -105,6 +118,7 @@ class LessonRunner(QObject):
     def leave(self) -> None:
         """End the lesson; the sentence, parameters, tick and pin it set stay on screen."""
         was_running = self.lesson is not None
+        self._forget_loading()
         self.lesson, self.index, self._before = None, -1, []
         self.highlight.show_panel(None)
         if was_running:
@@ -116,7 +130,8 @@ class LessonRunner(QObject):
         pending = self._waiting_view  # a run still on its way: its tick and pin are the view's
         tick = pending[0] if pending else state.timeline.tick
         pinned = pending[1] if pending else state.selection.pinned
-        return ViewState(state.sentence, state.config, tick, pinned, self.highlight.panel,
+        return ViewState(state.sentence, state.config, self.window.weight_actions.current, tick,
+                         pinned, self.highlight.panel,
                          frozenset(name for name, lab in self._labs().items() if lab.isVisible()))
 
     def _labs(self) -> dict:
@@ -126,7 +141,9 @@ class LessonRunner(QObject):
         return {name: lab for name, lab in labs.items() if lab is not None}
 
     def restore(self, view: ViewState) -> None:
-        """Put `view` back: a new run when its sentence or config differ, then tick and pin."""
+        """Put `view` back: a new run when its sentence, config or weights differ, then tick
+        and pin."""
+        self._forget_loading()
         self.highlight.show_panel(view.highlight)
         for name, lab in self._labs().items():
             if lab.isVisible() and name not in view.labs_shown:
@@ -134,6 +151,7 @@ class LessonRunner(QObject):
         if view.config is None:  # before the window's first run: nothing to run back to
             self._waiting_view = None
             return
+        self.window.weight_actions.choose(view.weights)
         self._show(view.sentence, view.config, view.tick, view.pinned)
 
     def _apply_actions(self, step: Step, final: bool = True) -> None:
@@ -154,13 +172,77 @@ class LessonRunner(QObject):
             self.highlight.show_panel(step.value("highlight"))
         if step.has("open") and final:
             getattr(self.window, LAB_OPENERS[step.value("open")])()
-        self._show(sentence, config, tick, -1 if pinned is None else pinned)
+        pinned = -1 if pinned is None else pinned
+        weights = step.value("weights", "random" if step.has("preset") else None)
+        if weights == "trained" and final:
+            self._show_trained(step.value("sentence"), sentence, config, tick, pinned)
+            return
+        if weights is not None:
+            self.window.weight_actions.choose(None)
+        self._show(sentence, config, tick, pinned)
+
+    # -- trained weights ------------------------------------------------------------------------
+    def _show_trained(self, own_sentence, sentence: str, config, tick, pinned: int) -> None:
+        """Run on the training lab's models (its last run, else the newest kept pair, read on a
+        worker), on the step's sentence or one of their task; random weights, said plainly,
+        when there are none."""
+        self._forget_loading()
+        lab = self.window.training_lab
+        busy = lab is not None and lab.runner.busy
+        try:
+            found = None if busy else from_lab(lab)
+        except ValueError as problem:
+            found, self.weights_problem = None, f"Random weights: {problem}"
+        if found is not None:
+            self._use_trained(found, own_sentence, config, tick, pinned)
+            return
+        pairs = kept_pairs(kept_folder(self.window.settings))
+        if not pairs:
+            self.weights_problem = self.weights_problem or (STILL_TRAINING if busy
+                                                            else NONE_TRAINED)
+            self.window.weight_actions.choose(None)
+            self._show(sentence, config, tick, pinned)
+            return
+        self._waiting_view, self._requested = (tick, pinned), None
+        self._loading = job_manager().submit(
+            lambda _context: load_pair(*pairs[0]), name="lesson-trained-weights", owner=self,
+            on_result=lambda models: self._on_trained_loaded(models, own_sentence, config),
+            on_error=lambda error: self._on_trained_failed(error, sentence, config))
+
+    def _on_trained_loaded(self, models: TrainedModels, own_sentence, config) -> None:
+        self._loading = None
+        tick, pinned = self._waiting_view
+        self._waiting_view = None
+        self._use_trained(models, own_sentence, config, tick, pinned)
+
+    def _on_trained_failed(self, error: BaseException, sentence: str, config) -> None:
+        self._loading = None
+        tick, pinned = self._waiting_view
+        self._waiting_view = None
+        self.weights_problem = (f"Random weights: the trained models kept for the simulator "
+                                f"could not be read ({error}).")
+        self.window.weight_actions.choose(None)
+        self._show(sentence, config, tick, pinned)
+
+    def _use_trained(self, found: TrainedModels, own_sentence, config, tick, pinned: int) -> None:
+        self.trained = found
+        self.window.weight_actions.choose(found.weights)
+        config = (config or SimConfig()).replace(**found.weights.config_fields)
+        self._show(own_sentence or found.sentence, config, tick, pinned)
+
+    def _forget_loading(self) -> None:
+        """Drop trained models still being read: the lesson moved on."""
+        if self._loading is not None:
+            self._loading.discard()
+            self._loading = None
+            self._waiting_view = None
 
     def _show(self, sentence: str, config, tick, pinned: int) -> None:
         """Run `sentence` with `config` unless they are on screen already, then tick and pin."""
-        state = self.window.state
+        state, weights = self.window.state, self.window.weight_actions
         self.window.transport.pause()  # a lesson looks at one moment; Space plays on from it
-        if sentence == state.sentence and config == state.config and state.timeline.trace:
+        if sentence == state.sentence and config == state.config and state.timeline.trace \
+                and same_weights(weights.current, weights.shown):
             if not self.waiting:
                 self._apply_view(tick, pinned)
                 self.settled.emit()
@@ -182,7 +264,7 @@ class LessonRunner(QObject):
     # -- runs ------------------------------------------------------------------------------------
     def _on_runner_finished(self, _trace) -> None:
         """Connected after the window's own handler, so the trace is on screen when this runs."""
-        if self._waiting_view is None:
+        if self._waiting_view is None or self._loading is not None:
             return
         state = self.window.state
         if (state.sentence, state.config) != self._requested:  # the user ran something else
@@ -195,14 +277,21 @@ class LessonRunner(QObject):
         self.settled.emit()
 
     def _on_runner_failed(self, message: str, _field: str) -> None:
-        if self._waiting_view is not None:
+        if self._waiting_view is not None and self._loading is None:
             self._waiting_view = None
             self.failed.emit(f"This step's run was rejected: {message}")
 
     def _on_runner_cancelled(self) -> None:
-        if self._waiting_view is not None:
+        if self._waiting_view is not None and self._loading is None:
             self._waiting_view = None
             self.failed.emit("This step's run was cancelled; the view shows the last good run.")
+
+
+def same_weights(first, second) -> bool:
+    """Whether two WeightSets (None: random from the seed) give the same runs."""
+    if first is None or second is None:
+        return first is second
+    return first is second or first.digest() == second.digest()
 
 
 def panels_of(window) -> dict:

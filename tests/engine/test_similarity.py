@@ -6,6 +6,7 @@ import pytest
 from engine import SimConfig
 from engine.analysis.similarity import cosine_table, format_table
 from engine.core.glove import glove_problem
+from engine.core.word_vectors import WordVectors
 
 WORDS = ["cat", "dog", "sat", "mat"]
 
@@ -31,3 +32,12 @@ def test_glove_puts_cat_near_dog():
 def test_no_words_is_refused():
     with pytest.raises(ValueError, match="at least one word"):
         cosine_table([], SimConfig())
+
+
+def test_a_word_table_gives_its_own_vectors_and_seeded_stand_ins():
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]])  # (3, 2)
+    table = cosine_table(["cat", "dog", "sat", "zzzq"], SimConfig(d_model=2),
+                         WordVectors(["cat", "dog", "sat"], vectors, "the trained words"))
+    np.testing.assert_allclose(table.cosine[:3, :3], [[1, 0.8, 0], [0.8, 1, 0.6], [0, 0.6, 1]],
+                               atol=1e-12)
+    assert table.source == "the trained words" and table.stand_ins == ("zzzq",)

@@ -10,7 +10,8 @@ import torch
 
 from engine import SimConfig, simulate
 from engine.core.errors import WeightsError
-from engine.labs.training.checkpoints import (CheckpointError, load_model, save_model, save_models,
+from engine.labs.training.checkpoints import (CheckpointError, load_model, read_checkpoint_header,
+                                              save_model, save_models,
                                               to_weight_set)
 from engine.labs.training.config import TrainConfig
 from engine.labs.training.train import train
@@ -113,6 +114,19 @@ def test_files_that_are_not_ours_are_refused_in_one_line(trained, tmp_path, head
     with pytest.raises(CheckpointError, match=words) as refused:
         load_model(path)
     assert_one_line(refused.value)
+
+
+def test_the_header_reads_alone_and_is_checked_as_load_model_checks_it(trained, tmp_path):
+    path = save_model(trained.models["transformer"], tmp_path / "transformer", TRAINED_ON)
+    header = read_checkpoint_header(path)
+    layers = trained.models["transformer"].layers
+    assert header == load_model(path)[1] and header["layers"] == layers
+    with pytest.raises(CheckpointError, match="another vocabulary"):
+        read_checkpoint_header(_edited(trained, tmp_path, {"vocabulary": ["a", "b"]}))
+    text = tmp_path / "notes.npz"
+    text.write_text("hello")
+    with pytest.raises(CheckpointError):
+        read_checkpoint_header(text)
 
 
 def test_text_and_missing_files_are_refused(tmp_path):

@@ -68,9 +68,7 @@ def load_model(path: str | os.PathLike) -> tuple[Model, dict]:
     naming the file, for anything else."""
     shown = printable(path)
     arrays = read_npz_arrays(Path(path), CHECKPOINT_LIMITS, CheckpointError)
-    if HEADER_KEY not in arrays:
-        raise CheckpointError(f"{shown} is a .npz file but not a model trained by this app")
-    header = _read_header(arrays.pop(HEADER_KEY), shown)
+    header = _header_of(arrays, shown)  # taken out of arrays
     declared = _declared_parameters(header, shown)
     held = sum(array.size for array in arrays.values())
     if declared != held:  # checked before building: a header could declare any size
@@ -87,6 +85,20 @@ def load_model(path: str | os.PathLike) -> tuple[Model, dict]:
         for name, parameter in expected.items():
             parameter.copy_(torch.from_numpy(_checked_array(arrays[name], name, parameter, shown)))
     return model, header
+
+
+def read_checkpoint_header(path: str | os.PathLike) -> dict:
+    """The header of a file saved by save_model (kind, sizes, "trained_on"), checked as
+    load_model checks it, without building the model; CheckpointError for anything else."""
+    return _header_of(read_npz_arrays(Path(path), CHECKPOINT_LIMITS, CheckpointError),
+                      printable(path))
+
+
+def _header_of(arrays: dict, shown: str) -> dict:
+    """The checked header, popped from a checkpoint's arrays."""
+    if HEADER_KEY not in arrays:
+        raise CheckpointError(f"{shown} is a .npz file but not a model trained by this app")
+    return _read_header(arrays.pop(HEADER_KEY), shown)
 
 
 def _checked_array(value: np.ndarray, name: str, parameter: torch.Tensor, shown: str) -> np.ndarray:
