@@ -203,10 +203,12 @@ class WeightSet:
 
     @property
     def config_fields(self) -> dict[str, object]:
-        """The configuration values these weights fix: the shape fields, and for a trained
-        Transformer's layer also its causal mask and scaled scores, as it was trained."""
+        """The configuration values these weights fix: the shape fields; for a trained
+        Transformer's layer also its causal mask and scaled scores, as it was trained; and for
+        weights with their own word vectors, no GloVe (run() refuses both at once)."""
         fixed = {"causal": True, "scaling": True} if self.transformer_input is not None else {}
-        return {**self.shape_fields, **fixed}
+        own_words = {"word_vectors": "random"} if self.word_vectors is not None else {}
+        return {**self.shape_fields, **fixed, **own_words}
 
     def check(self, config: SimConfig) -> None:
         """WeightsError naming the first weight whose shape does not fit `config` (or, for a

@@ -3,7 +3,7 @@ schema, so a broken file names itself and its step while the other lessons still
 
 A lesson is {"id", "title", "steps": [{"text", "actions": [{"<action>": value}, ...]}, ...]}.
 Actions: "preset" (a preset's name prefix), "sentence" (text to run), "tick" (an integer or
-"final"), "pin" (a word's index, or null to unpin), "highlight" (a panel's name, or null),
+"final"), "pin" (a word's index, "last", or null to unpin), "highlight" (a panel's name, or null),
 "open" ("cost-lab", "training-lab" or "deer-lab"), "check" (a prediction the learner makes before
 the answer, computed from the trace on screen, is revealed: gui/lessons/checks.py), "scan" (true or
 false: the scan lane on or off), "similarity" (words whose cosine table the dock shows) and
@@ -29,6 +29,7 @@ MAX_STEPS = 40
 MAX_TEXT_CHARS = 1_200  # a step's text must fit the dock without scrolling far
 MAX_TITLE_CHARS = 80
 FINAL_TICK = "final"
+LAST_WORD = "last"  # "pin": the sentence's last word, whatever its length
 PANELS = ("sentence", "tokens", "rnn", "attention", "scan", "gradient", "race", "transport")
 LABS = ("cost-lab", "training-lab", "deer-lab")
 MAX_SIMILAR_WORDS = 8
@@ -182,8 +183,8 @@ def _check_tick(value) -> str | None:
 
 
 def _check_pin(value) -> str | None:
-    return None if value is None or (type(value) is int and value >= 0) else \
-        "must be a word's index (a whole number from 0) or null"
+    return None if value is None or value == LAST_WORD or (type(value) is int and value >= 0) \
+        else f"must be a word's index (a whole number from 0), {LAST_WORD!r} or null"
 
 
 def _check_highlight(value) -> str | None:
@@ -221,7 +222,7 @@ def _check_sentence_fits(actions, where: str, error) -> None:
         if name == "check" and value.word is not None and value.word >= length:
             raise error(f"{where}\"check\" asks about word {value.word}, past the sentence's "
                         f"last word (index {length - 1})")
-        if name == "pin" and value is not None and value >= length:
+        if name == "pin" and isinstance(value, int) and value >= length:
             raise error(f"{where}\"pin\" {value} is past the sentence's last word "
                         f"(index {length - 1})")
         if name == "tick" and value != FINAL_TICK and value > 2 * length:

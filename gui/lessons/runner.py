@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from engine.core.config import SimConfig
+from engine.core.errors import ConfigError
 from gui.jobs import job_manager
-from gui.lessons.files import FINAL_TICK, Lesson, Step
+from gui.lessons.files import FINAL_TICK, LAST_WORD, Lesson, Step
 from gui.lessons.highlight import PanelHighlight
 from gui.lessons.trained_weights import (NONE_TRAINED, STILL_TRAINING, TrainedModels, from_lab,
                                          kept_folder, kept_pairs, load_pair)
@@ -30,7 +31,7 @@ class ViewState:
     config: object  # SimConfig, or None before the first run
     weights: object  # the WeightSet the window's runs use, None for random ones
     tick: int
-    pinned: int  # -1 for none
+    pinned: object  # a word's index, -1 for none, or LAST_WORD
     highlight: str | None
     labs_shown: frozenset  # the lab windows on screen ("cost-lab", ...)
 
@@ -225,10 +226,21 @@ class LessonRunner(QObject):
         self._show(sentence, config, tick, pinned)
 
     def _use_trained(self, found: TrainedModels, own_sentence, config, tick, pinned: int) -> None:
+        try:
+            trained_config = (config or SimConfig()).replace(**found.weights.config_fields)
+        except ConfigError as error:
+            self.weights_problem = f"Random weights: the trained models cannot run here ({error})."
+            self.window.weight_actions.choose(None)
+            self._show(own_sentence or self.window.state.sentence, config, tick, pinned)
+            return
         self.trained = found
         self.window.weight_actions.choose(found.weights)
-        config = (config or SimConfig()).replace(**found.weights.config_fields)
-        self._show(own_sentence or found.sentence, config, tick, pinned)
+        self._show(own_sentence or found.sentence, trained_config, tick, pinned)
+
+    @property
+    def loading_trained(self) -> bool:
+        """True while a step's trained models are being read from their files."""
+        return self._loading is not None
 
     def _forget_loading(self) -> None:
         """Drop trained models still being read: the lesson moved on."""
@@ -259,6 +271,8 @@ class LessonRunner(QObject):
     def _apply_view(self, tick, pinned: int) -> None:
         timeline, selection = self.window.timeline, self.window.selection
         timeline.set_tick(timeline.last_tick if tick == FINAL_TICK else tick)
+        if pinned == LAST_WORD:
+            pinned = timeline.length - 1
         selection.set_pinned(pinned if 0 <= pinned < timeline.length else None)
 
     # -- runs ------------------------------------------------------------------------------------
@@ -267,8 +281,9 @@ class LessonRunner(QObject):
         if self._waiting_view is None or self._loading is not None:
             return
         state = self.window.state
-        if (state.sentence, state.config) != self._requested:  # the user ran something else
-            self._waiting_view = None
+        sentence, config = self._requested  # config None: whatever parameters were shown
+        if state.sentence != sentence or config not in (None, state.config):  # the user ran
+            self._waiting_view = None  # something else
             self.failed.emit("Another run replaced this step's; the view shows that run.")
             return
         (tick, pinned), self._waiting_view = self._waiting_view, None

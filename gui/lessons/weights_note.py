@@ -37,7 +37,10 @@ class WeightsNote(QWidget):
         self.setVisible(asked is not None)
         if asked is None:
             return
-        self.label.setText(f"Weights: {self.shown_description()}.")
+        if self.runner.loading_trained:
+            self.label.setText("Weights: reading the training lab's trained models…")
+        else:
+            self.label.setText(f"Weights: {self.shown_description()}.")
         problem = self.runner.weights_problem if asked == "trained" else ""
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))

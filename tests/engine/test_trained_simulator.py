@@ -170,3 +170,12 @@ def test_a_plain_weight_file_with_input_pieces_is_refused(trained, tmp_path):
     np.savez(path, **arrays)
     with pytest.raises(WeightsError, match="is not a weight of these models"):
         WeightSet.load(path)
+
+
+def test_trained_weights_set_a_glove_config_back_to_their_own_word_vectors(trained):
+    weights = to_weight_set(*trained)
+    glove = SimConfig(d_model=50, word_vectors="glove")
+    config = glove.replace(**weights.config_fields)  # as the window does on new weights
+    assert config.word_vectors == "random" and config.d_model == 8
+    trace = simulate(" ".join(_task_words()), config, weights=weights)
+    assert trace.known_words is None

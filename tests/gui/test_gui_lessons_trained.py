@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.core.glove import glove_problem
 from engine.labs.training.checkpoints import save_model
 from engine.labs.training.models import RecurrentModel, TransformerModel
 from engine.labs.training.tasks import VOCABULARY
@@ -78,6 +79,7 @@ def test_a_kept_pair_is_read_and_shown_on_its_last_layer_and_back_restores_rando
     assert dock.start("trained", 0)
     settle(qtbot, dock)
     assert dock.runner.next()
+    assert "reading the training lab's trained models" in dock.weights_note.label.text()
     settle(qtbot, dock)
     shown = window.weight_actions.shown
     assert shown is not None and shown.layer == 2 and shown.layers == 2
@@ -158,3 +160,38 @@ def test_kept_pairs_skip_links_and_folders_that_are_not_pairs(tmp_path):
 def test_the_weights_action_is_checked():
     with pytest.raises(ValueError, match="\"weights\" must be one of: random, trained"):
         lesson([{"weights": "learned"}])
+
+
+def test_pin_last_pins_the_last_word_of_whatever_sentence_runs(qtbot, dock):
+    window = dock.runner.window
+    dock.lessons.append(lesson([{"sentence": "one two three"}, {"pin": "last"}],
+                               [{"sentence": "a b c d e f g"}, {"pin": 0}],
+                               lesson_id="pin-last"))
+    assert dock.start("pin-last", 0)
+    settle(qtbot, dock)
+    assert window.selection.pinned == 2
+    assert dock.runner.next()
+    settle(qtbot, dock)
+    assert window.selection.pinned == 0
+    assert dock.runner.back()
+    settle(qtbot, dock)
+    assert window.selection.pinned == 2
+
+
+@pytest.mark.skipif(glove_problem() is not None, reason="the glove extra is not installed")
+def test_trained_weights_replace_glove_and_back_brings_glove_back(qtbot, dock):
+    """GloVe fixes D = 50 and trained models bring their own word vectors: the step's run drops
+    GloVe for them, and Back restores it."""
+    window = dock.runner.window
+    keep_pair(kept_folder(window.settings), "kept")
+    dock.lessons.append(lesson([{"preset": "GloVe"}], [{"weights": "trained"}],
+                               lesson_id="glove-then-trained"))
+    assert dock.start("glove-then-trained", 0)
+    settle(qtbot, dock)
+    assert dock.runner.next()
+    settle(qtbot, dock)
+    assert window.weight_actions.shown is not None
+    assert window.timeline.trace.config.word_vectors == "random"
+    assert dock.runner.back()
+    settle(qtbot, dock)
+    assert window.timeline.trace.config.word_vectors == "glove"
