@@ -66,14 +66,14 @@ class PanelHighlight(QWidget):
 
     def scroll_into_view(self) -> None:
         """Scroll each scroll area between the host and the outlined panel so the panel shows:
-        all of it where it fits, else its middle."""
+        all of it where it fits, else from its top or left edge (where its title is)."""
         if self._panel is None or not self._allowed:
             return
         widget = self._panels[self._panel]
         parent = widget.parentWidget()
         while parent is not None and parent is not self._host:
-            if isinstance(parent, QScrollArea):
-                parent.ensureWidgetVisible(widget, 0, 0)
+            if isinstance(parent, QScrollArea) and parent.widget() is not None:
+                _scroll_to_show(parent, widget)
             parent = parent.parentWidget()
 
     def target_rect(self) -> QRect:
@@ -117,3 +117,18 @@ class PanelHighlight(QWidget):
             inset = OUTLINE_WIDTH // 2 + 1
             painter.drawRect(target.adjusted(inset, inset, -inset - 1, -inset - 1))
         painter.end()
+
+
+def _scroll_to_show(area: QScrollArea, widget: QWidget) -> None:
+    """Scroll `area` as little as shows all of `widget` along each axis; along an axis where it
+    is larger than the viewport, to its start."""
+    rect = QRect(widget.mapTo(area.widget(), QPoint(0, 0)), widget.size())
+    viewport = area.viewport().size()
+    for bar, start, extent, room in (
+            (area.horizontalScrollBar(), rect.left(), rect.width(), viewport.width()),
+            (area.verticalScrollBar(), rect.top(), rect.height(), viewport.height())):
+        shown = bar.value()
+        if extent > room or start < shown:
+            bar.setValue(start)
+        elif start + extent > shown + room:
+            bar.setValue(start + extent - room)

@@ -130,6 +130,8 @@ def test_the_outlined_scan_lane_is_scrolled_into_view_on_a_small_window(qtbot, m
     assert panel.height() <= scroll.viewport().height()  # so all of its height can show
     expected = QSize(min(panel.width(), scroll.viewport().width()), panel.height())
     qtbot.waitUntil(lambda: highlight.target_rect().size() == expected)
+    corner = panel.mapTo(window.views, QPoint(0, 0))
+    assert highlight.target_rect().topLeft() == corner  # its title in view, not cut at the left
 
 
 # -- the dock's own layout ----------------------------------------------------------------------
