@@ -1,6 +1,7 @@
 """What every lab window shares: a top-level window of its own (even with the main window as its
-parent) that opens no larger than the screen, remembered settings, menu actions, a status line that can turn red, and a right-click
-export menu per plot. A lab gives its own `export_menu(name, plot)` and `status_label`."""
+parent) that opens no larger than the screen, remembered settings, menu actions, a status line
+that can turn red, and a right-click export menu per plot. A lab gives its own
+`export_menu(name, plot)` and `status_label`."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ class LabelCover(QLabel):
         self.target = target
         alignment = target.alignment() if isinstance(target, QLabel) else Qt.AlignmentFlag.AlignLeft
         self.setAlignment(alignment | Qt.AlignmentFlag.AlignVCenter)
-        self.setAutoFillBackground(True)  # the label's own background: the count cannot show through
+        self.setAutoFillBackground(True)  # opaque: the count under it cannot show through
         self.setToolTip(HIDDEN_TIP)
         self.setGeometry(target.rect())
         target.installEventFilter(self)
