@@ -1,5 +1,5 @@
 """Covers what would give away an open prediction's answer (the race strip's counts, the model
-panels' step counters, the window's status line) until the learner answers, the step changes, the
+panels' step counters, the transport's "tick 0 of 10", the window's status line) until the learner answers, the step changes, the
 lesson ends or the Lessons dock goes out of sight. The covers are plain widgets laid over those
 labels: no panel knows about them, and removing them shows the labels as they are now."""
 
@@ -59,11 +59,12 @@ class AnswerMask:
         return [cover.target for cover in self._covers if shiboken6.isValid(cover)]
 
     def giveaways(self) -> list[QWidget]:
-        """The labels that state a count of steps or levels of the run on screen."""
+        """The labels that state the run's length or a count of its steps or levels."""
         window = self._window
         panels = (window.rnn_panel, window.attention_panel, window.views.scan_panel)
         return [*window.race_panel.count_labels(COUNTING_COLUMNS),
-                *(panel.counter_label for panel in panels), window.status_label]
+                *(panel.counter_label for panel in panels), window.transport.tick_label,
+                window.status_label]
 
     def cover(self) -> None:
         """Cover every giveaway label there is now (anew: labels rebuilt since are covered too)."""

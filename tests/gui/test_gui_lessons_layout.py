@@ -168,7 +168,7 @@ def test_a_count_question_covers_the_counts_until_it_is_answered(qtbot, make_win
     assert dock.start("complexity", 0)
     settle(qtbot, dock)
     giveaways = [*window.race_panel.count_labels(COUNTING_COLUMNS), window.rnn_panel.counter_label,
-                 window.status_label]
+                 window.transport.tick_label, window.status_label]
     covered = covered_labels(window)
     for label in giveaways:
         assert label in covered
