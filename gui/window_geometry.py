@@ -1,5 +1,6 @@
-"""Fits the main window inside the screen's available area: a first-launch size, or a size
-remembered from a larger screen, is shrunk and moved so the whole window (transport included) shows."""
+"""Fits windows inside the screen's available area: a first-launch size, or a size remembered
+from a larger screen, is shrunk and moved so the whole window (transport included) shows. Lab
+windows get the same rule, and a lab a lesson opens is placed beside the Lessons dock."""
 
 from __future__ import annotations
 
@@ -72,3 +73,34 @@ def fit_window_to(window, available: QRect) -> None:
     fitted = fit_within(window.geometry(), available)
     if fitted != window.geometry():
         window.setGeometry(fitted)
+
+
+def fitted_size(size: QSize, available: QRect) -> QSize:
+    """`size`, or as much of it as fits `available` once the window's frame is added."""
+    return size.boundedTo(available.marginsRemoved(FRAME_MARGINS).size())
+
+
+def restore_fitted(window, data: QByteArray) -> bool:
+    """restore_window_rect, then the window shrunk and moved onto the screen it is now on."""
+    if not restore_window_rect(window, data):
+        return False
+    fit_window_to(window, available_geometry(window))
+    return True
+
+
+def rect_beside(size: QSize, keep_clear: QRect, available: QRect) -> QRect:
+    """Where a window of `size` goes so that it leaves `keep_clear` uncovered: in the wider of
+    the strips of `available` left and right of it, shrunk to that strip and centred in it.
+    With no room on either side it falls back to the whole of `available`."""
+    left = QRect(QPoint(available.left(), available.top()),
+                 QPoint(keep_clear.left() - 1, available.bottom())).intersected(available)
+    right = QRect(QPoint(keep_clear.right() + 1, available.top()),
+                  QPoint(available.right(), available.bottom())).intersected(available)
+    strips = [strip for strip in (left, right) if strip.width() > 0]
+    strip = max(strips, key=QRect.width) if strips else available
+    room = strip.marginsRemoved(FRAME_MARGINS)
+    if room.width() <= 0 or room.height() <= 0:
+        room = available.marginsRemoved(FRAME_MARGINS)
+    rect = QRect(QPoint(0, 0), size.boundedTo(room.size()))
+    rect.moveCenter(room.center())
+    return rect

@@ -8,6 +8,8 @@ from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from gui.window_geometry import restore_fitted
+
 
 def stored(settings: QSettings, name: str):
     """The stored value, or None for one PySide cannot convert."""
@@ -20,7 +22,8 @@ def stored(settings: QSettings, name: str):
 def restore_lab(settings: QSettings | None, group: str, fields, parse: Callable, controls,
                 window) -> list[str]:
     """Show the remembered values (parse(name, value) gives a field's value or None when it is
-    not one) and geometry; return the damaged keys as "group/name" (removed from the file)."""
+    not one) and geometry (fitted to the screen it opens on); return the damaged keys as
+    "group/name" (removed from the file)."""
     if settings is None:
         return []
     damaged = []
@@ -37,7 +40,7 @@ def restore_lab(settings: QSettings | None, group: str, fields, parse: Callable,
         damaged += controls.set_values(values)
         if settings.contains("geometry"):
             geometry = stored(settings, "geometry")
-            if not (isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)):
+            if not (isinstance(geometry, QByteArray) and restore_fitted(window, geometry)):
                 damaged.append("geometry")
         for name in damaged:
             settings.remove(name)

@@ -1,18 +1,21 @@
 """What every lab window shares: a top-level window of its own (even with the main window as its
-parent), remembered settings, menu actions, a status line that can turn red, and a right-click
-export menu per plot. A lab gives its own `export_menu(name, plot)` and `status_label`."""
+parent) that opens no larger than the screen, remembered settings, menu actions, a status line
+that can turn red, and a right-click export menu per plot. A lab gives its own
+`export_menu(name, plot)` and `status_label`."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QWidget
 
 from gui import style
+from gui.window_geometry import available_geometry, fitted_size
 
 
 class LabWindow(QMainWindow):
-    """A top-level window; keep one instance and show() it again."""
+    """A top-level window; keep one instance and show() it again. `size` is the size it opens
+    at where the screen has room; on a smaller screen it is shrunk to fit."""
 
     def __init__(self, title: str, size: tuple[int, int], parent: QWidget | None = None,
                  settings: QSettings | None = None):
@@ -20,7 +23,7 @@ class LabWindow(QMainWindow):
         if parent is not None:
             self.setWindowFlag(Qt.WindowType.Window, True)  # its own window, not a child widget
         self.setWindowTitle(title)
-        self.resize(*size)
+        self.resize(fitted_size(QSize(*size), available_geometry(self)))
         self._settings = settings
         self.shown_export_menu = None  # the plot menu shown last (right-click)
 

@@ -1,26 +1,32 @@
 """The Lessons dock: the list of lessons, the current step's text, "step 2 of 6", and Back, Next
-and Leave. Help → Lessons opens it; the last lesson and step are remembered."""
+and Leave. Help → Lessons opens it; the last lesson and step are remembered. Nothing in it sets the
+dock's width: long titles are elided (the full title in a tooltip) and a step's cosine table
+scrolls sideways. A lab a step opens is placed beside the dock, not over the step's text."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFrame, QHBoxLayout, QLabel,
+                               QListWidget, QListWidgetItem, QPushButton, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from engine.analysis.similarity import cosine_table, format_table
 from engine.core.config import SimConfig
 from engine.core.errors import ConfigError
 from gui import style
+from gui.lessons.answer_mask import COUNTED_QUANTITIES, AnswerMask
 from gui.lessons.check_card import CheckCard
 from gui.lessons.files import load_lessons
-from gui.lessons.runner import LessonRunner
+from gui.lessons.runner import LAB_WINDOWS, LessonRunner
 from gui.lessons.weights_note import WeightsNote
+from gui.window_geometry import available_geometry, rect_beside
 
 LAST_STEP_SETTING = "lessons/last"  # "lesson-id step-number"
 NEXT_KEY, BACK_KEY, LEAVE_KEY = "Alt+Right", "Alt+Left", "Alt+Shift+L"  # free in the window
 OPEN_KEY = "Shift+F1"  # beside F1
 PANEL_LESSON_KEY = "F1"  # the lesson for the panel under the mouse
+LIST_MIN_ROWS = 5  # the lesson list shrinks to this on a short screen (then it scrolls)
 WELCOME = ("Pick a lesson to walk through the reference text on screen, step by step. Each step "
            "sets up the view it talks about and outlines the panel to look at.")
 
@@ -34,6 +40,8 @@ class LessonDock(QDockWidget):
         self.settings = settings
         self.lessons, self.problems = load_lessons(folder)
         self.runner = LessonRunner(window)
+        self.answer_mask = AnswerMask(window)
+        self._text_in_sight = False  # the dock shown and in front of the tab it shares
         self._build()
         self.runner.step_changed.connect(self._on_runner_step_changed)
         self.runner.ended.connect(self._show_step)
@@ -42,17 +50,17 @@ class LessonDock(QDockWidget):
         self.runner.settled.connect(self._on_runner_settled)
         window.timeline.trace_changed.connect(self._on_timeline_trace_changed)
         self.visibilityChanged.connect(self.runner.highlight.set_allowed)
+        self.visibilityChanged.connect(self._on_visibility_changed)
+        self.check_card.revealed.connect(lambda _right: self._mask_giveaways())
         self._show_step()
 
     def _build(self) -> None:
-        self.lesson_list = QListWidget()
+        self.lesson_list = LessonList()
         for lesson in self.lessons:
             item = QListWidgetItem(lesson.title)
             item.setData(Qt.ItemDataRole.UserRole, lesson.id)
+            item.setToolTip(lesson.title)  # the whole title where the dock's width elides it
             self.lesson_list.addItem(item)
-        rows = max(self.lesson_list.count(), 1)
-        self.lesson_list.setMaximumHeight(self.lesson_list.sizeHintForRow(0) * rows
-                                          + 2 * self.lesson_list.frameWidth() + 4)
         self.lesson_list.itemActivated.connect(self._on_lesson_list_activated)
         self.lesson_list.itemClicked.connect(self._on_lesson_list_activated)
         self.title = QLabel()
@@ -65,10 +73,7 @@ class LessonDock(QDockWidget):
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setMinimumHeight(120)
         self.check_card = CheckCard(self._trace_on_screen)
-        self.similarity = QLabel()  # a step's cosine table of a few words
-        self.similarity.setTextFormat(Qt.TextFormat.PlainText)
-        self.similarity.setWordWrap(False)
-        self.similarity.setStyleSheet("font-family: monospace;")
+        self.similarity = SimilarityTable()  # a step's cosine table of a few words
         self.similarity.setVisible(False)
         self.weights_note = WeightsNote(self.runner.window, self.runner)
         self.note = QLabel()
@@ -141,6 +146,33 @@ class LessonDock(QDockWidget):
     def _on_runner_step_changed(self, index: int) -> None:
         self.settings.setValue(LAST_STEP_SETTING, f"{self.runner.lesson.id} {index}")
         self._show_step()
+        self._place_opened_lab()
+
+    def _place_opened_lab(self) -> None:
+        """The lab this step opened, moved beside the dock where it covers the step's text."""
+        step = self.runner.step
+        if step is None or not step.has("open") or not self.isVisible():
+            return
+        lab = getattr(self.runner.window, LAB_WINDOWS[step.value("open")], None)
+        if lab is None or not lab.isVisible():
+            return
+        dock_area = QRect(self.mapToGlobal(QPoint(0, 0)), self.size())
+        if lab.frameGeometry().intersects(dock_area):
+            lab.setGeometry(rect_beside(lab.size(), dock_area, available_geometry(lab)))
+
+    def _on_visibility_changed(self, in_sight: bool) -> None:
+        self._text_in_sight = in_sight
+        self._mask_giveaways()
+
+    def _mask_giveaways(self) -> None:
+        """Cover the counts that state an open question's answer while the question is in
+        sight; show them once it is answered, gone, or the dock is out of sight."""
+        check = self.check_card.check
+        if (self._text_in_sight and check is not None and not self.check_card.answered
+                and check.quantity in COUNTED_QUANTITIES):
+            self.answer_mask.cover()
+        else:
+            self.answer_mask.uncover()
 
     def _trace_on_screen(self):
         """(trace, attention head) the window shows: what a check's answer is computed from."""
@@ -167,12 +199,12 @@ class LessonDock(QDockWidget):
         except ConfigError as error:
             self.similarity.setText(f"The words cannot be compared: {error.problem}")
             return
-        lines = [f"cosine similarity ({table.source}{'' if trained else ' word vectors'})",
-                 format_table(table)]
-        if table.stand_ins:
-            lacking = "the trained vocabulary" if trained else "GloVe"
-            lines.append(f"not in {lacking} (seeded stand-ins): {', '.join(table.stand_ins)}")
-        self.similarity.setText("\n".join(lines))
+        lacking = "the trained vocabulary" if trained else "GloVe"
+        note = (f"not in {lacking} (seeded stand-ins): {', '.join(table.stand_ins)}"
+                if table.stand_ins else "")
+        self.similarity.show_table(
+            f"cosine similarity ({table.source}{'' if trained else ' word vectors'})",
+            format_table(table), note)
 
     def _trained_word_table(self):
         """The word vectors attention reads in the run on screen, when trained weights gave
@@ -192,6 +224,7 @@ class LessonDock(QDockWidget):
         step = self.runner.step
         check = step.value("check") if step is not None else None
         self.check_card.present(check, waiting=self.runner.waiting)
+        self._mask_giveaways()
 
     def _show_step(self) -> None:
         self._ask_check()
@@ -210,6 +243,72 @@ class LessonDock(QDockWidget):
         self.back_button.setEnabled(lesson is not None and self.runner.index > 0)
         self.next_button.setEnabled(not last)
         self.leave_button.setEnabled(lesson is not None)
+
+
+class LessonList(QListWidget):
+    """The lessons' titles, one line each, elided to the dock's width (never a sideways scroll
+    bar over the last title); as tall as all of them where the dock has room."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setUniformItemSizes(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def _height_for(self, rows: int) -> int:
+        return self.sizeHintForRow(0) * max(rows, 1) + 2 * self.frameWidth() + 2
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height_for(self.count()))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(),
+                     self._height_for(min(self.count(), LIST_MIN_ROWS)))
+
+
+class SimilarityTable(QWidget):
+    """A cosine table: its title and note wrap, the monospaced table scrolls sideways rather
+    than widen the dock."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.table = QLabel()
+        self.table.setTextFormat(Qt.TextFormat.PlainText)
+        self.table.setStyleSheet("font-family: monospace;")
+        self.table.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.table)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.title, self.scroll, self.note):
+            layout.addWidget(widget)
+
+    def show_table(self, title: str, table: str, note: str = "") -> None:
+        self.title.setText(title)
+        self.table.setText(table)
+        self.table.adjustSize()
+        self.scroll.setFixedHeight(self.table.height()
+                                   + self.scroll.horizontalScrollBar().sizeHint().height())
+        self.scroll.setVisible(bool(table))
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+
+    def setText(self, text: str) -> None:
+        """A message in place of the table (the words cannot be compared)."""
+        self.show_table(text, "")
+
+    def text(self) -> str:
+        """What the table shows, as one text (title, table, note)."""
+        return "\n".join(part for part in (self.title.text(), self.table.text(), self.note.text())
+                         if part)
 
 
 def remembered_step(value) -> tuple[str | None, int]:

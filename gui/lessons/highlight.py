@@ -1,11 +1,14 @@
 """The lesson highlight: an outline around one panel and the rest of the window's views dimmed.
-An overlay on the central views that lets every click through; no panel knows about it."""
+An overlay on the central views that lets every click through; no panel knows about it. The
+outlined panel is scrolled into view, and again when it appears or changes size (the scan lane
+arriving with its run), never while the learner scrolls elsewhere."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QRegion
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 DIM_ALPHA = 110  # of 255: the surroundings stay readable, the panel stands out
 OUTLINE_WIDTH = 3
@@ -39,7 +42,8 @@ class PanelHighlight(QWidget):
 
     def show_panel(self, name: str | None) -> None:
         for watched in self._watched:
-            watched.removeEventFilter(self)
+            if shiboken6.isValid(watched):  # the window may be closing, its widgets gone
+                watched.removeEventFilter(self)
         self._watched = []
         self._panel = name if name in self._panels else None
         if self._panel is None or not self._allowed:
@@ -58,6 +62,19 @@ class PanelHighlight(QWidget):
         self.raise_()
         self.show()
         self.update()
+        QTimer.singleShot(0, self.scroll_into_view)  # once the layout has placed the panel
+
+    def scroll_into_view(self) -> None:
+        """Scroll each scroll area between the host and the outlined panel so the panel shows:
+        all of it where it fits, else from its top or left edge (where its title is)."""
+        if self._panel is None or not self._allowed:
+            return
+        widget = self._panels[self._panel]
+        parent = widget.parentWidget()
+        while parent is not None and parent is not self._host:
+            if isinstance(parent, QScrollArea) and parent.widget() is not None:
+                _scroll_to_show(parent, widget)
+            parent = parent.parentWidget()
 
     def target_rect(self) -> QRect:
         """The outlined panel's visible part, in the host's (and this overlay's) coordinates."""
@@ -82,6 +99,9 @@ class PanelHighlight(QWidget):
                             QEvent.Type.Hide, QEvent.Type.LayoutRequest):
             if watched is self._host:
                 self.setGeometry(self._host.rect())
+            elif self._panel is not None and watched is self._panels[self._panel] \
+                    and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+                QTimer.singleShot(0, self.scroll_into_view)
             self.update()
         return False
 
@@ -97,3 +117,18 @@ class PanelHighlight(QWidget):
             inset = OUTLINE_WIDTH // 2 + 1
             painter.drawRect(target.adjusted(inset, inset, -inset - 1, -inset - 1))
         painter.end()
+
+
+def _scroll_to_show(area: QScrollArea, widget: QWidget) -> None:
+    """Scroll `area` as little as shows all of `widget` along each axis; along an axis where it
+    is larger than the viewport, to its start."""
+    rect = QRect(widget.mapTo(area.widget(), QPoint(0, 0)), widget.size())
+    viewport = area.viewport().size()
+    for bar, start, extent, room in (
+            (area.horizontalScrollBar(), rect.left(), rect.width(), viewport.width()),
+            (area.verticalScrollBar(), rect.top(), rect.height(), viewport.height())):
+        shown = bar.value()
+        if extent > room or start < shown:
+            bar.setValue(start)
+        elif start + extent > shown + room:
+            bar.setValue(start + extent - room)

@@ -4,6 +4,7 @@ bars on a linear axis."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFontMetrics
 
 from engine import SimConfig, simulate
 from engine.core import clock
@@ -114,3 +115,22 @@ def test_reach_shares_handle_rows_without_gradient():
     percent, relative = reach_shares(connectivity)
     np.testing.assert_allclose(percent, [[0.0, 0.0], [25.0, 100.0]])
     np.testing.assert_allclose(relative[1], [0.25, 1.0])
+
+
+@pytest.mark.parametrize("width", [150, 160, 190, 260])
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_every_column_name_fits_its_column(qtbot, models, width, cell):
+    """"h_{t−1}" (and an LSTM's "c_{t−1}") used to be cut off where the column was narrower than
+    the name; the names' font now shrinks to the column."""
+    timeline, selection = models
+    trace = simulate("The cat sat on mat", SimConfig(d_model=4, hidden_size=4, head_size=2,
+                                                     cell=cell))
+    view = RNNCellView(timeline, selection)
+    qtbot.addWidget(view)
+    view.resize(width, 320)
+    timeline.set_trace(trace, 2)
+    layout = view.layout()
+    assert layout.vectors and layout.label_font is not None
+    metrics = QFontMetrics(layout.label_font)
+    for vector, label in zip(layout.vectors, layout.labels):
+        assert metrics.horizontalAdvance(vector.name) <= label.width(), (vector.name, width)

@@ -21,6 +21,7 @@ from gui.labs.cost.summary import outcome_text, settings_text, verdict_text, war
 from gui.labs.cost.table import CostTable
 from gui.labs.lab_window import LabWindow
 from gui.export.registry import ExportRegistry
+from gui.window_geometry import restore_fitted
 
 TITLE = "Cost lab — sequential vs parallel on this machine"
 GROUP = "cost_lab"
@@ -305,7 +306,7 @@ class CostLabWindow(LabWindow):
             values, damaged = _parsed({name: stored[name] for name in FIELDS if name in stored})
             damaged += self.controls.set_values(values)
             if "geometry" in stored and not (isinstance(stored["geometry"], QByteArray)
-                                             and self.restoreGeometry(stored["geometry"])):
+                                             and restore_fitted(self, stored["geometry"])):
                 damaged.append("geometry")
             if "folder" in stored and not _is_path_text(stored["folder"]):  # files.FOLDER_KEY
                 damaged.append("folder")

@@ -117,6 +117,12 @@ class RacePanel(QWidget):
         """A model's counters as shown, one text per column of COLUMNS."""
         return tuple(label.text() for label in self._rows[key][2])
 
+    def count_labels(self, columns: tuple[str, ...]) -> list[QLabel]:
+        """Every model's counter labels in the named COLUMNS (a lesson covers them while a
+        question they would answer is open)."""
+        wanted = [index for index, (name, _tip) in enumerate(COLUMNS) if name in columns]
+        return [values[index] for _name, _bar, values in self._rows.values() for index in wanted]
+
     def _build_rows(self, keys: tuple[str, ...]) -> None:
         """One row per model key, under the headers and above the timing note."""
         grid = self._grid

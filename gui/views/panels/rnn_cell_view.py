@@ -19,6 +19,7 @@ MAX_CELL_HEIGHT = 24.0  # pixels
 COLUMN_WIDTH = 40.0  # pixels, at most
 NARROWEST_COLUMN = 30.0  # below this an LSTM's cell-state columns are left out (the formula names c)
 ARROW_ROOM = 16.0  # pixels between the formula box and the labels
+SMALLEST_LABEL_POINTS = 6.0  # a column's name ("h_{t−1}") shrinks to fit its column, down to this
 TITLE_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
 FORMULA_FLAGS = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
 
@@ -40,6 +41,7 @@ class CellLayout:
     labels: list[QRectF]  # one per vector
     columns: list[QRectF]  # one per vector: its cells, top to bottom
     numbers: bool  # whether the cells print their values
+    label_font: QFont | None = None  # the columns' names: small, smaller where a name is wider
 
 
 def formula(config) -> str:
@@ -69,6 +71,16 @@ def cell_vectors(trace, t: int) -> list[CellVector]:
     if rnn.cell_state is not None:
         vectors.append(CellVector("c_t", rnn.cell_state[t], c_levels, t, False))
     return vectors
+
+
+def fitted_font(font: QFont, names: list[str], width: float) -> QFont:
+    """`font`, made smaller (to SMALLEST_LABEL_POINTS at least) until every name fits `width`."""
+    fitted = QFont(font)
+    widest = max((QFontMetrics(fitted).horizontalAdvance(name) for name in names), default=0)
+    while widest > width and fitted.pointSizeF() > SMALLEST_LABEL_POINTS:
+        fitted.setPointSizeF(max(SMALLEST_LABEL_POINTS, fitted.pointSizeF() - 0.5))
+        widest = max(QFontMetrics(fitted).horizontalAdvance(name) for name in names)
+    return fitted
 
 
 class RNNCellView(QWidget):
@@ -183,7 +195,8 @@ class RNNCellView(QWidget):
             labels.append(QRectF(x - spacing / 2, top, width + spacing, label_height))
             columns.append(QRectF(x, top + label_height, width, cell_height * len(vector.values)))
             x += width + spacing
-        return CellLayout(QRectF(title), box, vectors, labels, columns, numbers)
+        label_font = fitted_font(small, [vector.name for vector in vectors], width + spacing)
+        return CellLayout(QRectF(title), box, vectors, labels, columns, numbers, label_font)
 
     # -- drawing ------------------------------------------------------------------------------
     def follow_colours(self) -> None:
@@ -211,7 +224,9 @@ class RNNCellView(QWidget):
         painter.drawText(layout.box.adjusted(6, 4, -6, -4), FORMULA_FLAGS,
                          formula(self._trace.config))
         for vector, label, column in zip(layout.vectors, layout.labels, layout.columns):
+            painter.setFont(layout.label_font)
             self._draw_label_and_arrow(painter, vector, label, layout.box)
+            painter.setFont(small)
             self._draw_cells(painter, vector, column, layout.numbers)
 
     def _draw_label_and_arrow(self, painter: QPainter, vector: CellVector, label: QRectF,
@@ -221,7 +236,9 @@ class RNNCellView(QWidget):
         colour = (QColor(style.SELECTION_COLOR) if selected
                   else palette.color(palette.ColorRole.WindowText))
         painter.setPen(colour)
-        painter.drawText(label, Qt.AlignmentFlag.AlignCenter, vector.name)
+        # Not clipped to its column: at the smallest size a long name may reach into the gap.
+        painter.drawText(label, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextDontClip,
+                         vector.name)
         centre = label.center().x()
         arrow_pen = QPen(QColor(style.RNN_COLOR), 1.5)
         painter.setPen(arrow_pen)
