@@ -2,6 +2,7 @@
 plots export as PNG, SVG and CSV through the window's registry; trained models save and open
 again; settings are remembered, and damaged ones are named and ignored."""
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -32,14 +33,33 @@ def test_the_sweep_plots_each_point_as_it_arrives(qtbot, make_lab):
     assert window.start_button.isEnabled()
 
 
-def test_a_cancelled_sweep_keeps_its_points(qtbot, make_lab):
+def test_a_cancelled_sweep_keeps_its_points(qtbot, make_lab, monkeypatch):
+    from engine.labs.training import sweep
+
+    cancel_asked = threading.Event()
+    unheld = sweep.train_sweep
+
+    def held_after_each_point(config, lengths, *, on_point, **options):
+        """The real sweep, whose worker waits after each point until the window has asked to
+        cancel: tiny points would otherwise all be trained before the first one is shown."""
+        def send_then_wait(point):
+            on_point(point)
+            cancel_asked.wait(30)
+        return unheld(config, lengths, on_point=send_then_wait, **options)
+
+    monkeypatch.setattr(sweep, "train_sweep", held_after_each_point)
     window = make_lab(dict(TINY, steps=4))
     window.sweep_lengths = (4, 8, 16, 32, 64, 128)
-    window.sweep_runner.point_arrived.connect(lambda _point: window.cancel_sweep())
+
+    def cancel(_point):
+        window.cancel_sweep()
+        cancel_asked.set()
+
+    window.sweep_runner.point_arrived.connect(cancel)
     window.start_sweep()
     wait_idle(qtbot, window)
     kept = len(window.sweep_view.points)
-    assert kept >= 1 and sum(window.sweep_view.plot.point_counts().values()) == kept
+    assert kept == 1 and sum(window.sweep_view.plot.point_counts().values()) == kept
     assert window.status_text.startswith("Sweep stopped: cancelled at n =")
 
 
