@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from gui import style
-from gui.labs.training.plots import MODEL_COLORS, MODEL_LABELS
+from gui.labs.training.plots import MODEL_LABELS, model_colour
 
 COLUMNS = ("model", "parameters", "width", "loss", "held-out accuracy", "steps/s", "state")
 
@@ -23,6 +23,7 @@ class ModelTable(QTableWidget):
 
     def __init__(self, parent=None):
         super().__init__(0, len(COLUMNS), parent)
+        self._kinds: list[str] = []  # each row's model
         self.setHorizontalHeaderLabels(COLUMNS)
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -37,6 +38,7 @@ class ModelTable(QTableWidget):
     def show_rows(self, rows: list[tuple[str, ...]]) -> None:
         """Rows of (kind, then one text per column after the first)."""
         self.setRowCount(len(rows))
+        self._kinds = [kind for kind, *_cells in rows]
         for index, (kind, *cells) in enumerate(rows):
             for column, text in enumerate([MODEL_LABELS[kind], *cells]):
                 item = self.item(index, column)
@@ -44,8 +46,25 @@ class ModelTable(QTableWidget):
                     item = QTableWidgetItem()
                     self.setItem(index, column, item)
                 item.setText(text)
-            self.item(index, 0).setForeground(QColor(style.readable_on(MODEL_COLORS[kind],
-                                                                      self.palette())))
+        self._colour_names()
+
+    def _colour_names(self) -> None:
+        """Each model's name in its colour, legible on the palette."""
+        for index, kind in enumerate(getattr(self, "_kinds", ())):  # not set while Qt builds it
+            colour = style.readable_on(model_colour(kind), self.palette())
+            self.item(index, 0).setForeground(QColor(colour))
+
+    def follow_colours(self) -> None:
+        self._colour_names()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in style.PALETTE_EVENTS:
+            self._colour_names()
+
+    def model_colours(self) -> list[QColor]:
+        """Each row's name colour, top to bottom."""
+        return [self.item(row, 0).foreground().color() for row in range(self.rowCount())]
 
     def texts(self) -> list[list[str]]:
         return [[self.item(r, c).text() for c in range(self.columnCount())]
