@@ -5,12 +5,14 @@ failure marks and captions take the current colour set when built and change whe
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QColor, QImage, QPainter
+from colour_helpers import contrast
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication
 from training_lab_helpers import TINY, wait_idle
 
 from gui import style
 from gui.labs.training.findings_plots import WORD_CLASSES
+from gui.labs.training.table import legible_text
 
 SAFE = style.COLOUR_SETS["colour-blind"]
 STANDARD = style.COLOUR_SETS["standard"]
@@ -69,10 +71,12 @@ def _check_training_plots(lab, colour_set) -> None:
     for kind, curve in lab.sweep_view.plot.curves.items():
         assert curve.opts["symbolBrush"].color() == set_colour(colour_set, LAB_KEYS[kind])
     table = lab.table
-    palette = table.palette()
-    assert table.model_colours() == [
-        QColor(style.readable_on(set_colour(colour_set, LAB_KEYS[kind]).name(), palette))
-        for kind in TRAINED]
+    assert table.model_colours() == [legible_text(set_colour(colour_set, LAB_KEYS[kind]).name(),
+                                                  table.palette()) for kind in TRAINED]
+    base = table.palette().color(QPalette.ColorRole.Base)
+    for shown, kind in zip(table.model_colours(), TRAINED):  # each row still in its model's hue
+        assert contrast(shown, base) >= 3.0
+        assert abs(shown.hueF() - set_colour(colour_set, LAB_KEYS[kind]).hueF()) < 0.02
 
 
 def test_the_training_lab_follows_the_main_windows_colour_choice(qtbot, make_window):
