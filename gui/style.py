@@ -43,15 +43,28 @@ class ColourSet:
     diverging: str  # colour map for signed values
     sequential: str  # for probabilities
     gradient: str  # for log10 gradient norms
+    lab_models: dict  # the labs' other models ("lstm", "gru") -> colour, apart from `models`
+    groups: tuple  # distinct colours for groups that are no model (word classes), in order
+    failure: str  # a run that failed (the DEER lab's points that did not converge)
+    names: dict  # model key or "failure" -> the colour's name, for captions that name it
 
 
 COLOUR_SETS = {
     "standard": ColourSet({"rnn": RNN_COLOR, "attention": ATTENTION_COLOR, "scan": SCAN_COLOR},
-                          OTHER_MODEL_COLOR, DIVERGING, SEQUENTIAL, GRADIENT),
-    # Okabe & Ito's colours (vermillion, blue, bluish green, reddish purple) and maps made for
-    # colour-vision deficiencies: blue-white-yellow for signed values, cividis, and inferno.
+                          OTHER_MODEL_COLOR, DIVERGING, SEQUENTIAL, GRADIENT,
+                          {"lstm": "#c2185b", "gru": "#2e7d32"},
+                          ("#d95f02", "#1b73b3", "#2e7d32", "#7570b3"), "#d62728",
+                          {"rnn": "orange", "attention": "blue", "scan": "purple",
+                           "failure": "red"}),
+    # Okabe & Ito's colours (vermillion, blue, bluish green, reddish purple, orange) and maps
+    # made for colour-vision deficiencies: blue-white-yellow for signed values, cividis, and
+    # inferno. A failure is reddish purple there: red would be lost beside vermillion.
     "colour-blind": ColourSet({"rnn": "#d55e00", "attention": "#0072b2", "scan": "#009e73"},
-                              "#cc79a7", "CET-CBD1", "cividis", "inferno"),
+                              "#cc79a7", "CET-CBD1", "cividis", "inferno",
+                              {"lstm": "#cc79a7", "gru": "#e69f00"},
+                              ("#d55e00", "#0072b2", "#009e73", "#cc79a7"), "#cc79a7",
+                              {"rnn": "orange-red", "attention": "blue", "scan": "green",
+                               "failure": "pink"}),
 }
 COLOUR_ROLES = ("diverging", "sequential", "gradient")
 COLOURS_SETTING = "view/colours"  # the settings key that remembers the colour set
@@ -65,6 +78,25 @@ def colours_from_setting(value) -> str | None:
 
 def colour_set_name() -> str:
     return _colour_set[0]
+
+
+def current_colours() -> ColourSet:
+    return COLOUR_SETS[_colour_set[0]]
+
+
+def colour_name(key: str) -> str:
+    """The current colour of a model (or "failure") in words, for a caption: "orange"."""
+    return current_colours().names.get(key, "")
+
+
+def group_colour(index: int) -> str:
+    """The colour of the index-th group (a word class) in the current set."""
+    groups = current_colours().groups
+    return groups[index % len(groups)]
+
+
+def failure_colour() -> str:
+    return current_colours().failure
 
 
 def colour_map(role: str) -> pg.ColorMap:
@@ -213,8 +245,9 @@ def is_dark(palette: QPalette) -> bool:
 
 
 def model_colour(key: str) -> str:
-    """A model's colour by its key in a trace's records ("rnn", "attention")."""
-    return MODEL_COLORS.get(key, OTHER_MODEL_COLOR)
+    """A model's colour by its key in a trace's records ("rnn", "attention"), or in a lab
+    ("lstm", "gru")."""
+    return MODEL_COLORS.get(key) or current_colours().lab_models.get(key, OTHER_MODEL_COLOR)
 
 
 def readable_on(colour: str, palette: QPalette) -> QColor:

@@ -103,6 +103,8 @@ class WeightActions(QObject):
         self.forget_loading()
         self.current = weights
         self._sync_layer_menu()
+        learned = weights is not None and weights.transformer_input is not None
+        self._window.parameters.show_learned_positions(learned)
 
     def forget_loading(self) -> None:
         """Drop a weight file still being read (something newer was asked for)."""

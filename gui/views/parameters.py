@@ -29,6 +29,10 @@ FIELDS = {name: (spec.shown_label, spec.tooltip)
           for name, (_, spec) in field_specs(SimConfig).items()}
 
 
+LEARNED_POSITIONS = "learned (trained)"  # shown, read-only, while trained weights bring positions
+LEARNED_POSITIONS_TIP = ("The trained Transformer adds the positions it learned to its own word "
+                         "vectors, so this choice does not apply. File → Use random weights "
+                         "brings it back.")
 ACTIVATION_UNUSED_TIP = ("The lstm and gru cells use their own gates (sigmoid and tanh), so the "
                          "activation applies only to the rnn (Elman) cell.")
 
@@ -44,6 +48,7 @@ class ParameterPanel(QWidget):
     def __init__(self, config: SimConfig | None = None, parent=None):
         super().__init__(parent)
         self._specs = field_specs(self.config_class)
+        self._learned_positions = False  # trained weights bring their own positions
         self._presets = presets()
         self.preset_box = QComboBox()
         self.preset_box.addItem("Custom")
@@ -171,6 +176,38 @@ class ParameterPanel(QWidget):
         self.widgets["activation"].setEnabled(elman)
         self.widgets["activation"].setToolTip(
             self._specs["activation"][1].tooltip if elman else ACTIVATION_UNUSED_TIP)
+        self._sync_positional()
+
+    # -- positions learned by trained weights ---------------------------------------------------
+    def show_learned_positions(self, learned: bool) -> None:
+        """While weights that bring learned positions are in use, the positional field says so,
+        read-only; the configured choice comes back (unchanged) when they are not."""
+        if learned != self._learned_positions:
+            self._learned_positions = learned
+            self._sync_positional()
+
+    def _sync_positional(self) -> None:
+        """The learned entry holds the configured value as its data, so values() (and every
+        config made from the dock) keeps it while the entry is shown."""
+        box = self.widgets.get("positional")
+        if box is None:
+            return
+        learned_index = box.findText(LEARNED_POSITIONS)
+        with QSignalBlocker(box):
+            if self._learned_positions:
+                configured = box.currentData()
+                if learned_index < 0:
+                    box.addItem(LEARNED_POSITIONS, configured)
+                    learned_index = box.count() - 1
+                box.setItemData(learned_index, configured)
+                box.setCurrentIndex(learned_index)
+            elif learned_index >= 0:
+                configured = box.itemData(learned_index)
+                box.removeItem(learned_index)
+                box.setCurrentIndex(max(box.findData(configured), 0))
+        box.setEnabled(not self._learned_positions)
+        box.setToolTip(LEARNED_POSITIONS_TIP if self._learned_positions
+                       else self._specs["positional"][1].tooltip)
 
     def _sync_preset_box(self) -> None:
         values = self.values()

@@ -20,22 +20,28 @@ from gui.views.panels.plot_base import ExportablePlot
 X_LABEL = "sentence length n (words)"
 MAX_X_TICKS = 9  # label every other power of two beyond this many
 GUIDE_COLOR = "#9a9a9a"
-SCAN_COLOR = getattr(style, "SCAN_COLOR", "#7570b3")  # purple: the scan, as in the main window
 
 
 def _shade(colour: str) -> str:
     return QColor(colour).lighter(135).name()
 
 
-# implementation -> (colour, dashed?, symbol): ours solid, torch's reference dashed and lighter;
-# minGRU in the scan's purple, the scan solid and its step loop dashed and lighter
+def curve_colour(model: str, shaded: bool) -> str:
+    """A model's colour in the current colour set, lighter for torch's reference or a step loop."""
+    colour = style.model_colour(model)
+    return _shade(colour) if shaded else colour
+
+
+# implementation -> (model colour key, shaded?, dashed?, symbol): ours solid, torch's reference
+# dashed and lighter; minGRU in the scan's colour, the scan solid and its step loop dashed and
+# lighter
 CURVE_STYLES = {
-    "rnn_stepwise": (style.RNN_COLOR, False, "o"),
-    "rnn_fused": (_shade(style.RNN_COLOR), True, "t"),
-    "attention": (style.ATTENTION_COLOR, False, "o"),
-    "attention_sdpa": (_shade(style.ATTENTION_COLOR), True, "s"),
-    "mingru_loop": (_shade(SCAN_COLOR), True, "t"),
-    "mingru_scan": (SCAN_COLOR, False, "d"),
+    "rnn_stepwise": ("rnn", False, False, "o"),
+    "rnn_fused": ("rnn", True, True, "t"),
+    "attention": ("attention", False, False, "o"),
+    "attention_sdpa": ("attention", True, True, "s"),
+    "mingru_loop": ("scan", True, True, "t"),
+    "mingru_scan": ("scan", False, False, "d"),
 }
 NOT_MEASURED = "not in this result (saved before the lab measured it)"
 
@@ -94,6 +100,7 @@ class LogLogPlot(ExportablePlot):
         self.legend = self.addLegend(offset=(6, 6), labelTextSize="8pt", labelTextColor=text,
                                      brush=pg.mkBrush(fill), pen=pg.mkPen(border), verSpacing=-4)
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.curve_colours: dict[str, tuple[str, bool]] = {}  # key -> (model, shaded?)
         self.crossover_line = self._crossover_line() if crossover else None
         self._y_extent: tuple[float, float] | None = None  # log10 of the smallest and largest y
         self.plotItem.vb.sigResized.connect(self._fit_y)
@@ -132,6 +139,24 @@ class LogLogPlot(ExportablePlot):
                           symbolSize=7, symbolPen=pg.mkPen(colour), symbolBrush=pg.mkBrush(colour))
         self.curves[key] = curve
         return curve
+
+    def add_model_curve(self, key: str, label: str, model: str, shaded: bool, dashed: bool,
+                        symbol: str) -> pg.PlotDataItem:
+        """A curve in a model's colour, which follows the colour set."""
+        self.curve_colours[key] = (model, shaded)
+        return self.add_curve(key, label, curve_colour(model, shaded), dashed, symbol)
+
+    def follow_colours(self) -> None:
+        """The models' curves (and their legend samples) in the current colour set."""
+        for key, (model, shaded) in self.curve_colours.items():
+            curve, colour = self.curves[key], curve_colour(model, shaded)
+            pen = QPen(curve.opts["pen"])
+            pen.setColor(QColor(colour))
+            curve.setPen(pen)
+            curve.setSymbolPen(pg.mkPen(colour))
+            curve.setSymbolBrush(pg.mkBrush(colour))
+        for sample, _label in self.legend.items:
+            sample.update()
 
     def set_legend_text(self, key: str, text: str) -> None:
         label = self.legend.getLabel(self.curves[key])
@@ -196,12 +221,18 @@ class TimePlot(LogLogPlot):
                          "time per pass (s)", crossover=True, parent=parent)
         self.spreads: dict[str, pg.ErrorBarItem] = {}
         for name in IMPLEMENTATIONS:
-            colour, dashed, symbol = CURVE_STYLES[name]
-            self.add_curve(name, legend_label(name, math.nan), colour, dashed, symbol)
+            model, shaded, dashed, symbol = CURVE_STYLES[name]
+            self.add_model_curve(name, legend_label(name, math.nan), model, shaded, dashed, symbol)
             bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), beam=0.03,
-                                   pen=pg.mkPen(colour, width=1.2))
+                                   pen=pg.mkPen(curve_colour(model, shaded), width=1.2))
             self.addItem(bars)
             self.spreads[name] = bars
+
+    def follow_colours(self) -> None:
+        super().follow_colours()
+        for name, bars in self.spreads.items():
+            model, shaded, _dashed, _symbol = CURVE_STYLES[name]
+            bars.setData(pen=pg.mkPen(curve_colour(model, shaded), width=1.2))
 
     def show_rows(self, rows) -> None:
         ns = np.array([row.n for row in rows], dtype=float)
@@ -243,8 +274,8 @@ class MacsPlot(LogLogPlot):
         super().__init__("Counted multiply-adds per pass (exact)", "multiply-adds per pass",
                          crossover=True, parent=parent)
         for name in IMPLEMENTATIONS:
-            colour, dashed, symbol = CURVE_STYLES[name]
-            self.add_curve(name, legend_label(name, math.nan), colour, dashed, symbol)
+            model, shaded, dashed, symbol = CURVE_STYLES[name]
+            self.add_model_curve(name, legend_label(name, math.nan), model, shaded, dashed, symbol)
         for key, (label, dotted) in self.GUIDES.items():
             curve = self.add_curve(key, label, GUIDE_COLOR, False, None, width=1.2)
             curve.setPen(pg.mkPen(GUIDE_COLOR, width=1.2,
@@ -274,18 +305,18 @@ class MacsPlot(LogLogPlot):
         self.set_y_extent(*extent)
 
 
-# key -> (legend text, colour, dashed?, symbol, LabRow attribute)
+# key -> (legend text, (model colour key, shaded?), dashed?, symbol, LabRow attribute)
 DEPTH_SERIES = {
-    "rnn_sequential": ("RNN: sequential operations n — O(n)", style.RNN_COLOR,
+    "rnn_sequential": ("RNN: sequential operations n — O(n)", ("rnn", False),
                        False, "o", "rnn_sequential_operations"),
-    "rnn_path": ("RNN: maximum path length n − 1 — O(n)", _shade(style.RNN_COLOR),
+    "rnn_path": ("RNN: maximum path length n − 1 — O(n)", ("rnn", True),
                  True, "t", "rnn_max_path_length"),
     "attention_sequential": ("attention: sequential operations 1 — O(1)",
-                             style.ATTENTION_COLOR, False, "o", "attention_sequential_operations"),
+                             ("attention", False), False, "o", "attention_sequential_operations"),
     "attention_path": ("attention: maximum path length 1 — O(1)",
-                       _shade(style.ATTENTION_COLOR), True, "s", "attention_max_path_length"),
-    "mingru_scan_sequential": ("minGRU scan: sequential levels ⌈log₂ n⌉ — O(log n)", SCAN_COLOR,
-                               False, "d", "mingru_scan_sequential_operations"),
+                       ("attention", True), True, "s", "attention_max_path_length"),
+    "mingru_scan_sequential": ("minGRU scan: sequential levels ⌈log₂ n⌉ — O(log n)",
+                               ("scan", False), False, "d", "mingru_scan_sequential_operations"),
 }
 # minGRU's step loop waits n steps and both its paths are n - 1 hops: the RNN's lines exactly
 # (the engine counts them separately; a test checks they agree), so the legend names it there.
@@ -299,8 +330,8 @@ class DepthPlot(LogLogPlot):
     def __init__(self, parent=None):
         super().__init__("Sequential operations and maximum path length", "steps or hops",
                          crossover=False, parent=parent)
-        for key, (label, colour, dashed, symbol, _attribute) in DEPTH_SERIES.items():
-            self.add_curve(key, label, colour, dashed, symbol)
+        for key, (label, (model, shaded), dashed, symbol, _attribute) in DEPTH_SERIES.items():
+            self.add_model_curve(key, label, model, shaded, dashed, symbol)
 
     def reset(self, lengths, d_model: int) -> None:
         super().reset(lengths, d_model)

@@ -15,7 +15,7 @@ from gui.labs.cost import files
 from gui.labs.cost.files import EXPORT_PREFIX
 from gui.labs.cost.controls import DEFAULTS, FIELDS, CostLabControls
 from gui.labs.cost.devices import CudaProbe
-from gui.labs.cost.plots import SCAN_COLOR, DepthPlot, MacsPlot, TimePlot
+from gui.labs.cost.plots import DepthPlot, MacsPlot, TimePlot
 from gui.labs.cost.runner import CostLabRunner, sweep_work
 from gui.labs.cost.summary import outcome_text, settings_text, verdict_text, warning_text
 from gui.labs.cost.table import CostTable
@@ -25,12 +25,14 @@ from gui.window_geometry import restore_fitted
 
 TITLE = "Cost lab — sequential vs parallel on this machine"
 GROUP = "cost_lab"
-CAPTION = (  # {rnn}, {attention} and {scan}: the models' colours, legible on the palette
+CAPTION = (  # {rnn}, {attention} and {scan}: the models' colours, legible on the palette, and
+    # {rnn_name} ...: their names
     "<b>How to read this.</b> Each point is one sentence length n, measured on this machine: the "
-    "RNN in <span style='color:{rnn}'>orange</span> (solid: our step loop, one Python call per "
-    "word; dashed: torch.nn.RNN), attention in <span style='color:{attention}'>blue</span> "
-    "(solid: our attend(); dashed: torch's SDPA), minGRU, a recurrence linear in its state, in "
-    "<span style='color:{scan}'>purple</span> (solid: the parallel scan; dashed: its step loop). "
+    "RNN in <span style='color:{rnn}'>{rnn_name}</span> (solid: our step loop, one Python call "
+    "per word; dashed: torch.nn.RNN), attention in <span style='color:{attention}'>"
+    "{attention_name}</span> (solid: our attend(); dashed: torch's SDPA), minGRU, a recurrence "
+    "linear in its state, in <span style='color:{scan}'>{scan_name}</span> (solid: the parallel "
+    "scan; dashed: its step loop). "
     "On log-log axes n<sup>k</sup> is a straight line of slope k: "
     "the legends give each curve's slope over the upper half of n beside Table 1's exponent "
     "(recurrent O(n·d²) → 1, self-attention O(n²·d) → 2). The grey line marks n = d, below which "
@@ -41,11 +43,12 @@ CAPTION = (  # {rnn}, {attention} and {scan}: the models' colours, legible on th
 
 
 def caption_html(palette) -> str:
-    """The caption with "orange", "blue" and "purple" in the models' colours, as legible on the
-    palette."""
-    return CAPTION.format(rnn=style.readable_on(style.RNN_COLOR, palette).name(),
-                          attention=style.readable_on(style.ATTENTION_COLOR, palette).name(),
-                          scan=style.readable_on(SCAN_COLOR, palette).name())
+    """The caption with the models' colours named ("orange", "blue", "purple") and written in
+    them, as legible on the palette, in the current colour set."""
+    keys = ("rnn", "attention", "scan")
+    return CAPTION.format(**{key: style.readable_on(style.model_colour(key), palette).name()
+                             for key in keys},
+                          **{f"{key}_name": style.colour_name(key) for key in keys})
 
 
 class CostLabWindow(LabWindow):
@@ -338,7 +341,12 @@ class CostLabWindow(LabWindow):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in style.PALETTE_EVENTS and self.__dict__.get("caption") is not None:
-            self.caption.setText(caption_html(QApplication.palette()))
+            self.follow_colours()
+
+    def follow_colours(self) -> None:
+        """The caption names and shows the current colour set's colours (the plots follow it
+        themselves)."""
+        self.caption.setText(caption_html(QApplication.palette()))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

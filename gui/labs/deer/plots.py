@@ -1,7 +1,8 @@
 """The DEER lab's three plots: the error of every Newton iterate against the loop's trajectory
 (log y, with the tolerance), the iterations to converge against n (log-log, with n, the loop's
 steps, for reference) and against λ₁γ (the recurrent scale on the top axis, λ₁γ = 1 marked).
-A point that did not converge or diverged keeps its place, drawn with a red mark of its own."""
+A point that did not converge or diverged keeps its place, drawn with a mark of its own in the
+colour set's failure colour (red in the standard set)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from gui.views.panels.plot_base import ExportablePlot
 
 JACOBIANS = ("full", "diagonal")  # engine.labs.deer.lab.JACOBIANS, without importing torch
 METHOD_NAMES = {"full": "DEER (full Jacobian)", "diagonal": "quasi-DEER (diagonal)"}
-METHOD_COLORS = {"full": style.RNN_COLOR, "diagonal": "#7570b3"}
+# method -> the colour-set model key it is drawn in: DEER in the RNN's colour, quasi-DEER in the
+# scan's (both follow View → Colour-blind-safe colours)
+METHOD_COLOUR_KEYS = {"full": "rnn", "diagonal": "scan"}
 METHOD_SYMBOLS = {"full": "o", "diagonal": "s"}
-FAILURE_COLOR = "#d62728"
 FAILURE_MARKS = {"max_iterations": ("x", "did not converge (max iterations)"),
                  "diverged": ("t", "diverged (non-finite iterate)")}
 ERROR_FLOOR = 1e-17  # an error of exactly 0 is drawn here (log axis)
@@ -67,6 +69,11 @@ def _legend(plot: pg.PlotWidget, offset):
                           brush=pg.mkBrush(fill), pen=pg.mkPen(border), verSpacing=-4)
 
 
+def method_colour(jacobian: str) -> str:
+    """DEER's or quasi-DEER's colour in the current colour set."""
+    return style.model_colour(METHOD_COLOUR_KEYS[jacobian])
+
+
 def _reference_pen(dash=Qt.PenStyle.DashLine):
     return pg.mkPen(style.BOUND_COLOR, width=1.3, style=dash)
 
@@ -88,19 +95,38 @@ class DeerPlot(ExportablePlot):
         self.curves = {}
         self._y_span = None  # (low, high) in decades, kept to refit when the view resizes
         self.getViewBox().sigResized.connect(self._refit)
+        self.failure_marks: list[pg.PlotDataItem] = []
         for jacobian in JACOBIANS:
-            colour = METHOD_COLORS[jacobian]
+            colour = method_colour(jacobian)
             self.curves[jacobian] = self.plot(
                 [], [], name=METHOD_NAMES[jacobian], pen=pg.mkPen(colour, width=1.8),
                 symbol=METHOD_SYMBOLS[jacobian], symbolSize=6, symbolPen=pg.mkPen(colour),
                 symbolBrush=pg.mkBrush(colour))
 
     def _failure_marks(self, statuses=tuple(FAILURE_MARKS)) -> dict:
-        """One red scatter per failure kind; named in the legend once it holds a point."""
-        return {status: self.plot([], [], pen=None, symbol=FAILURE_MARKS[status][0],
-                                  symbolSize=13, symbolPen=pg.mkPen(FAILURE_COLOR, width=2),
-                                  symbolBrush=pg.mkBrush(FAILURE_COLOR))
-                for status in statuses}
+        """One scatter per failure kind, in the failure colour; named in the legend once it
+        holds a point."""
+        colour = style.failure_colour()
+        marks = {status: self.plot([], [], pen=None, symbol=FAILURE_MARKS[status][0],
+                                   symbolSize=13, symbolPen=pg.mkPen(colour, width=2),
+                                   symbolBrush=pg.mkBrush(colour))
+                 for status in statuses}
+        self.failure_marks += marks.values()
+        return marks
+
+    def follow_colours(self) -> None:
+        """Methods' curves, failure marks and their legend samples in the current colour set."""
+        for jacobian, curve in self.curves.items():
+            colour = method_colour(jacobian)
+            curve.setPen(pg.mkPen(colour, width=1.8))
+            curve.setSymbolPen(pg.mkPen(colour))
+            curve.setSymbolBrush(pg.mkBrush(colour))
+        failure = style.failure_colour()
+        for marks in self.failure_marks:
+            marks.setSymbolPen(pg.mkPen(failure, width=2))
+            marks.setSymbolBrush(pg.mkBrush(failure))
+        for sample, _label in self.legend.items:
+            sample.update()
 
     def _set_marks(self, marks, status: str, xs, ys) -> None:
         """Show the failed points; their legend entry only while there are some."""
@@ -205,7 +231,7 @@ class ErrorPlot(DeerPlot):
 
 
 class SweepPlot(DeerPlot):
-    """Iterations per point of a sweep, one curve per method, failures marked in red."""
+    """Iterations per point of a sweep, one curve per method, failures marked apart."""
 
     def __init__(self, title: str, x_label: str, legend_offset, parent=None):
         super().__init__(title, x_label, "Newton iterations (log scale)", legend_offset, parent)
@@ -256,9 +282,16 @@ class LengthPlot(SweepPlot):
         self.setLogMode(x=True, y=True)
         self.loop_line = self.plot([], [], pen=_reference_pen(),
                                    name="sequential loop: n steps")
-        self.depth = self.plot([], [], pen=pg.mkPen(METHOD_COLORS["full"], width=1.3,
-                                                    style=Qt.PenStyle.DotLine),
+        self.depth = self.plot([], [], pen=self._depth_pen(),
                                name="DEER: iterations × ⌈log₂ n⌉ levels")
+
+    @staticmethod
+    def _depth_pen():
+        return pg.mkPen(method_colour("full"), width=1.3, style=Qt.PenStyle.DotLine)
+
+    def follow_colours(self) -> None:
+        self.depth.setPen(self._depth_pen())
+        super().follow_colours()
 
     def x_of(self, point) -> float:
         return float(point.length)
@@ -289,15 +322,22 @@ class ScalePlot(SweepPlot):
         self.showAxis("top")
         self.setLabel("top", "recurrent scale")
         self.getAxis("top").enableAutoSIPrefix(False)
-        self.edge = pg.InfiniteLine(1.0, angle=90, movable=False,
-                                    pen=pg.mkPen(FAILURE_COLOR, width=1.3,
-                                                 style=Qt.PenStyle.DashLine),
+        self.edge = pg.InfiniteLine(1.0, angle=90, movable=False, pen=self._edge_pen(),
                                     label="λ₁γ = 1", labelOpts={"position": 0.2,
-                                                                "color": FAILURE_COLOR})
+                                                                "color": style.failure_colour()})
         self.addItem(self.edge)
         self.loop_line = self.plot([], [], pen=_reference_pen(), name="sequential loop: n steps")
         self.cap_line = self.plot([], [], pen=_reference_pen(Qt.PenStyle.DotLine),
                                   name="max iterations")
+
+    @staticmethod
+    def _edge_pen():
+        return pg.mkPen(style.failure_colour(), width=1.3, style=Qt.PenStyle.DashLine)
+
+    def follow_colours(self) -> None:
+        super().follow_colours()
+        self.edge.setPen(self._edge_pen())
+        self.edge.label.setColor(style.failure_colour())
 
     def x_of(self, point) -> float:
         return float(point.lambda1_gamma)

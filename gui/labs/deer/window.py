@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMenu, QProgressBar, QPushBu
                                QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from engine.core.errors import ConfigError
+from gui import style
 from gui.export.registry import ExportRegistry
 from gui.labs.deer import files, settings as remembered
 from gui.labs.deer.controls import DeerLabControls
-from gui.labs.deer.plots import FAILURE_COLOR, METHOD_COLORS, ErrorPlot, LengthPlot, ScalePlot
+from gui.labs.deer.plots import ErrorPlot, LengthPlot, ScalePlot, method_colour
 from gui.labs.deer.runner import DeerLabRunner, lab_work
 from gui.labs.lab_window import LabWindow
 
@@ -42,8 +43,8 @@ CAPTIONS = {
         "singular value times tanh's slope bound, 1) every step contracts and few iterations "
         "suffice; to the right the state can forget its start ever more slowly and the "
         "iterations grow, quasi-DEER's towards n (grey; each iteration makes at least one more "
-        "leading state exact, so at most n are ever needed in exact arithmetic). A red × hit "
-        "max iterations, a red ▲ diverged; neither is left out."),
+        "leading state exact, so at most n are ever needed in exact arithmetic). A {failure} × "
+        "hit max iterations, a {failure} ▲ diverged; neither is left out."),
 }
 PLOT_NAMES = {"error": "error per iteration", "length": "iterations against n",
               "scale": "iterations against the recurrent scale"}
@@ -86,7 +87,7 @@ class DeerLabWindow(LabWindow):
         self.outcome_label = _wrapping_label("")
         self.outcome_label.setTextFormat(Qt.TextFormat.RichText)
         self.rate_label = _wrapping_label("")
-        self.captions = {name: _wrapping_label(text) for name, text in CAPTIONS.items()}
+        self.captions = {name: _wrapping_label(caption_html(name)) for name in CAPTIONS}
         for caption in self.captions.values():
             caption.setTextFormat(Qt.TextFormat.RichText)
 
@@ -252,6 +253,13 @@ class DeerLabWindow(LabWindow):
         self.outcome_label.setText("")
         self.rate_label.setText("")
 
+    def follow_colours(self) -> None:
+        """Captions and the outcome in the current colour set (the plots follow it themselves)."""
+        for name, caption in self.captions.items():
+            caption.setText(caption_html(name))
+        if self.result is not None and self.outcome_label.text():
+            self.outcome_label.setText(outcome_html(self.result.convergence))
+
     def _show_result(self) -> None:
         result = self.result
         self.plots["error"].show_runs(result.convergence)
@@ -279,11 +287,17 @@ class DeerLabWindow(LabWindow):
         super().closeEvent(event)
 
 
+def caption_html(name: str) -> str:
+    """A plot's caption, naming the current colour set's failure colour."""
+    return CAPTIONS[name].format(failure=style.colour_name("failure"))
+
+
 def outcome_html(runs: dict) -> str:
-    """One line per method: 'DEER: converged in 4 iterations: …', a failure in red."""
+    """One line per method: 'DEER: converged in 4 iterations: …', a failure in the failure
+    colour."""
     lines = []
     for jacobian, run in runs.items():
-        colour = METHOD_COLORS[jacobian] if run.result.converged else FAILURE_COLOR
+        colour = method_colour(jacobian) if run.result.converged else style.failure_colour()
         lines.append(f"<span style='color:{colour}'><b>{METHODS[jacobian]}</b></span>: "
                      f"{run.result.message}.")
     return "<br>".join(lines)

@@ -12,7 +12,15 @@ from gui import style
 from gui.labs.training.plots import ACCURACY_RANGE, MODEL_LABELS, LabPlot
 from gui.views.panels.plot_base import ExportablePlot
 
-CLASS_COLORS = {"animal": "#d95f02", "object": "#1b73b3", "verb": "#2e7d32", "place": "#7570b3"}
+WORD_CLASSES = ("animal", "object", "verb", "place")  # the word-classes task's, in legend order
+UNKNOWN_CLASS_COLOR = "#555555"
+
+
+def class_colour(word_class: str) -> str:
+    """A word class's colour in the current colour set (grey for a class it does not know)."""
+    if word_class not in WORD_CLASSES:
+        return UNKNOWN_CLASS_COLOR
+    return style.group_colour(WORD_CLASSES.index(word_class))
 
 
 class ProbePlot(LabPlot):
@@ -64,12 +72,12 @@ class CosinePlot(ExportablePlot):
         super().__init__(parent)
         self.setTitle("Trained word vectors: cosine similarity", size=style.TITLE_SIZE)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get(style.DIVERGING))
+        self.image.setColorMap(style.colour_map("diverging"))
         self.image.setLevels((-1, 1))
         self.addItem(self.image)
         self.getViewBox().invertY(True)
         self.getViewBox().setAspectLocked(True)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=pg.colormap.get(style.DIVERGING),
+        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=style.colour_map("diverging"),
                                    interactive=False, label="cosine")
         self.bar.setImageItem(self.image, insert_in=self.plotItem)
         self.matrix = np.zeros((0, 0))
@@ -100,6 +108,12 @@ class CosinePlot(ExportablePlot):
                 self.boundaries.append(line)
         self.autoRange(padding=0)
 
+    def follow_colours(self) -> None:
+        """The map and its bar in the current colour set's diverging map."""
+        colormap = style.colour_map("diverging")
+        self.image.setColorMap(colormap)
+        self.bar.setColorMap(colormap)
+
     def pair_at(self, x: float, y: float) -> str:
         """'cat · dog: cosine 0.83' for a point in the image's coordinates, or ''."""
         row, column = int(np.floor(y)), int(np.floor(x))
@@ -123,12 +137,14 @@ class ProjectionPlot(LabPlot):
         super().__init__("Trained word vectors, projected to 2-D (PCA)", "component 1",
                          "component 2", parent=parent)
         self.scatters = {}  # one per word class, named in the legend
-        for word_class, colour in CLASS_COLORS.items():
+        for word_class in WORD_CLASSES:
+            brush = pg.mkBrush(class_colour(word_class))
             self.scatters[word_class] = self.plot([], [], pen=None, symbol="o", symbolSize=8,
-                                                  symbolPen=None, symbolBrush=colour,
+                                                  symbolPen=None, symbolBrush=brush,
                                                   name=f"{word_class}s")
         self.legend_row.fit()
         self.labels: list[pg.TextItem] = []
+        self.label_classes: list[str] = []  # each label's word class, to recolour it
         self.points = np.zeros((0, 2))
         self.words: tuple[str, ...] = ()
 
@@ -145,15 +161,24 @@ class ProjectionPlot(LabPlot):
         for word_class, scatter in self.scatters.items():
             mine = word_map.projection[classes == word_class]  # (w, 2)
             scatter.setData(mine[:, 0], mine[:, 1])
-        self.labels = []
+        self.labels, self.label_classes = [], list(word_map.classes)
         for (x, y), word, word_class in zip(word_map.projection, word_map.words,
                                             word_map.classes):
-            label = pg.TextItem(word, color=CLASS_COLORS.get(word_class, "#555555"),
-                                anchor=(0, 0.5))
+            label = pg.TextItem(word, color=class_colour(word_class), anchor=(0, 0.5))
             label.setPos(x, y)
             self.addItem(label)
             self.labels.append(label)
         self.autoRange()
+
+    def follow_colours(self) -> None:
+        """Points, their legend samples and the words in the current colour set."""
+        super().follow_colours()
+        for word_class, scatter in self.scatters.items():
+            scatter.setSymbolBrush(pg.mkBrush(class_colour(word_class)))
+        for label, word_class in zip(self.labels, self.label_classes):
+            label.setColor(class_colour(word_class))
+        for sample, _label in self.legend.items:
+            sample.update()
 
     def csv_columns(self) -> dict[str, np.ndarray]:
         return {"word": np.array(self.words, dtype=object), "component 1": self.points[:, 0],

@@ -18,9 +18,17 @@ from gui.views.panels.gradient_panel import (LEGEND_COLUMN_GAP, LEGEND_FONT_POIN
                                              legend_columns)
 from gui.views.panels.plot_base import ExportablePlot
 
-# One colour per model, everywhere in the lab (the RNN orange and attention blue of the app).
-MODEL_COLORS = {"rnn": style.RNN_COLOR, "lstm": "#c2185b", "gru": "#2e7d32",
-                "mingru": style.SCAN_COLOR, "transformer": style.ATTENTION_COLOR}
+# One colour per model, everywhere in the lab, from the colour set: the app's RNN, attention and
+# scan colours, and the set's own for LSTM and GRU.
+MODEL_COLOUR_KEYS = {"rnn": "rnn", "lstm": "lstm", "gru": "gru", "mingru": "scan",
+                     "transformer": "attention"}
+
+
+def model_colour(kind: str) -> str:
+    """A lab model's colour in the current colour set."""
+    return style.model_colour(MODEL_COLOUR_KEYS[kind])
+
+
 MODEL_SYMBOLS = {"rnn": "o", "lstm": "t", "gru": "s", "mingru": "x", "transformer": "d"}
 MODEL_LABELS = {"rnn": "Elman RNN (tanh)", "lstm": "LSTM", "gru": "GRU",
                 "mingru": "minGRU (parallel scan)", "transformer": "Transformer"}
@@ -107,12 +115,23 @@ class LabPlot(ExportablePlot):
         self.legend_row.clear()
         self.curves = {}
         for kind in models:
-            colour = MODEL_COLORS[kind]
+            colour = model_colour(kind)
             extra = dict(symbol=MODEL_SYMBOLS[kind], symbolSize=7, symbolPen=pg.mkPen(colour),
                          symbolBrush=pg.mkBrush(colour)) if symbols else {}
             self.curves[kind] = self.plot([], [], name=MODEL_LABELS[kind],
                                           pen=pg.mkPen(colour, width=1.6), **extra)
         self.legend_row.fit()
+
+    def follow_colours(self) -> None:
+        """Curves, their symbols and so their legend samples in the current colour set."""
+        for kind, curve in self.curves.items():
+            colour = model_colour(kind)
+            curve.setPen(pg.mkPen(colour, width=1.6))
+            if curve.opts["symbol"] is not None:
+                curve.setSymbolPen(pg.mkPen(colour))
+                curve.setSymbolBrush(pg.mkBrush(colour))
+        for sample, _label in self.legend.items:
+            sample.update()
 
     def set_curve(self, kind: str, xs, ys) -> None:
         xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)

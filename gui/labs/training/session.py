@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from gui.labs.training.checkpoint_folders import mark_recent, prune
 from gui.labs.training.curves import LiveCurves
 from gui.labs.training.table import summary_rows
 
@@ -22,6 +23,7 @@ class TrainingSession:
         self.summaries: tuple = ()
         self.result = None  # the last piece's TrainResult
         self.stop_request: str | None = None  # "pause" or "cancel" while a job is asked to stop
+        self.cleanup_problems: list[str] = []  # old checkpoint folders the last show left behind
 
     def begin(self, config) -> None:
         """A new run: nothing received yet."""
@@ -67,12 +69,15 @@ class TrainingSession:
         recurrent model and the Transformer, showing its first layer (WeightSet.with_layer shows
         another). With a `folder`, both models are first written there as checkpoints (in a
         subfolder named by the weights' digest) and the weights are read back from those files,
-        so a session can name them and reproduce the run. ValueError says why not."""
+        so a session can name them and reproduce the run; the oldest folders beyond the most
+        recent few are then removed (cleanup_problems says which could not be). ValueError says
+        why not."""
         from engine.core.errors import EngineInputError, WeightsError
         from engine.labs.training.checkpoints import to_weight_set
         from engine.labs.training.models import CELL_KINDS
         from engine.labs.training.tasks import TASKS
 
+        self.cleanup_problems = []
         models = self.last_trainer.models if self.last_trainer is not None else {}
         recurrent = next((kind for kind in models if kind in CELL_KINDS), None)  # not minGRU:
         # the simulator's RNN is a cell, and minGRU shows in its own lane
@@ -82,8 +87,8 @@ class TrainingSession:
         try:
             weights = to_weight_set(models[recurrent], models["transformer"])
             if folder is not None:
-                weights = _as_checkpoints(weights, models, recurrent, folder,
-                                          self.last_trainer.trained_on())
+                weights, self.cleanup_problems = _as_checkpoints(
+                    weights, models, recurrent, folder, self.last_trainer.trained_on())
         except WeightsError as error:
             raise ValueError(f"Cannot show them in the simulator: {error}") from None
         except EngineInputError as error:  # a checkpoint that could not be written or read
@@ -106,8 +111,9 @@ class TrainingSession:
 
 
 def _as_checkpoints(weights, models: dict, recurrent: str, folder: Path, trained_on: dict):
-    """The same weights, read back from checkpoint files written under `folder` (in a subfolder
-    named by their digest, so equal weights share it), with the files recorded on them."""
+    """(the same weights read back from checkpoint files written under `folder`, in a subfolder
+    named by their digest so equal weights share it, with the files recorded on them; messages
+    for old subfolders that could not be removed)."""
     from engine.labs.training.checkpoints import (CheckpointError, save_model,
                                                   weight_set_from_checkpoints)
 
@@ -120,7 +126,9 @@ def _as_checkpoints(weights, models: dict, recurrent: str, folder: Path, trained
     paths = {kind: target / f"{kind}.npz" for kind in (recurrent, "transformer")}
     for kind, path in paths.items():
         save_model(models[kind], path, trained_on)  # atomic: a half-written file never stays
-    return weight_set_from_checkpoints(paths[recurrent], paths["transformer"])
+    mark_recent(target)
+    shown = weight_set_from_checkpoints(paths[recurrent], paths["transformer"])
+    return shown, prune(Path(folder), in_use=target)
 
 
 def _best(summaries) -> str:

@@ -5,13 +5,32 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from gui import style
-from gui.labs.training.plots import MODEL_COLORS, MODEL_LABELS
+from gui.labs.training.plots import MODEL_LABELS, model_colour
 
 COLUMNS = ("model", "parameters", "width", "loss", "held-out accuracy", "steps/s", "state")
+
+
+MIN_TEXT_CONTRAST = 3.0  # WCAG's least contrast for large or bold text
+
+
+def _luminance(colour: QColor) -> float:
+    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                for c in colour.getRgbF()[:3]]
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def legible_text(colour: str, palette) -> QColor:
+    """A model's colour as text on the table's base: lightened on a dark palette, and darkened
+    on a light one where it is too pale to read (the safe set's orange and pink)."""
+    shown = QColor(style.readable_on(colour, palette))
+    base = _luminance(palette.color(QPalette.ColorRole.Base))
+    while (base + 0.05) / (_luminance(shown) + 0.05) < MIN_TEXT_CONTRAST and base > 0.5:
+        shown = shown.darker(115)
+    return shown
 
 
 def _number(value: float, text: str) -> str:
@@ -23,6 +42,7 @@ class ModelTable(QTableWidget):
 
     def __init__(self, parent=None):
         super().__init__(0, len(COLUMNS), parent)
+        self._kinds: list[str] = []  # each row's model
         self.setHorizontalHeaderLabels(COLUMNS)
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -37,6 +57,7 @@ class ModelTable(QTableWidget):
     def show_rows(self, rows: list[tuple[str, ...]]) -> None:
         """Rows of (kind, then one text per column after the first)."""
         self.setRowCount(len(rows))
+        self._kinds = [kind for kind, *_cells in rows]
         for index, (kind, *cells) in enumerate(rows):
             for column, text in enumerate([MODEL_LABELS[kind], *cells]):
                 item = self.item(index, column)
@@ -44,8 +65,24 @@ class ModelTable(QTableWidget):
                     item = QTableWidgetItem()
                     self.setItem(index, column, item)
                 item.setText(text)
-            self.item(index, 0).setForeground(QColor(style.readable_on(MODEL_COLORS[kind],
-                                                                      self.palette())))
+        self._colour_names()
+
+    def _colour_names(self) -> None:
+        """Each model's name in its colour, legible on the palette."""
+        for index, kind in enumerate(getattr(self, "_kinds", ())):  # not set while Qt builds it
+            self.item(index, 0).setForeground(legible_text(model_colour(kind), self.palette()))
+
+    def follow_colours(self) -> None:
+        self._colour_names()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in style.PALETTE_EVENTS:
+            self._colour_names()
+
+    def model_colours(self) -> list[QColor]:
+        """Each row's name colour, top to bottom."""
+        return [self.item(row, 0).foreground().color() for row in range(self.rowCount())]
 
     def texts(self) -> list[list[str]]:
         return [[self.item(r, c).text() for c in range(self.columnCount())]

@@ -310,12 +310,13 @@ class TrainingLabWindow(LabWindow):
         layers = (f"attention layer 1 of {weights.layers} (File → Attention layer shows the "
                   f"other)" if weights.layers > 1 else "attention layer")
         self._set_status(f"Shown in the main window: the trained {recurrent} cell and the "
-                         f"Transformer's {layers}, on their own word vectors.")
+                         f"Transformer's {layers}, on their own word vectors."
+                         + "".join(f" Note: {p}." for p in self.session.cleanup_problems))
         return True
 
     def checkpoint_folder(self) -> Path:
         """Where "Show in the simulator" keeps the models it shows, so sessions can name them:
-        beside the settings file."""
+        beside the settings file (the most recent few; see checkpoint_folders.py)."""
         settings = self._settings if self._settings is not None else QSettings()
         return Path(settings.fileName()).absolute().parent / CHECKPOINT_FOLDER
 
