@@ -469,6 +469,7 @@ class MainWindow(QMainWindow):
         self.runner.cancel()
         self.sessions.forget_loading()
         self.weight_actions.forget_loading()
+        self.lesson_dock.runner.stop_loading()
         self.exports.cancel_animation()
         if self._cost_lab is not None:
             self._cost_lab.close()

@@ -1,6 +1,6 @@
 """Covers what would give away an open prediction's answer (the race strip's counts, the model
-panels' step counters, the transport's "tick 0 of 10", the window's status line) until the learner answers, the step changes, the
-lesson ends or the Lessons dock goes out of sight. The covers are plain widgets laid over those
+panels' step counters, the transport's "tick 0 of 10", the window's status line) until the learner
+answers, the step changes, the lesson ends or the Lessons dock goes out of sight. The covers are plain widgets laid over those
 labels: no panel knows about them, and removing them shows the labels as they are now."""
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ class LessonDock(QDockWidget):
         self.runner.step_changed.connect(self._on_runner_step_changed)
         self.runner.ended.connect(self._show_step)
         self.runner.failed.connect(self.note.setText)
+        self.runner.failed.connect(lambda _message: self.weights_note.refresh())
         self.runner.failed.connect(lambda _message: self._ask_check())
         self.runner.settled.connect(self._on_runner_settled)
         window.timeline.trace_changed.connect(self._on_timeline_trace_changed)

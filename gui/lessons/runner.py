@@ -119,7 +119,7 @@ class LessonRunner(QObject):
     def leave(self) -> None:
         """End the lesson; the sentence, parameters, tick and pin it set stay on screen."""
         was_running = self.lesson is not None
-        self._forget_loading()
+        self.stop_loading()
         self.lesson, self.index, self._before = None, -1, []
         self.highlight.show_panel(None)
         if was_running:
@@ -144,7 +144,7 @@ class LessonRunner(QObject):
     def restore(self, view: ViewState) -> None:
         """Put `view` back: a new run when its sentence, config or weights differ, then tick
         and pin."""
-        self._forget_loading()
+        self.stop_loading()
         self.highlight.show_panel(view.highlight)
         for name, lab in self._labs().items():
             if lab.isVisible() and name not in view.labs_shown:
@@ -156,6 +156,8 @@ class LessonRunner(QObject):
         self._show(view.sentence, view.config, view.tick, view.pinned)
 
     def _apply_actions(self, step: Step, final: bool = True) -> None:
+        if final:
+            self.stop_loading()  # models still being read for the step left behind
         state = self.window.state
         sentence, config = state.sentence, state.config
         if step.has("preset"):
@@ -183,67 +185,86 @@ class LessonRunner(QObject):
         self._show(sentence, config, tick, pinned)
 
     # -- trained weights ------------------------------------------------------------------------
-    def _show_trained(self, own_sentence, sentence: str, config, tick, pinned: int) -> None:
+    def _show_trained(self, own_sentence, sentence: str, config, tick, pinned) -> None:
         """Run on the training lab's models (its last run, else the newest kept pair, read on a
         worker), on the step's sentence or one of their task; random weights, said plainly,
         when there are none."""
-        self._forget_loading()
+        self.stop_loading()
         lab = self.window.training_lab
         busy = lab is not None and lab.runner.busy
+        problem = ""
         try:
             found = None if busy else from_lab(lab)
-        except ValueError as problem:
-            found, self.weights_problem = None, f"Random weights: {problem}"
+        except ValueError as error:
+            found, problem = None, f"Random weights: {error}"
         if found is not None:
-            self._use_trained(found, own_sentence, config, tick, pinned)
+            self._use_trained(found, own_sentence, sentence, config, tick, pinned)
             return
         pairs = kept_pairs(kept_folder(self.window.settings))
         if not pairs:
-            self.weights_problem = self.weights_problem or (STILL_TRAINING if busy
-                                                            else NONE_TRAINED)
-            self.window.weight_actions.choose(None)
-            self._show(sentence, config, tick, pinned)
+            self._use_random(problem or (STILL_TRAINING if busy else NONE_TRAINED), sentence,
+                             config, tick, pinned)
             return
+        state = self.window.state
+        before = (state.sentence, state.config, self.window.weight_actions.current)
+        fallback = (own_sentence, sentence, config)
         self._waiting_view, self._requested = (tick, pinned), None
         self._loading = job_manager().submit(
-            lambda _context: load_pair(*pairs[0]), name="lesson-trained-weights", owner=self,
-            on_result=lambda models: self._on_trained_loaded(models, own_sentence, config),
-            on_error=lambda error: self._on_trained_failed(error, sentence, config))
+            lambda _context: load_pair(*pairs[0], lab_busy=busy), name="lesson-trained-weights",
+            owner=self, on_result=lambda models: self._on_trained_loaded(models, before, fallback),
+            on_error=lambda error: self._on_trained_failed(error, fallback))
 
-    def _on_trained_loaded(self, models: TrainedModels, own_sentence, config) -> None:
-        self._loading = None
-        tick, pinned = self._waiting_view
-        self._waiting_view = None
-        self._use_trained(models, own_sentence, config, tick, pinned)
+    def _on_trained_loaded(self, models: TrainedModels, before: tuple, fallback: tuple) -> None:
+        (tick, pinned), self._waiting_view, self._loading = self._waiting_view, None, None
+        state, current = self.window.state, self.window.weight_actions.current
+        if (state.sentence, state.config) != before[:2] or not same_weights(current, before[2]):
+            self.failed.emit("Another run replaced this step's; the view shows that run.")
+            return  # the user ran something else while the models were read: theirs stays
+        own_sentence, sentence, config = fallback
+        self._use_trained(models, own_sentence, sentence, config, tick, pinned)
 
-    def _on_trained_failed(self, error: BaseException, sentence: str, config) -> None:
-        self._loading = None
-        tick, pinned = self._waiting_view
-        self._waiting_view = None
-        self.weights_problem = (f"Random weights: the trained models kept for the simulator "
-                                f"could not be read ({error}).")
-        self.window.weight_actions.choose(None)
-        self._show(sentence, config, tick, pinned)
+    def _on_trained_failed(self, error: BaseException, fallback: tuple) -> None:
+        (tick, pinned), self._waiting_view, self._loading = self._waiting_view, None, None
+        _own_sentence, sentence, config = fallback
+        self._use_random(f"Random weights: the trained models kept for the simulator could not "
+                         f"be read ({error}).", sentence, config, tick, pinned)
 
-    def _use_trained(self, found: TrainedModels, own_sentence, config, tick, pinned: int) -> None:
+    def _use_trained(self, found: TrainedModels, own_sentence, sentence: str, config, tick,
+                     pinned) -> None:
         try:
             trained_config = (config or SimConfig()).replace(**found.weights.config_fields)
         except ConfigError as error:
-            self.weights_problem = f"Random weights: the trained models cannot run here ({error})."
-            self.window.weight_actions.choose(None)
-            self._show(own_sentence or self.window.state.sentence, config, tick, pinned)
+            self._use_random(f"Random weights: the trained models cannot run here ({error}).",
+                             sentence, config, tick, pinned)
             return
-        self.trained = found
+        self.trained, self.weights_problem = found, ""
         self.window.weight_actions.choose(found.weights)
         self._show(own_sentence or found.sentence, trained_config, tick, pinned)
+
+    def _use_random(self, problem: str, sentence: str, config, tick, pinned) -> None:
+        """Random weights instead, with the seed's own word vectors (a step about what training
+        gives must not show GloVe's as if they were random), and why."""
+        self.weights_problem = problem
+        self.window.weight_actions.choose(None)
+        self._show(sentence, (config or SimConfig()).replace(word_vectors="random"), tick, pinned)
+
+    def look_again(self) -> bool:
+        """Apply the step's trained weights afresh (after training, say); False when the step
+        asks for none or they are being read."""
+        step = self.step
+        if step is None or step.value("weights") != "trained" or self._loading is not None:
+            return False
+        self._apply_actions(step)
+        self.step_changed.emit(self.index)
+        return True
 
     @property
     def loading_trained(self) -> bool:
         """True while a step's trained models are being read from their files."""
         return self._loading is not None
 
-    def _forget_loading(self) -> None:
-        """Drop trained models still being read: the lesson moved on."""
+    def stop_loading(self) -> None:
+        """Drop trained models still being read: the lesson moved on, or the window closes."""
         if self._loading is not None:
             self._loading.discard()
             self._loading = None

@@ -1,19 +1,19 @@
 """Trained weights for the lesson steps that talk about meaning ("weights": "trained").
 
 They come from the training lab: its last run in this window when it trained an RNN, LSTM or GRU
-beside a Transformer, else the newest pair of models it kept for the simulator (the
-trained-models folder beside the settings file, see TrainingLabWindow.checkpoint_folder). The
-attention shown is the Transformer's last layer, the one whose last row feeds the readout. When
-nothing was trained, there are none, and the lesson says "random weights" plainly.
+beside a Transformer (kept as checkpoint files, as "Show in the simulator" keeps them, so a session
+can name them: two small files written on the GUI thread), else the newest pair of models it kept
+(the trained-models folder beside the settings file, see TrainingLabWindow.checkpoint_folder), read
+on a worker. The attention shown is the Transformer's last layer, the one whose last row feeds the
+readout. When nothing was trained, there are none, and the lesson says "random weights" plainly.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-CELL_FILES = ("rnn.npz", "lstm.npz", "gru.npz")  # the recurrent model the simulator can show
-TRANSFORMER_FILE = "transformer.npz"
 MODEL_NAMES = {"rnn": "an Elman RNN", "lstm": "an LSTM", "gru": "a GRU"}
 NONE_TRAINED = ("Random weights: nothing has been trained in the training lab yet, so these maps "
                 "show what random weights do. Train an RNN beside the Transformer there (lesson "
@@ -36,50 +36,77 @@ def describe(recurrent: str, layers: int, trained_on: dict) -> str:
     from engine.labs.training.tasks import TASKS
 
     task = TASKS[trained_on["task"]].title if trained_on.get("task") in TASKS else "a task"
-    steps = trained_on.get("steps")
-    length = f"n = {trained_on.get('n')}, " if trained_on.get("n") else ""
+    n, steps = _whole(trained_on.get("n"), 0, 2**31), _whole(trained_on.get("steps"), 0, 2**31)
     return (f"{MODEL_NAMES.get(recurrent, 'an RNN')} and a {layers}-layer Transformer trained "
-            f"in the training lab on \"{task}\" ({length}"
-            f"{f'{steps:,} steps' if isinstance(steps, int) else 'steps unknown'})")
+            f"in the training lab on \"{task}\" ({f'n = {n}, ' if n else ''}"
+            f"{f'{steps:,} steps' if steps else 'steps unknown'})")
 
 
 def kept_pairs(folder: Path) -> list[tuple[Path, Path]]:
-    """(recurrent file, Transformer file) of each pair kept in `folder`, newest first. Only
-    real folders holding a Transformer and exactly one RNN, LSTM or GRU file count."""
-    pairs = []
+    """(recurrent file, Transformer file) of each pair "Show in the simulator" kept in `folder`,
+    newest first; only folders it wrote count (checkpoint_folders.written_by_us), as when it
+    prunes them."""
+    from gui.labs.training.checkpoint_folders import TRANSFORMER_FILE, written_by_us
+
+    kept = []
     try:
-        children = [child for child in Path(folder).iterdir()
-                    if child.is_dir() and not child.is_symlink()]
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                files = written_by_us(entry)
+                if files is not None:
+                    kept.append((_age(entry), files))
     except OSError:  # no folder yet, or one that cannot be read: nothing kept
         return []
-    for child in children:
-        transformer = child / TRANSFORMER_FILE
-        cells = [child / name for name in CELL_FILES if (child / name).is_file()]
-        if len(cells) == 1 and transformer.is_file() and not transformer.is_symlink() \
-                and not cells[0].is_symlink():
-            try:
-                pairs.append((transformer.stat().st_mtime, cells[0], transformer))
-            except OSError:
-                continue
-    pairs.sort(key=lambda pair: pair[0], reverse=True)
-    return [(recurrent, transformer) for _, recurrent, transformer in pairs]
+    kept.sort(key=lambda item: item[0], reverse=True)
+    pairs = []
+    for _age_s, files in kept:
+        transformer = next(path for path in files if path.name == TRANSFORMER_FILE)
+        recurrent = next(path for path in files if path.name != TRANSFORMER_FILE)
+        pairs.append((recurrent, transformer))
+    return pairs
 
 
-def load_pair(recurrent: Path, transformer: Path) -> TrainedModels:
-    """Read a kept pair (imports torch: run it on a worker thread). CheckpointError or
-    WeightsError say why it cannot be shown."""
+def _age(entry: os.DirEntry) -> float:
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return 0.0
+
+
+def load_pair(recurrent: Path, transformer: Path, lab_busy: bool = False) -> TrainedModels:
+    """Read a kept pair (imports torch: run it on a worker thread), showing the Transformer's last
+    layer on an example of its task. CheckpointError or WeightsError say why it cannot be shown;
+    `lab_busy` adds that the lab is training something newer."""
     from engine.labs.training.checkpoints import (read_checkpoint_header,
                                                   weight_set_from_checkpoints)
     from engine.labs.training.tasks import TASKS
+    from engine.models.transformer_input import MAX_LAYERS
 
     header = read_checkpoint_header(transformer)
-    layers = header["layers"]
+    layers = header.get("layers")
+    if not isinstance(layers, int) or isinstance(layers, bool) or not 1 <= layers <= MAX_LAYERS:
+        layers = 1  # weight_set_from_checkpoints checks it against the file itself
     weights = weight_set_from_checkpoints(recurrent, transformer, layer=layers)
     trained_on = header["trained_on"]
-    words, _target = TASKS[trained_on["task"]].example(trained_on.get("seed", 0),
-                                                       trained_on.get("n", 8))
-    kind = read_checkpoint_header(recurrent)["kind"]
-    return TrainedModels(weights, " ".join(words), describe(kind, layers, trained_on))
+    words, _target = TASKS[trained_on["task"]].example(_whole(trained_on.get("seed"), 0, 2**31),
+                                                       _example_length(trained_on, weights))
+    description = describe(recurrent.stem, weights.layers, trained_on)
+    if lab_busy:
+        description += ", kept from an earlier run while the lab trains"
+    return TrainedModels(weights, " ".join(words), description)
+
+
+def _example_length(trained_on: dict, weights) -> int:
+    """The n the models were trained on, within the positions the Transformer learned."""
+    longest = weights.transformer_input.max_length - 1  # n words and the cue
+    return _whole(trained_on.get("n"), longest, longest + 1)
+
+
+def _whole(value, default: int, limit: int) -> int:
+    """`value` when it is a whole number in [1, limit), else `default`."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value < limit:
+        return value
+    return default
 
 
 def from_lab(lab) -> TrainedModels | None:
@@ -90,10 +117,15 @@ def from_lab(lab) -> TrainedModels | None:
     models = lab.session.last_trainer.models
     if "transformer" not in models or not any(kind in models for kind in ("rnn", "lstm", "gru")):
         return None
-    weights, sentence, recurrent = lab.session.simulator_weights(lab.checkpoint_folder())
+    kept = ""
+    try:
+        weights, sentence, recurrent = lab.session.simulator_weights(lab.checkpoint_folder())
+    except ValueError as error:  # they could not be kept on disk: shown all the same, from memory
+        weights, sentence, recurrent = lab.session.simulator_weights()
+        kept = f" (not kept on disk, so a session saved now cannot name them: {error})"
     layers = weights.layers
     return TrainedModels(weights.with_layer(layers), sentence,
-                         describe(recurrent, layers, lab.session.last_trainer.trained_on()))
+                         describe(recurrent, layers, lab.session.last_trainer.trained_on()) + kept)
 
 
 def kept_folder(settings) -> Path:

@@ -1,10 +1,10 @@
 """The Lessons dock's line on which weights the view runs on: random (from the seed), a weight
-file, or the training lab's trained models; and, when a step asked for trained weights that do not
-exist yet, why not, with a button to the training lab."""
+file, or the training lab's trained models; and, while a step that asked for trained weights runs
+on random ones, why, with buttons to the training lab and to look again once it has trained."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui import style
 from gui.lessons.runner import same_weights
@@ -22,12 +22,20 @@ class WeightsNote(QWidget):
         self.problem.setWordWrap(True)
         style.colour_text(self.problem, "error")
         self.lab_button = QPushButton("Open the training lab")
-        self.lab_button.setToolTip("Train an RNN beside a Transformer, then come back to this step")
+        self.lab_button.setToolTip("Train an RNN beside a Transformer, then use them here")
         self.lab_button.clicked.connect(window.show_training_lab)
+        self.again_button = QPushButton("Use the trained models")
+        self.again_button.setToolTip("Look again for the training lab's trained models and run "
+                                     "this step on them")
+        self.again_button.clicked.connect(runner.look_again)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.lab_button)
+        buttons.addWidget(self.again_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.label, self.problem, self.lab_button):
-            layout.addWidget(widget)
+        layout.addWidget(self.label)
+        layout.addWidget(self.problem)
+        layout.addLayout(buttons)
         self.refresh()
 
     def refresh(self) -> None:
@@ -41,10 +49,13 @@ class WeightsNote(QWidget):
             self.label.setText("Weights: reading the training lab's trained models…")
         else:
             self.label.setText(f"Weights: {self.shown_description()}.")
-        problem = self.runner.weights_problem if asked == "trained" else ""
+        shown = self.window.weight_actions.shown
+        trained_on_screen = shown is not None and shown.transformer_input is not None
+        problem = self.runner.weights_problem \
+            if asked == "trained" and not trained_on_screen and not self.runner.waiting else ""
         self.problem.setText(problem)
-        self.problem.setVisible(bool(problem))
-        self.lab_button.setVisible(bool(problem))
+        for widget in (self.problem, self.lab_button, self.again_button):
+            widget.setVisible(bool(problem))
 
     def shown_description(self) -> str:
         """The weights of the run on screen, for people."""

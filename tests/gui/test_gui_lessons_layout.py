@@ -127,11 +127,16 @@ def test_the_outlined_scan_lane_is_scrolled_into_view_on_a_small_window(qtbot, m
     panel, highlight = window.views.scan_panel, dock.runner.highlight
     assert highlight.panel == "scan"
     scroll = window.views.panel_scroll
+
+    def whole_panel_in_view() -> bool:
+        """Read afresh each time: the lane's layout settles after its run arrives."""
+        expected = QSize(min(panel.width(), scroll.viewport().width()), panel.height())
+        corner = panel.mapTo(window.views, QPoint(0, 0))  # its title in view, not cut at the left
+        target = highlight.target_rect()
+        return target.size() == expected and target.topLeft() == corner
+
+    qtbot.waitUntil(whole_panel_in_view)
     assert panel.height() <= scroll.viewport().height()  # so all of its height can show
-    expected = QSize(min(panel.width(), scroll.viewport().width()), panel.height())
-    qtbot.waitUntil(lambda: highlight.target_rect().size() == expected)
-    corner = panel.mapTo(window.views, QPoint(0, 0))
-    assert highlight.target_rect().topLeft() == corner  # its title in view, not cut at the left
 
 
 # -- the dock's own layout ----------------------------------------------------------------------
