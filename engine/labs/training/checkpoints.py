@@ -88,8 +88,9 @@ def load_model(path: str | os.PathLike) -> tuple[Model, dict]:
 
 
 def read_checkpoint_header(path: str | os.PathLike) -> dict:
-    """The header of a file saved by save_model (kind, sizes, "trained_on"), checked as
-    load_model checks it, without building the model; CheckpointError for anything else."""
+    """The header of a file saved by save_model (kind, sizes, "trained_on"), without building the
+    model: its format, version, kind, vocabulary and task are checked as load_model checks them,
+    its sizes only when a model is built from it. CheckpointError for anything else."""
     return _header_of(read_npz_arrays(Path(path), CHECKPOINT_LIMITS, CheckpointError),
                       printable(path))
 
