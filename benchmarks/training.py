@@ -159,9 +159,9 @@ def window_stall(args) -> None:
     redraws, lateness = [], []
     redraw = window.live_view.redraw
 
-    def timed_redraw(session) -> None:
+    def timed_redraw(*args, **kwargs) -> None:
         start = time.perf_counter()
-        redraw(session)
+        redraw(*args, **kwargs)
         redraws.append(time.perf_counter() - start)
     window.live_view.redraw = timed_redraw
     clock, timer = QElapsedTimer(), QTimer()

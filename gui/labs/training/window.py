@@ -212,7 +212,7 @@ class TrainingLabWindow(LabWindow):
 
     # -- drawing ----------------------------------------------------------------------------------
     def _redraw(self) -> None:
-        self.live_view.redraw(self.session)
+        self.live_view.redraw(self.session, growing=self.runner.busy)
 
     def _on_x_axis_changed(self) -> None:
         self.live_view.set_x_field(self.x_axis.currentData())
