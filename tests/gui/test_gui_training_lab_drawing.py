@@ -1,19 +1,21 @@
 """The training lab's live plots stay cheap to repaint as curves grow: their axes are drawn from a
 pixmap on screen (and as vectors in an SVG export), and while a run goes on the x range grows in
 doublings, so the ticks change a few times a run; once it stops, the range fits the last point.
-Every point is still drawn."""
+Every point is still drawn. A new run's worker waits while the window draws the emptied plots,
+and the status line keeps its height from message to message, so the plots keep their size."""
 
 import re
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 from training_lab_helpers import TINY, make_lab, wait_idle  # noqa: F401 (fixture)
 
 from engine.labs.training.train import EvalRecord, StepRecord, TrainUpdate
 from gui.export.images import svg_bytes
 from gui.labs.training.curves import LiveCurves
 from gui.labs.training.plots import LIVE_PLOTS, CachedAxis, LivePlot, doubling_bound
+from gui.labs.training.runner import Built, Starting, TrainingRunner
 
 MODELS = ("rnn", "transformer")
 
@@ -130,3 +132,52 @@ def test_a_window_run_grows_in_doublings_and_ends_fitted(qtbot, make_lab):
         assert growing and high == doubling_bound(largest)
     for name in LIVE_PLOTS:  # all four plots share the x range
         assert window.plots[name].x_extent.high == 40
+
+
+def test_a_new_run_waits_while_the_window_draws_its_emptied_plots(qtbot, make_lab):
+    window = make_lab()
+    kinds = []
+    on_message = window.runner._on_job_message
+
+    def record(payload, release):
+        kinds.append(type(payload))
+        on_message(payload, release)
+    window.runner._on_job_message = record
+    window.start_training(steps=4)
+    wait_idle(qtbot, window)
+    assert kinds[:2] == [Starting, Built]  # Starting before the models are built
+    kinds.clear()
+    window.resume_training()
+    wait_idle(qtbot, window)
+    assert Starting not in kinds and kinds[0] is Built  # resuming builds nothing
+
+
+def test_the_runner_holds_the_worker_after_starting_then_lets_it_go(qtbot):
+    runner = TrainingRunner()
+    released = []
+    runner._on_job_message(Starting(), lambda: released.append(True))
+    assert released == []  # the window paints first
+    qtbot.waitUntil(lambda: released == [True], timeout=2000)
+
+
+def test_the_status_bar_keeps_its_height_whatever_one_line_it_shows(qtbot, make_lab):
+    window = make_lab()
+    window.resize(1500, 950)
+    window.show()
+    qtbot.waitExposed(window)
+    plot = window.plots["loss"]
+
+    def heights(message):
+        window._set_status(message)
+        QApplication.processEvents()  # the layout requests
+        return window.statusBar().height(), plot.height()
+    short = heights("Step 1 of 12…")
+    for message in ("Choose the settings and press Start.",
+                    "Building the models (n = 32, width 32)…",
+                    "Completed: 2000 steps for every model. Held-out accuracy: Elman RNN (tanh) "
+                    "12%, LSTM 1%, Transformer 100%."):
+        assert heights(message) == short, message  # the plots above keep their size
+    window._set_status("word " * 400)  # far too long for one line: the bar grows to show it
+    qtbot.waitUntil(lambda: window.statusBar().height() > short[0])
+    label = window.status_label
+    assert label.height() >= label.heightForWidth(label.width())
