@@ -159,9 +159,9 @@ def window_stall(args) -> None:
     redraws, lateness = [], []
     redraw = window.live_view.redraw
 
-    def timed_redraw(session) -> None:
+    def timed_redraw(*args, **kwargs) -> None:
         start = time.perf_counter()
-        redraw(session)
+        redraw(*args, **kwargs)
         redraws.append(time.perf_counter() - start)
     window.live_view.redraw = timed_redraw
     clock, timer = QElapsedTimer(), QTimer()
@@ -182,6 +182,7 @@ def window_stall(args) -> None:
     lateness.sort()
     print(f"\nGUI-thread stall in the lab window ({args.window_steps} steps of the default run, "
           f"{len(lateness)} ticks of 10 ms): median {statistics.median(lateness) * 1e3:.1f} ms, "
+          f"99th percentile {lateness[int(0.99 * (len(lateness) - 1))] * 1e3:.1f} ms, "
           f"longest {lateness[-1] * 1e3:.1f} ms; {len(redraws)} redraws, longest "
           f"{max(redraws, default=0) * 1e3:.1f} ms (aim: under 100 ms)")
 

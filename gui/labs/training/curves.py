@@ -40,6 +40,12 @@ class LiveCurves:
         """One held-out field of one model, (E,)."""
         return np.asarray(self._evals[kind][name], dtype=float)
 
+    def largest_step_value(self, name: str) -> float:
+        """The largest last value of a per-step field over the models ("step" or "seconds",
+        which only grow); 0 before any step."""
+        return max((float(self._steps[kind][name][-1]) for kind in self.models
+                    if self._steps[kind][name]), default=0.0)
+
     def step_count(self, kind: str) -> int:
         return len(self._steps[kind]["step"])
 

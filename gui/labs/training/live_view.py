@@ -46,9 +46,10 @@ class LiveView(QWidget):
             plot.set_models(models)
         self.table.show_rows([])
 
-    def redraw(self, session) -> None:
+    def redraw(self, session, growing: bool = False) -> None:
+        """Show what the session holds; `growing` while its run goes on."""
         for plot in self.plots.values():
-            plot.show_curves(session.curves)
+            plot.show_curves(session.curves, growing)
         self.table.show_rows(session.table_rows())
 
     def set_x_field(self, x_field: str) -> None:

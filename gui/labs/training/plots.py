@@ -1,7 +1,11 @@
 """The training lab's plots: live curves per model (loss, held-out accuracy, the gradient reaching
 the first word, time per step) against step or wall-clock seconds, and the headline sweep's
 accuracy against n. Items are built once per run; new records only change their data. Each plot's
-legend sits in a row of its own under the x axis, never over the curves."""
+legend sits in a row of its own under the x axis, never over the curves.
+
+Painting stays cheap while curves grow: the axes (which draw the grid, so they span the whole plot)
+are redrawn from a pixmap until their ticks change, and while a run is live the x range grows in
+doublings, so the ticks change a few times a run rather than at every update."""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gui import style
 from gui.labs.training.curves import LiveCurves
@@ -49,6 +53,51 @@ LIVE_PLOTS = {
 
 ACCURACY_RANGE = (0, 1.05)  # a share, with room to see a line at 1
 LEGEND_ROW = 4  # the plot layout's row under the x axis (its label is row 3)
+
+
+class CachedAxis(pg.AxisItem):
+    """An axis the screen redraws from a pixmap until its ticks, labels or size change. With the
+    grid on, an axis spans its whole plot, so a new point on any curve used to replay both axes'
+    tick labels (their text layout) at every repaint. An SVG export draws it afresh, as vectors."""
+
+    def __init__(self, orientation: str, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def setExportMode(self, export: bool, opts=None) -> None:
+        super().setExportMode(export, opts)
+        self.setCacheMode(QGraphicsItem.CacheMode.NoCache if export
+                          else QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def doubling_bound(largest: float) -> float | None:
+    """The smallest power of two at or above `largest` (> 0), or None: 300 -> 512, 0.3 -> 0.5."""
+    if not (math.isfinite(largest) and largest > 0):
+        return None
+    return 2.0 ** math.ceil(math.log2(largest))
+
+
+class XExtent(pg.GraphicsObject):
+    """Draws nothing; its x bounds run from 0 to `high`, so the auto-range (which fits every
+    item's bounds) spans at least that. It says nothing about y."""
+
+    def __init__(self):
+        super().__init__()
+        self.high: float | None = None
+
+    def set_high(self, high: float | None) -> None:
+        if high != self.high:
+            self.high = high
+            self.informViewBoundsChanged()
+
+    def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):
+        return (0.0, self.high) if axis == 0 and self.high is not None else None
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter, option, widget=None) -> None:
+        pass
 
 
 class _LegendRow:
@@ -91,7 +140,7 @@ class LabPlot(ExportablePlot):
     legend_row: _LegendRow | None = None
 
     def __init__(self, title: str, x_label: str, y_label: str, log_y: bool = False, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, axisItems={name: CachedAxis(name) for name in ("bottom", "left")})
         self.setTitle(title, size=style.TITLE_SIZE)
         self.showGrid(x=True, y=True, alpha=0.2)
         self.setLabel("bottom", x_label)
@@ -160,13 +209,17 @@ class LabPlot(ExportablePlot):
 
 
 class LivePlot(LabPlot):
-    """One training metric of every model, against step or seconds."""
+    """One training metric of every model, against step or seconds. While a run grows the
+    curves, the x range spans 0 to the next power of two past the last point; once it stops,
+    0 to the last point."""
 
     def __init__(self, name: str, parent=None):
         title, y_label, log_y, self.source, self.field = LIVE_PLOTS[name]
         super().__init__(title, X_LABELS["step"], y_label, log_y, parent)
         self.name = name
         self.x_field = "step"
+        self.x_extent = XExtent()
+        self.addItem(self.x_extent)
         self.enableAutoRange()
         if name == "accuracy":  # a share: a fixed range
             self.enableAutoRange(axis="y", enable=False)
@@ -177,10 +230,19 @@ class LivePlot(LabPlot):
         self.x_field = x_field
         self.setLabel("bottom", X_LABELS[x_field])
 
-    def show_curves(self, curves: LiveCurves) -> None:
+    def set_models(self, models, symbols: bool = False) -> None:
+        super().set_models(models, symbols)
+        self.x_extent.set_high(None)
+
+    def show_curves(self, curves: LiveCurves, growing: bool = False) -> None:
+        """Every model's curve; `growing` while the run goes on (the x range then steps in
+        doublings)."""
         read = curves.steps if self.source == "steps" else curves.evaluations
         for kind in self.curves:
             self.set_curve(kind, read(kind, self.x_field), read(kind, self.field))
+        largest = curves.largest_step_value(self.x_field)
+        self.x_extent.set_high(doubling_bound(largest) if growing
+                               else (largest if largest > 0 else None))
 
 
 class SweepPlot(LabPlot):

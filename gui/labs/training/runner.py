@@ -5,7 +5,8 @@ on the GUI thread.
 The worker batches the per-step updates and hands them over five times a second, then waits until
 the window has redrawn (at most SETTLE_TIMEOUT_S). Painting the plots is Python code that needs the
 GIL, and a worker holding it between torch calls made a 30 ms repaint take 100-300 ms; waiting
-costs training a few per cent of its speed and keeps the GUI thread's stalls short."""
+costs training a few per cent of its speed and keeps the GUI thread's stalls short. A new run also
+waits before it builds its models, while the window draws its emptied plots."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ class Piece:
     """What one training job hands back: the trainer (kept for resuming) and its result so far."""
     trainer: object  # engine Trainer
     result: object  # engine TrainResult
+
+
+@dataclass(frozen=True)
+class Starting:
+    """Sent before a new run builds its models: the worker waits while the window draws its
+    emptied plots, whose axes and legends all change at once."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class TrainingRunner(PacedJobRunner):
         def job(context):
             from engine.labs.training.train import Trainer
 
+            if trainer is None:
+                context.send(Starting(), wait_s=SETTLE_TIMEOUT_S)
             worker_trainer = trainer if trainer is not None else Trainer(config)
             context.send(Built(worker_trainer.result()))
             pending, last = [], [time.monotonic()]
@@ -79,6 +88,9 @@ class TrainingRunner(PacedJobRunner):
 
     def _on_job_message(self, payload, release) -> None:
         self._release_worker()
+        if isinstance(payload, Starting):
+            self._hold_worker(release)
+            return
         if isinstance(payload, Built):
             release()
             self.built.emit(payload.result)

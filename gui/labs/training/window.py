@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, QSize, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QTabWidget, QWidget
 
@@ -25,6 +25,31 @@ from gui.labs.training.side_panel import SidePanel
 TITLE = "Training lab — does better gradient flow mean better training?"
 SWEEP_LENGTHS = (8, 16, 32, 64, 128)  # engine/labs/training/sweep.py's DEFAULT_LENGTHS
 CHECKPOINT_FOLDER = "trained-models"  # beside the settings file: see checkpoint_folder()
+class StatusLabel(QLabel):
+    """The status line, as tall as its wrapped text is at its own width. A wrapped QLabel lets
+    the status bar size it for a guessed width, so the bar's height followed each message's
+    length, and every change re-laid out the four plots above it and redrew all their axes."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False  # the status bar then takes the hints below, made for the width it has
+
+    def _at_own_width(self, hint: QSize) -> QSize:
+        if self.width() > 0:
+            hint.setHeight(QLabel.heightForWidth(self, self.width()))
+        return hint
+
+    def sizeHint(self) -> QSize:
+        return self._at_own_width(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._at_own_width(super().minimumSizeHint())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # narrower, the text may need another line
+
+
 class TrainingLabWindow(LabWindow):
     """A top-level window; keep one instance and show() it again (closing stops its jobs)."""
 
@@ -63,7 +88,7 @@ class TrainingLabWindow(LabWindow):
         for name in ("start_button", "pause_button", "resume_button", "cancel_button",
                      "sweep_button", "cancel_sweep_button", "x_axis"):
             setattr(self, name, getattr(self.side, name))
-        self.status_label = QLabel("Choose the settings and press Start.")
+        self.status_label = StatusLabel("Choose the settings and press Start.")
         self.status_label.setWordWrap(True)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
@@ -212,7 +237,7 @@ class TrainingLabWindow(LabWindow):
 
     # -- drawing ----------------------------------------------------------------------------------
     def _redraw(self) -> None:
-        self.live_view.redraw(self.session)
+        self.live_view.redraw(self.session, growing=self.runner.busy)
 
     def _on_x_axis_changed(self) -> None:
         self.live_view.set_x_field(self.x_axis.currentData())
