@@ -247,3 +247,35 @@ def test_gui_objects_in_cycles_are_never_freed_on_a_worker(qtbot, jobs):
     assert not gc.isenabled()
     gc.collect()
     assert _Receiver.freed_on == ["MainThread"] * 10
+
+
+class _FakeCollector:
+    """gc's counting and collecting, as _collect_generations uses them."""
+
+    def __init__(self, counts):
+        self.counts, self.collected = counts, []
+
+    def get_count(self):
+        return self.counts
+
+    def get_threshold(self):
+        return (700, 10, 10)
+
+    def collect(self, generation):
+        self.collected.append(generation)
+
+
+def test_a_full_collection_waits_while_jobs_run_but_not_for_ever(monkeypatch):
+    fake = _FakeCollector((800, 11, 11))  # every generation past its threshold
+    monkeypatch.setattr(jobs_module, "gc", fake)
+    running = [True]
+    monkeypatch.setattr(jobs_module, "_jobs_running", lambda: running[0])
+    monkeypatch.setattr(jobs_module, "_last_full_collection", [jobs_module.time.monotonic()])
+    jobs_module._collect_generations()
+    assert fake.collected == [1]  # a job runs: the younger generations only
+    jobs_module._last_full_collection[0] -= jobs_module.FULL_COLLECTION_WAIT_S + 1
+    jobs_module._collect_generations()
+    assert fake.collected == [1, 2]  # waited long enough
+    running[0] = False
+    jobs_module._collect_generations()
+    assert fake.collected == [1, 2, 2]  # no job: as automatic collection would

@@ -181,3 +181,36 @@ def test_the_status_bar_keeps_its_height_whatever_one_line_it_shows(qtbot, make_
     qtbot.waitUntil(lambda: window.statusBar().height() > short[0])
     label = window.status_label
     assert label.height() >= label.heightForWidth(label.width())
+
+
+class _Session:
+    """What LiveView.redraw reads of a training session."""
+
+    def __init__(self, curves: LiveCurves):
+        self.curves = curves
+
+    def table_rows(self):
+        return []
+
+
+def test_while_growing_the_plots_are_drawn_one_per_turn_of_the_event_loop(qtbot):
+    from gui.labs.training.live_view import LiveView
+
+    view = LiveView()
+    qtbot.addWidget(view)
+    view.reset(MODELS)
+    first, *later = view.plots.values()
+    view.redraw(_Session(_curves_up_to(40)), growing=True)
+    assert first.point_counts()["rnn"] > 0  # the first now, the others on later turns
+    assert all(plot.point_counts()["rnn"] == 0 for plot in later)
+    newest = _Session(_curves_up_to(80))
+    view.redraw(newest, growing=True)  # before the others' turn: they draw the newest curves
+    qtbot.waitUntil(lambda: not view._waiting)
+    def drawn(plot) -> int:  # steps, or held-out evaluations (every 4th step)
+        counts = plot.point_counts()["rnn"]
+        return counts if LIVE_PLOTS[plot.name][3] != "evaluations" else counts * 4
+
+    assert [drawn(plot) for plot in view.plots.values()] == [80, 80, 80, 80]
+    view.redraw(_Session(_curves_up_to(100)))  # finished: all at once, nothing left waiting
+    assert not view._waiting
+    assert [drawn(plot) for plot in view.plots.values()] == [100, 100, 100, 100]

@@ -3,7 +3,7 @@ first word, time per step) in a grid above the per-model table, under a caption.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gui.labs.training.plots import LIVE_PLOTS, LivePlot
@@ -21,6 +21,8 @@ class LiveView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.plots = {name: LivePlot(name) for name in LIVE_PLOTS}
+        self._waiting: list[LivePlot] = []  # plots to update on later turns of the event loop
+        self._session, self._growing = None, False
         self.table = ModelTable()
         self.caption = QLabel(CAPTION)
         self.caption.setWordWrap(True)
@@ -42,15 +44,36 @@ class LiveView(QWidget):
         layout.addWidget(rows, 1)
 
     def reset(self, models) -> None:
+        self._waiting.clear()
         for plot in self.plots.values():
             plot.set_models(models)
         self.table.show_rows([])
 
     def redraw(self, session, growing: bool = False) -> None:
-        """Show what the session holds; `growing` while its run goes on."""
-        for plot in self.plots.values():
-            plot.show_curves(session.curves, growing)
+        """Show what the session holds; `growing` while its run goes on.
+
+        While it grows, the first plot is updated now and each other one on a later turn of the
+        event loop, so the window paints one plot at a time: painting all four in one frame
+        (axes re-laid out as ranges change) held the GUI thread for about 100 ms."""
+        self._session, self._growing = session, growing
+        plots = list(self.plots.values())
+        if not growing:
+            self._waiting.clear()
+            for plot in plots:
+                plot.show_curves(session.curves)
+        else:
+            first, *later = plots
+            first.show_curves(session.curves, growing=True)
+            if not self._waiting:
+                QTimer.singleShot(0, self, self._draw_next)
+            self._waiting[:] = later  # a plot still waiting draws the newest curves
         self.table.show_rows(session.table_rows())
+
+    def _draw_next(self) -> None:
+        if self._waiting:
+            self._waiting.pop(0).show_curves(self._session.curves, self._growing)
+        if self._waiting:
+            QTimer.singleShot(0, self, self._draw_next)
 
     def set_x_field(self, x_field: str) -> None:
         for plot in self.plots.values():
