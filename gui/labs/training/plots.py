@@ -10,12 +10,12 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsGridLayout
 
 from gui import style
 from gui.labs.training.curves import LiveCurves
 from gui.views.panels.gradient_panel import (LEGEND_COLUMN_GAP, LEGEND_FONT_POINTS,
-                                             legend_columns)
+                                             LEGEND_MARGIN)
 from gui.views.panels.plot_base import ExportablePlot
 
 # One colour per model, everywhere in the lab, from the colour set: the app's RNN, attention and
@@ -51,34 +51,92 @@ ACCURACY_RANGE = (0, 1.05)  # a share, with room to see a line at 1
 LEGEND_ROW = 4  # the plot layout's row under the x axis (its label is row 3)
 
 
+class _WrappingLegend(pg.LegendItem):
+    """pyqtgraph's legend with entry i at row i // columns in a fresh grid whenever the columns
+    change, sized to that grid's preferred size. pyqtgraph's re-lays its entries out in the old
+    grid, whose row and column counts never shrink, and sizes itself by adding up widths the grid
+    has already stretched, so after a change of columns it could reach past the plot's edge."""
+
+    def _addItemToLayout(self, sample, label):
+        index = self.layout.count() // 2  # entries already laid out: a sample and a label each
+        row, column = divmod(index, self.columnCount)
+        self.layout.addItem(sample, row, 2 * column, alignment=Qt.AlignmentFlag.AlignVCenter)
+        self.layout.addItem(label, row, 2 * column + 1)
+        self.rowCount = max(self.rowCount, row + 1)
+
+    def _relayout(self) -> None:
+        old = self.layout
+        for index in range(old.count() - 1, -1, -1):
+            old.removeAt(index)
+        self.layout = QGraphicsGridLayout()
+        self.layout.setHorizontalSpacing(old.horizontalSpacing())
+        self.layout.setVerticalSpacing(old.verticalSpacing())
+        self.setLayout(self.layout)  # deletes the old grid, not the entries
+        self.rowCount = 0
+        for sample, label in self.items:
+            self._addItemToLayout(sample, label)
+        self.updateSize()
+
+    def setColumnCount(self, columnCount):
+        if columnCount != self.columnCount:
+            self.columnCount = columnCount
+            self._relayout()
+
+    def clear(self):
+        super().clear()
+        self._relayout()
+
+    def updateSize(self):
+        self.layout.invalidate()
+        hint = self.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize)
+        self.setGeometry(0, 0, hint.width(), hint.height())
+
+
 class _LegendRow:
     """A plot's legend in a row of its own under the x axis, across every column: as many
-    entries side by side as the plot's width allows (all, else two, else one per line)."""
+    entries side by side as the plot's width allows, wrapping onto more rows where it is
+    narrow."""
 
     def __init__(self, plot: pg.PlotWidget):
         self._plot = plot
         self.box = pg.GraphicsWidget()
         plot.plotItem.layout.addItem(self.box, LEGEND_ROW, 0, 1, 3)
         text = style.legend_colours(QApplication.palette())[2]
-        self.legend = pg.LegendItem(offset=(1, 1), labelTextSize=f"{LEGEND_FONT_POINTS:g}pt",
-                                    labelTextColor=text, horSpacing=LEGEND_COLUMN_GAP,
-                                    verSpacing=-4, frame=False)
+        self.legend = _WrappingLegend(offset=(1, 1), labelTextSize=f"{LEGEND_FONT_POINTS:g}pt",
+                                      labelTextColor=text, horSpacing=LEGEND_COLUMN_GAP,
+                                      verSpacing=-4, frame=False)
         self.legend.setParentItem(self.box)
         plot.plotItem.legend = self.legend  # plot(name=...) adds its entry here
-        self._columns = 0
+        self._widths: dict[tuple[str, ...], list[float]] = {}  # texts -> width at 1, 2, ... columns
         self.fit()
 
     def texts(self) -> list[str]:
         return [label.text for _sample, label in self.legend.items]
 
+    def columns(self) -> int:
+        return self.legend.columnCount
+
+    def _widths_by_columns(self, texts: tuple[str, ...]) -> list[float]:
+        """The legend's laid-out width with 1, 2, ... len(texts) columns, measured once."""
+        if texts not in self._widths:
+            widths = []
+            for columns in range(1, len(texts) + 1):
+                self.legend.setColumnCount(columns)
+                widths.append(self.legend.width())
+            self._widths[texts] = widths
+        return self._widths[texts]
+
     def fit(self) -> None:
-        """Columns for the plot's width now, and the row's height to hold them."""
-        texts = self.texts()
-        columns = legend_columns(texts, self._plot.width() - 8) if texts else 1
-        if columns != self._columns:
-            self._columns = columns
-            self.legend.setColumnCount(columns)
-        self.box.setFixedHeight(self.legend.height() + 2 if texts else 0)
+        """The most columns that fit the plot's width now, and the row's height to hold them."""
+        texts = tuple(self.texts())
+        if not texts:
+            self.box.setFixedHeight(0)
+            return
+        room = self._plot.width() - LEGEND_MARGIN
+        widths = self._widths_by_columns(texts)
+        columns = max([c for c, width in enumerate(widths, 1) if width <= room], default=1)
+        self.legend.setColumnCount(columns)
+        self.box.setFixedHeight(self.legend.height() + 2)
 
     def clear(self) -> None:
         self.legend.clear()
