@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QGraphicsGridLayout
 
 from gui import style
+from gui.labs.training.chance_line import ChanceLine
 from gui.labs.training.curves import LiveCurves
 from gui.views.panels.gradient_panel import (LEGEND_COLUMN_GAP, LEGEND_FONT_POINTS,
                                              LEGEND_MARGIN)
@@ -249,11 +250,7 @@ class SweepPlot(LabPlot):
                          "sequence length n (words before the cue, log scale)",
                          "held-out accuracy (share right)", parent=parent)
         self.setYRange(*ACCURACY_RANGE, padding=0)
-        self.chance_line = pg.InfiniteLine(angle=0, movable=False,
-                                           pen=pg.mkPen(style.BOUND_COLOR, width=1.2,
-                                                        style=Qt.PenStyle.DashLine),
-                                           label="chance", labelOpts={"position": 0.96})
-        self.addItem(self.chance_line, ignoreBounds=True)
+        self.chance_line = ChanceLine(self, width=1.2)  # its label keeps off the points
         self._curve_x: dict[str, np.ndarray] = {}
 
     def reset(self, models, lengths, chance: float) -> None:
