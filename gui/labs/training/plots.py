@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QGraphicsGridLayout
+from PySide6.QtWidgets import QApplication
 
 from gui import style
 from gui.labs.training.chance_line import ChanceLine
@@ -53,10 +53,10 @@ LEGEND_ROW = 4  # the plot layout's row under the x axis (its label is row 3)
 
 
 class _WrappingLegend(pg.LegendItem):
-    """pyqtgraph's legend with entry i at row i // columns in a fresh grid whenever the columns
-    change, sized to that grid's preferred size. pyqtgraph's re-lays its entries out in the old
-    grid, whose row and column counts never shrink, and sizes itself by adding up widths the grid
-    has already stretched, so after a change of columns it could reach past the plot's edge."""
+    """pyqtgraph's legend with entry i at row i // columns, sized to its grid's preferred size.
+    pyqtgraph's places entries from the grid's row and column counts, which never shrink, and
+    sizes itself by adding up widths the grid has already stretched, so after a change of
+    columns it could reach past the plot's edge. (Rows and columns left empty take no room.)"""
 
     def _addItemToLayout(self, sample, label):
         index = self.layout.count() // 2  # entries already laid out: a sample and a label each
@@ -64,28 +64,6 @@ class _WrappingLegend(pg.LegendItem):
         self.layout.addItem(sample, row, 2 * column, alignment=Qt.AlignmentFlag.AlignVCenter)
         self.layout.addItem(label, row, 2 * column + 1)
         self.rowCount = max(self.rowCount, row + 1)
-
-    def _relayout(self) -> None:
-        old = self.layout
-        for index in range(old.count() - 1, -1, -1):
-            old.removeAt(index)
-        self.layout = QGraphicsGridLayout()
-        self.layout.setHorizontalSpacing(old.horizontalSpacing())
-        self.layout.setVerticalSpacing(old.verticalSpacing())
-        self.setLayout(self.layout)  # deletes the old grid, not the entries
-        self.rowCount = 0
-        for sample, label in self.items:
-            self._addItemToLayout(sample, label)
-        self.updateSize()
-
-    def setColumnCount(self, columnCount):
-        if columnCount != self.columnCount:
-            self.columnCount = columnCount
-            self._relayout()
-
-    def clear(self):
-        super().clear()
-        self._relayout()
 
     def updateSize(self):
         self.layout.invalidate()
