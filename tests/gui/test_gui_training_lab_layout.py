@@ -207,3 +207,29 @@ def test_the_live_table_shows_every_models_row(qtbot, make_lab, size):
     last = table.rowCount() - 1
     assert table.rowViewportPosition(last) + table.rowHeight(last) <= table.viewport().height()
     assert not table.verticalScrollBar().isVisible()
+
+
+def _texts_cut(plot) -> list[str]:
+    """The title and the vertical axis label, where longer than the room they have."""
+    title = plot.plotItem.titleLabel.item.boundingRect().width()
+    axis = plot.getAxis("left")
+    label = axis.label.boundingRect().width()  # drawn turned a quarter: its width runs up
+    cut = [plot.plotItem.titleLabel.text] if title > plot.width() else []
+    return cut + ([axis.labelText] if label > axis.height() else [])
+
+
+def test_the_findings_titles_and_axis_labels_fit_on_a_laptop_screen(qtbot, measured_lab):
+    measured_lab.resize(*SIZES[1])
+    plots = measured_lab.findings_view.plots
+    qtbot.waitUntil(lambda: plots["probe"].width() < 400)
+    for name in ("probe", "inference-time", "inference-memory"):
+        qtbot.waitUntil(lambda p=plots[name]: _texts_cut(p) == [])
+
+
+def test_the_class_boundaries_cross_the_cosine_map_only(measured_lab):
+    cosine = measured_lab.findings_view.plots["word-cosine"]
+    assert cosine.boundaries
+    for line in cosine.boundaries:
+        xs, ys = line.getData()
+        assert np.all((0 <= xs) & (xs <= len(cosine.words)))
+        assert np.all((0 <= ys) & (ys <= len(cosine.words)))

@@ -97,7 +97,7 @@ class CosinePlot(ExportablePlot):
         self.bar.setImageItem(self.image, insert_in=self.plotItem)
         self.matrix = np.zeros((0, 0))
         self.words: tuple[str, ...] = ()
-        self.boundaries: list[pg.InfiniteLine] = []
+        self.boundaries: list[pg.PlotCurveItem] = []
         self.setLabel("bottom", "word (grouped by class; hover for the pair)")
         self.setLabel("left", "word")
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
@@ -116,9 +116,10 @@ class CosinePlot(ExportablePlot):
         self.getAxis("bottom").setTicks([ticks, []])
         self.getAxis("left").setTicks([ticks, []])
         self.boundaries = []
-        for edge in starts[1:]:
-            for angle in (0, 90):
-                line = pg.InfiniteLine(edge, angle=angle, pen=pg.mkPen("#222222", width=1.2))
+        size = len(word_map.classes)
+        for edge in starts[1:]:  # across the map only, not the whole (wider or taller) view
+            for xs, ys in (([0, size], [edge, edge]), ([edge, edge], [0, size])):
+                line = pg.PlotCurveItem(xs, ys, pen=pg.mkPen("#222222", width=1.2))
                 self.addItem(line)
                 self.boundaries.append(line)
         self.autoRange(padding=0)

@@ -57,8 +57,8 @@ class FindingsView(QWidget):
         grid.addWidget(self.plots["inference-memory"], 0, 4, 1, 2)
         grid.addWidget(self.plots["word-cosine"], 1, 0, 1, 3)
         grid.addWidget(self.plots["word-projection"], 1, 3, 1, 3)
-        grid.setRowStretch(1, 3)
-        grid.setRowStretch(0, 2)
+        grid.setRowStretch(1, 1)  # the top plots need the height for their vertical labels
+        grid.setRowStretch(0, 1)  # on a laptop screen; the heatmap below is square anyway
         layout = QVBoxLayout(self)
         layout.addWidget(caption)
         layout.addLayout(controls)
