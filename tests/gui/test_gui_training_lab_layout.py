@@ -233,3 +233,8 @@ def test_the_class_boundaries_cross_the_cosine_map_only(measured_lab):
         xs, ys = line.getData()
         assert np.all((0 <= xs) & (xs <= len(cosine.words)))
         assert np.all((0 <= ys) & (ys <= len(cosine.words)))
+
+
+def test_range_holding_one_value_gives_a_unit_span_around_it():
+    low, high = range_holding(np.array([2.0]), np.array([4.0]), np.array([30.0]), pixels=100)
+    assert low < 2.0 < high and high - low == pytest.approx(1.0)

@@ -4,6 +4,8 @@ the fewest points of the plot's curves, the leftmost above the line among equals
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -29,7 +31,7 @@ class ChanceLine:
         view = plot.getViewBox()
         view.sigRangeChanged.connect(self.place_label)
         view.sigResized.connect(self.place_label)
-        self._watched: set[int] = set()  # curves whose new data moves the label
+        self._watched = weakref.WeakSet()  # curves whose new data moves the label
 
     def setPos(self, value: float) -> None:
         self.line.setPos(value)
@@ -68,8 +70,8 @@ class ChanceLine:
 
     def _watch_curves(self) -> None:
         for curve in self._plot.getPlotItem().listDataItems():
-            if id(curve) not in self._watched:
-                self._watched.add(id(curve))
+            if curve not in self._watched:
+                self._watched.add(curve)
                 curve.sigPlotChanged.connect(self.place_label)
 
     def _curve_points(self) -> list[tuple[np.ndarray, np.ndarray]]:

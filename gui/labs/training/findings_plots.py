@@ -27,7 +27,7 @@ def range_holding(values: np.ndarray, before: np.ndarray, after: np.ndarray,
     ≤ u·pixels, so u is the largest (v_i − v_j) / (pixels − after_i − before_j)."""
     rise = values[:, None] - values[None, :]  # (w, w): v_i - v_j
     room = np.maximum(pixels - after[:, None] - before[None, :], 1.0)  # (w, w)
-    per_pixel = max(float(np.max(rise / room)), 1e-9 / max(pixels, 1.0))
+    per_pixel = float(np.max(rise / room)) or 1.0 / max(pixels, 1.0)  # one value: a unit span
     low = float(np.min(values - before * per_pixel))
     high = float(np.max(values + after * per_pixel))
     spare = per_pixel * pixels - (high - low)  # >= 0: share it between both ends
