@@ -50,6 +50,7 @@ LIVE_PLOTS = {
 
 ACCURACY_RANGE = (0, 1.05)  # a share, with room to see a line at 1
 LEGEND_ROW = 4  # the plot layout's row under the x axis (its label is row 3)
+LEGEND_PADDING = 3  # pixels around a legend's entries
 
 
 class _WrappingLegend(pg.LegendItem):
@@ -57,6 +58,10 @@ class _WrappingLegend(pg.LegendItem):
     pyqtgraph's places entries from the grid's row and column counts, which never shrink, and
     sizes itself by adding up widths the grid has already stretched, so after a change of
     columns it could reach past the plot's edge. (Rows and columns left empty take no room.)"""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.layout.setContentsMargins(*(LEGEND_PADDING,) * 4)  # the style's 9 px or so cost height
 
     def _addItemToLayout(self, sample, label):
         index = self.layout.count() // 2  # entries already laid out: a sample and a label each
