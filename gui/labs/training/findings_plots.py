@@ -6,14 +6,32 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 
 from gui import style
+from gui.labs.training.chance_line import ChanceLine
 from gui.labs.training.plots import ACCURACY_RANGE, MODEL_LABELS, LabPlot
 from gui.views.panels.plot_base import ExportablePlot
 
 WORD_CLASSES = ("animal", "object", "verb", "place")  # the word-classes task's, in legend order
 UNKNOWN_CLASS_COLOR = "#555555"
+POINT_RADIUS_PIXELS = 4  # half the projection's symbol size
+EDGE_PIXELS = 6  # room between the outermost point or word and the view's edge
+
+
+def range_holding(values: np.ndarray, before: np.ndarray, after: np.ndarray,
+                  pixels: float) -> tuple[float, float]:
+    """The narrowest (low, high) along one axis of a view `pixels` long in which every value i
+    shows with before[i] pixels of it below and after[i] above (a word label's width, say).
+
+    With u view units per pixel, values i and j fit when v_i + after_i·u − (v_j − before_j·u)
+    ≤ u·pixels, so u is the largest (v_i − v_j) / (pixels − after_i − before_j)."""
+    rise = values[:, None] - values[None, :]  # (w, w): v_i - v_j
+    room = np.maximum(pixels - after[:, None] - before[None, :], 1.0)  # (w, w)
+    per_pixel = float(np.max(rise / room)) or 1.0 / max(pixels, 1.0)  # one value: a unit span
+    low = float(np.min(values - before * per_pixel))
+    high = float(np.max(values + after * per_pixel))
+    spare = per_pixel * pixels - (high - low)  # >= 0: share it between both ends
+    return low - spare / 2, high + spare / 2
 
 
 def class_colour(word_class: str) -> str:
@@ -31,10 +49,7 @@ class ProbePlot(LabPlot):
                          "distance d (words before the cue)", "probe accuracy (share right)",
                          parent=parent)
         self.setYRange(*ACCURACY_RANGE, padding=0)
-        self.chance = pg.InfiniteLine(angle=0, movable=False, label="chance",
-                                      pen=pg.mkPen(style.BOUND_COLOR, style=Qt.PenStyle.DashLine),
-                                      labelOpts={"position": 0.95})
-        self.addItem(self.chance, ignoreBounds=True)
+        self.chance = ChanceLine(self)
 
     def show_findings(self, probes: dict) -> None:
         self.set_models(probes)
@@ -82,7 +97,7 @@ class CosinePlot(ExportablePlot):
         self.bar.setImageItem(self.image, insert_in=self.plotItem)
         self.matrix = np.zeros((0, 0))
         self.words: tuple[str, ...] = ()
-        self.boundaries: list[pg.InfiniteLine] = []
+        self.boundaries: list[pg.PlotCurveItem] = []
         self.setLabel("bottom", "word (grouped by class; hover for the pair)")
         self.setLabel("left", "word")
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
@@ -101,9 +116,10 @@ class CosinePlot(ExportablePlot):
         self.getAxis("bottom").setTicks([ticks, []])
         self.getAxis("left").setTicks([ticks, []])
         self.boundaries = []
-        for edge in starts[1:]:
-            for angle in (0, 90):
-                line = pg.InfiniteLine(edge, angle=angle, pen=pg.mkPen("#222222", width=1.2))
+        size = len(word_map.classes)
+        for edge in starts[1:]:  # across the map only, not the whole (wider or taller) view
+            for xs, ys in (([0, size], [edge, edge]), ([edge, edge], [0, size])):
+                line = pg.PlotCurveItem(xs, ys, pen=pg.mkPen("#222222", width=1.2))
                 self.addItem(line)
                 self.boundaries.append(line)
         self.autoRange(padding=0)
@@ -147,6 +163,7 @@ class ProjectionPlot(LabPlot):
         self.label_classes: list[str] = []  # each label's word class, to recolour it
         self.points = np.zeros((0, 2))
         self.words: tuple[str, ...] = ()
+        self.getViewBox().sigResized.connect(self.fit_labels)
 
     def show_map(self, word_map, kind: str) -> None:
         for label in self.labels:
@@ -168,7 +185,22 @@ class ProjectionPlot(LabPlot):
             label.setPos(x, y)
             self.addItem(label)
             self.labels.append(label)
-        self.autoRange()
+        self.fit_labels()
+
+    def fit_labels(self, *_args) -> None:
+        """A view range that holds every point and the whole of every word beside it (a word
+        reaches right of its point and half its height above and below)."""
+        if not self.labels:
+            return
+        view = self.getViewBox()
+        sizes = np.array([(label.boundingRect().width(), label.boundingRect().height())
+                          for label in self.labels])  # (w, 2) pixels
+        half_heights = np.maximum(sizes[:, 1] / 2, POINT_RADIUS_PIXELS) + EDGE_PIXELS
+        left = np.full(len(self.labels), POINT_RADIUS_PIXELS + EDGE_PIXELS)
+        x_range = range_holding(self.points[:, 0], left, sizes[:, 0] + EDGE_PIXELS,
+                                view.width())
+        y_range = range_holding(self.points[:, 1], half_heights, half_heights, view.height())
+        view.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def follow_colours(self) -> None:
         """Points, their legend samples and the words in the current colour set."""

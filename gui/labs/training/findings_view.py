@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from gui.labs.training.findings_plots import CosinePlot, InferencePlot, ProbePlot, ProjectionPlot
 from gui.labs.training.plots import MODEL_LABELS
@@ -35,6 +35,11 @@ class FindingsView(QWidget):
         self.measure_button.setToolTip("Probe, project and time the models of the last run "
                                        "(a few seconds).")
         self.model_box = QComboBox()
+        # As wide as its longest name whenever its names change (by default Qt sizes it once,
+        # when first shown, and the tab can be shown before any model is measured), and never
+        # squeezed below that by the status beside it.
+        self.model_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.model_box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.model_box.setToolTip("Whose word vectors the two middle plots show.")
         self.status = QLabel("Train some models, then measure what they learned.")
         self.status.setWordWrap(True)
@@ -52,8 +57,8 @@ class FindingsView(QWidget):
         grid.addWidget(self.plots["inference-memory"], 0, 4, 1, 2)
         grid.addWidget(self.plots["word-cosine"], 1, 0, 1, 3)
         grid.addWidget(self.plots["word-projection"], 1, 3, 1, 3)
-        grid.setRowStretch(1, 3)
-        grid.setRowStretch(0, 2)
+        grid.setRowStretch(1, 1)  # the top plots need the height for their vertical labels
+        grid.setRowStretch(0, 1)  # on a laptop screen; the heatmap below is square anyway
         layout = QVBoxLayout(self)
         layout.addWidget(caption)
         layout.addLayout(controls)

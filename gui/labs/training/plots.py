@@ -17,9 +17,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from gui import style
+from gui.labs.training.chance_line import ChanceLine
 from gui.labs.training.curves import LiveCurves
 from gui.views.panels.gradient_panel import (LEGEND_COLUMN_GAP, LEGEND_FONT_POINTS,
-                                             legend_columns)
+                                             LEGEND_MARGIN)
 from gui.views.panels.plot_base import ExportablePlot
 
 # One colour per model, everywhere in the lab, from the colour set: the app's RNN, attention and
@@ -53,6 +54,30 @@ LIVE_PLOTS = {
 
 ACCURACY_RANGE = (0, 1.05)  # a share, with room to see a line at 1
 LEGEND_ROW = 4  # the plot layout's row under the x axis (its label is row 3)
+LEGEND_PADDING = 3  # pixels around a legend's entries
+
+
+class _WrappingLegend(pg.LegendItem):
+    """pyqtgraph's legend with entry i at row i // columns, sized to its grid's preferred size.
+    pyqtgraph's places entries from the grid's row and column counts, which never shrink, and
+    sizes itself by adding up widths the grid has already stretched, so after a change of
+    columns it could reach past the plot's edge. (Rows and columns left empty take no room.)"""
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.layout.setContentsMargins(*(LEGEND_PADDING,) * 4)  # the style's 9 px or so cost height
+
+    def _addItemToLayout(self, sample, label):
+        index = self.layout.count() // 2  # entries already laid out: a sample and a label each
+        row, column = divmod(index, self.columnCount)
+        self.layout.addItem(sample, row, 2 * column, alignment=Qt.AlignmentFlag.AlignVCenter)
+        self.layout.addItem(label, row, 2 * column + 1)
+        self.rowCount = max(self.rowCount, row + 1)
+
+    def updateSize(self):
+        self.layout.invalidate()
+        hint = self.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize)
+        self.setGeometry(0, 0, hint.width(), hint.height())
 
 
 class CachedAxis(pg.AxisItem):
@@ -102,32 +127,49 @@ class XExtent(pg.GraphicsObject):
 
 class _LegendRow:
     """A plot's legend in a row of its own under the x axis, across every column: as many
-    entries side by side as the plot's width allows (all, else two, else one per line)."""
+    entries side by side as the plot's width allows, wrapping onto more rows where it is
+    narrow."""
 
     def __init__(self, plot: pg.PlotWidget):
         self._plot = plot
         self.box = pg.GraphicsWidget()
         plot.plotItem.layout.addItem(self.box, LEGEND_ROW, 0, 1, 3)
         text = style.legend_colours(QApplication.palette())[2]
-        self.legend = pg.LegendItem(offset=(1, 1), labelTextSize=f"{LEGEND_FONT_POINTS:g}pt",
-                                    labelTextColor=text, horSpacing=LEGEND_COLUMN_GAP,
-                                    verSpacing=-4, frame=False)
+        self.legend = _WrappingLegend(offset=(1, 1), labelTextSize=f"{LEGEND_FONT_POINTS:g}pt",
+                                      labelTextColor=text, horSpacing=LEGEND_COLUMN_GAP,
+                                      verSpacing=-4, frame=False)
         self.legend.setParentItem(self.box)
         plot.plotItem.legend = self.legend  # plot(name=...) adds its entry here
-        self._columns = 0
+        self._widths: dict[tuple[str, ...], list[float]] = {}  # texts -> width at 1, 2, ... columns
         self.fit()
 
     def texts(self) -> list[str]:
         return [label.text for _sample, label in self.legend.items]
 
+    def columns(self) -> int:
+        return self.legend.columnCount
+
+    def _widths_by_columns(self, texts: tuple[str, ...]) -> list[float]:
+        """The legend's laid-out width with 1, 2, ... len(texts) columns, measured once."""
+        if texts not in self._widths:
+            widths = []
+            for columns in range(1, len(texts) + 1):
+                self.legend.setColumnCount(columns)
+                widths.append(self.legend.width())
+            self._widths[texts] = widths
+        return self._widths[texts]
+
     def fit(self) -> None:
-        """Columns for the plot's width now, and the row's height to hold them."""
-        texts = self.texts()
-        columns = legend_columns(texts, self._plot.width() - 8) if texts else 1
-        if columns != self._columns:
-            self._columns = columns
-            self.legend.setColumnCount(columns)
-        self.box.setFixedHeight(self.legend.height() + 2 if texts else 0)
+        """The most columns that fit the plot's width now, and the row's height to hold them."""
+        texts = tuple(self.texts())
+        if not texts:
+            self.box.setFixedHeight(0)
+            return
+        room = self._plot.width() - LEGEND_MARGIN
+        widths = self._widths_by_columns(texts)
+        columns = max([c for c, width in enumerate(widths, 1) if width <= room], default=1)
+        self.legend.setColumnCount(columns)
+        self.box.setFixedHeight(self.legend.height() + 2)
 
     def clear(self) -> None:
         self.legend.clear()
@@ -253,11 +295,7 @@ class SweepPlot(LabPlot):
                          "sequence length n (words before the cue, log scale)",
                          "held-out accuracy (share right)", parent=parent)
         self.setYRange(*ACCURACY_RANGE, padding=0)
-        self.chance_line = pg.InfiniteLine(angle=0, movable=False,
-                                           pen=pg.mkPen(style.BOUND_COLOR, width=1.2,
-                                                        style=Qt.PenStyle.DashLine),
-                                           label="chance", labelOpts={"position": 0.96})
-        self.addItem(self.chance_line, ignoreBounds=True)
+        self.chance_line = ChanceLine(self, width=1.2)  # its label keeps off the points
         self._curve_x: dict[str, np.ndarray] = {}
 
     def reset(self, models, lengths, chance: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
@@ -56,6 +57,7 @@ class ModelTable(QTableWidget):
 
     def show_rows(self, rows: list[tuple[str, ...]]) -> None:
         """Rows of (kind, then one text per column after the first)."""
+        resized = len(rows) != self.rowCount()
         self.setRowCount(len(rows))
         self._kinds = [kind for kind, *_cells in rows]
         for index, (kind, *cells) in enumerate(rows):
@@ -66,6 +68,21 @@ class ModelTable(QTableWidget):
                     self.setItem(index, column, item)
                 item.setText(text)
         self._colour_names()
+        if resized:
+            self.setMinimumHeight(self.rows_height())
+
+    def rows_height(self) -> int:
+        """Pixels that show the header and every row without a vertical scroll bar (and the
+        horizontal one's height where the columns are wider than the table)."""
+        height = self.horizontalHeader().sizeHint().height() + 2 * self.frameWidth()
+        height += sum(self.rowHeight(row) for row in range(self.rowCount()))
+        if self.horizontalHeader().length() > self.viewport().width():
+            height += self.horizontalScrollBar().sizeHint().height()
+        return height
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(hint.width(), max(self.rows_height(), self.minimumHeight()))
 
     def _colour_names(self) -> None:
         """Each model's name in its colour, legible on the palette."""
