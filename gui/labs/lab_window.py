@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QScrollArea, QSplitter, QWidget
 
 from gui import style
 from gui.window_geometry import available_geometry, fitted_size
@@ -41,6 +41,15 @@ class LabWindow(QMainWindow):
         self.setCentralWidget(splitter)
         return splitter
 
+    @staticmethod
+    def _scrolling(panel: QWidget, min_width: int = 290) -> QScrollArea:
+        """A side panel that scrolls when the window is too short for it."""
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(min_width)
+        return scroll
+
     def _say_damaged_settings(self, damaged: list[str]) -> None:
         """Name the remembered settings that were damaged and so forgotten, for half a minute."""
         if damaged:
@@ -64,3 +73,9 @@ class LabWindow(QMainWindow):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shown_export_menu = menu
         menu.popup(global_pos)
+
+
+def wrapping_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label

@@ -10,7 +10,6 @@ readout. When nothing was trained, there are none, and the lesson says "random w
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,33 +43,19 @@ def describe(recurrent: str, layers: int, trained_on: dict) -> str:
 
 def kept_pairs(folder: Path) -> list[tuple[Path, Path]]:
     """(recurrent file, Transformer file) of each pair "Show in the simulator" kept in `folder`,
-    newest first; only folders it wrote count (checkpoint_folders.written_by_us), as when it
-    prunes them."""
-    from gui.labs.training.checkpoint_folders import TRANSFORMER_FILE, written_by_us
+    newest first: the folders it writes and prunes (checkpoint_folders.newest_first)."""
+    from gui.labs.training.checkpoint_folders import TRANSFORMER_FILE, newest_first
 
-    kept = []
     try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                files = written_by_us(entry)
-                if files is not None:
-                    kept.append((_age(entry), files))
+        kept = newest_first(folder)
     except OSError:  # no folder yet, or one that cannot be read: nothing kept
         return []
-    kept.sort(key=lambda item: item[0], reverse=True)
     pairs = []
-    for _age_s, files in kept:
+    for _folder, files in kept:
         transformer = next(path for path in files if path.name == TRANSFORMER_FILE)
         recurrent = next(path for path in files if path.name != TRANSFORMER_FILE)
         pairs.append((recurrent, transformer))
     return pairs
-
-
-def _age(entry: os.DirEntry) -> float:
-    try:
-        return entry.stat(follow_symlinks=False).st_mtime
-    except OSError:
-        return 0.0
 
 
 def load_pair(recurrent: Path, transformer: Path, lab_busy: bool = False) -> TrainedModels:
@@ -129,7 +114,8 @@ def from_lab(lab) -> TrainedModels | None:
 
 
 def kept_folder(settings) -> Path:
-    """Where the training lab keeps the models it showed in the simulator."""
-    from gui.labs.training.window import CHECKPOINT_FOLDER
+    """Where the training lab keeps the models it showed in the simulator (imported here, not at
+    start-up: the lab's package brings its window)."""
+    from gui.labs.training.checkpoint_folders import root_folder
 
-    return Path(settings.fileName()).absolute().parent / CHECKPOINT_FOLDER
+    return root_folder(settings)

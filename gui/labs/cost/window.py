@@ -19,7 +19,7 @@ from gui.labs.cost.plots import DepthPlot, MacsPlot, TimePlot
 from gui.labs.cost.runner import CostLabRunner, sweep_work
 from gui.labs.cost.summary import outcome_text, settings_text, verdict_text, warning_text
 from gui.labs.cost.table import CostTable
-from gui.labs.lab_window import LabWindow
+from gui.labs.lab_window import LabWindow, wrapping_label
 from gui.export.registry import ExportRegistry
 from gui.window_geometry import restore_fitted
 
@@ -86,8 +86,8 @@ class CostLabWindow(LabWindow):
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
-        self.status_label = _wrapping_label("Choose the settings and press Run sweep.")
-        self.device_label = _wrapping_label("")
+        self.status_label = wrapping_label("Choose the settings and press Run sweep.")
+        self.device_label = wrapping_label("")
         style.colour_text(self.device_label, "muted")
         self.save_csv_button = QPushButton("Save CSV…")
         self.save_csv_button.setToolTip("One line per n: median, fastest and slowest time and "
@@ -95,10 +95,10 @@ class CostLabWindow(LabWindow):
         self.save_json_button = QPushButton("Save JSON…")
         self.save_json_button.setToolTip("Everything: settings, every timed repeat, counts, "
                                          "fitted slopes and Table 1.")
-        self.caption = _wrapping_label(caption_html(QApplication.palette()))
+        self.caption = wrapping_label(caption_html(QApplication.palette()))
         self.caption.setTextFormat(Qt.TextFormat.RichText)
-        self.verdict_label = _wrapping_label("")
-        self.warning_label = _wrapping_label("")
+        self.verdict_label = wrapping_label("")
+        self.warning_label = wrapping_label("")
         style.colour_text(self.warning_label, "error")
         self.warning_label.setToolTip("A timing is unsteady when the middle half of its repeats "
                                       "spans more than 25% of its median. A time slope is "
@@ -127,11 +127,7 @@ class CostLabWindow(LabWindow):
         layout.addWidget(self.warning_label)  # first: no conclusion is read before its warnings
         layout.addWidget(self.verdict_label)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(panel)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(290)
-        return scroll
+        return self._scrolling(panel)
 
     def _views(self) -> QWidget:
         """Caption; time and multiply-adds side by side; depth beside the table (splitters).
@@ -367,12 +363,6 @@ def _splitter(orientation, *parts) -> QSplitter:
         splitter.setStretchFactor(index, share)
     splitter.setSizes([1000 * share for _widget, share in parts])
     return splitter
-
-
-def _wrapping_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
 
 
 def _lengths(values: dict) -> tuple[int, ...]:

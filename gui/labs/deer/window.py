@@ -18,7 +18,7 @@ from gui.labs.deer import files, settings as remembered
 from gui.labs.deer.controls import DeerLabControls
 from gui.labs.deer.plots import ErrorPlot, LengthPlot, ScalePlot, method_colour
 from gui.labs.deer.runner import DeerLabRunner, lab_work
-from gui.labs.lab_window import LabWindow
+from gui.labs.lab_window import LabWindow, wrapping_label
 
 TITLE = "DEER lab — the RNN's trajectory in parallel, by Newton iterations"
 METHODS = {"full": "DEER", "diagonal": "quasi-DEER"}
@@ -83,11 +83,11 @@ class DeerLabWindow(LabWindow):
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setTextVisible(False)
-        self.status_label = _wrapping_label("Choose the settings and press Run.")
-        self.outcome_label = _wrapping_label("")
+        self.status_label = wrapping_label("Choose the settings and press Run.")
+        self.outcome_label = wrapping_label("")
         self.outcome_label.setTextFormat(Qt.TextFormat.RichText)
-        self.rate_label = _wrapping_label("")
-        self.captions = {name: _wrapping_label(caption_html(name)) for name in CAPTIONS}
+        self.rate_label = wrapping_label("")
+        self.captions = {name: wrapping_label(caption_html(name)) for name in CAPTIONS}
         for caption in self.captions.values():
             caption.setTextFormat(Qt.TextFormat.RichText)
 
@@ -109,11 +109,7 @@ class DeerLabWindow(LabWindow):
         layout.addWidget(self.outcome_label)
         layout.addWidget(self.rate_label)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(panel)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(290)
-        return scroll
+        return self._scrolling(panel)
 
     def _views(self) -> QWidget:
         """The error plot across the top; the two sweeps side by side below; a caption under each."""
@@ -313,9 +309,3 @@ def rate_text(runs: dict, scale: float) -> str:
     side = ("below 1: every step contracts, so the iterations should be few" if rate < 1
             else "at or above 1: the dynamics may expand, so expect many iterations")
     return f"λ₁γ = {rate:.2f} at recurrent scale {scale:g}, {side}."
-
-
-def _wrapping_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label

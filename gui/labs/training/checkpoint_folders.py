@@ -9,6 +9,7 @@ import re
 import stat
 from pathlib import Path
 
+ROOT_NAME = "trained-models"  # beside the settings file
 KEPT_FOLDERS = 8  # the most recent checkpoint folders kept; a session naming an older one says so
 FOLDER_NAME = re.compile(r"[0-9a-f]{16}")  # the first 16 hex digits of the weights' digest
 RECURRENT_FILES = ("rnn.npz", "lstm.npz", "gru.npz")  # engine/labs/training/models.py's CELL_KINDS
@@ -40,8 +41,19 @@ def _checkpoint_files(folder: os.DirEntry) -> list[Path] | None:
     return [Path(folder.path) / name for name in inside]
 
 
-def _age_key(folder: os.DirEntry) -> float:
-    return folder.stat(follow_symlinks=False).st_mtime
+def root_folder(settings) -> Path:
+    """Where "Show in the simulator" keeps the models it shows: beside the settings file."""
+    return Path(settings.fileName()).absolute().parent / ROOT_NAME
+
+
+def newest_first(root: Path) -> list[tuple[os.DirEntry, list[Path]]]:
+    """The checkpoint folders under `root` this app wrote, each with its two files, the most
+    recently modified first. OSError when `root` cannot be listed."""
+    with os.scandir(root) as entries:
+        ours = [(entry, files) for entry in entries
+                if (files := written_by_us(entry)) is not None]
+    return sorted(ours, key=lambda item: item[0].stat(follow_symlinks=False).st_mtime,
+                  reverse=True)
 
 
 def prune(root: Path, in_use: Path, keep: int = KEPT_FOLDERS) -> list[str]:
@@ -49,19 +61,16 @@ def prune(root: Path, in_use: Path, keep: int = KEPT_FOLDERS) -> list[str]:
     time), never `in_use` and never anything this app did not write; returns a message per
     folder that could not be removed (nothing is raised)."""
     try:
-        with os.scandir(root) as entries:
-            ours = {entry: files for entry in entries
-                    if (files := written_by_us(entry)) is not None}
-        by_age = sorted(ours, key=_age_key, reverse=True)  # newest first
+        by_age = newest_first(root)
     except OSError as error:
         return [f"cannot list {root}: {error.strerror or error}"]
     in_use = Path(in_use).absolute()
     problems = []
-    for folder in by_age[keep:]:
+    for folder, files in by_age[keep:]:
         if Path(folder.path).absolute() == in_use:
             continue
         try:
-            for path in ours[folder]:
+            for path in files:
                 path.unlink()
             os.rmdir(folder.path)
         except OSError as error:

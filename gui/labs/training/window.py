@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QTabWidget, QWidget
 from engine.core.errors import ConfigError
 from gui.export.registry import ExportRegistry
 from gui.labs.lab_window import LabWindow
-from gui.labs.training import files, settings as remembered
+from gui.labs.training import checkpoint_folders, files, settings as remembered
 from gui.labs.training.curves import LiveCurves
 from gui.labs.training.findings_view import FindingsView
 from gui.labs.training.live_view import LiveView
@@ -24,7 +24,6 @@ from gui.labs.training.side_panel import SidePanel
 
 TITLE = "Training lab — does better gradient flow mean better training?"
 SWEEP_LENGTHS = (8, 16, 32, 64, 128)  # engine/labs/training/sweep.py's DEFAULT_LENGTHS
-CHECKPOINT_FOLDER = "trained-models"  # beside the settings file: see checkpoint_folder()
 class StatusLabel(QLabel):
     """The status line, as tall as its wrapped text is at its own width. A wrapped QLabel lets
     the status bar size it for a guessed width, so the bar's height followed each message's
@@ -343,7 +342,7 @@ class TrainingLabWindow(LabWindow):
         """Where "Show in the simulator" keeps the models it shows, so sessions can name them:
         beside the settings file (the most recent few; see checkpoint_folders.py)."""
         settings = self._settings if self._settings is not None else QSettings()
-        return Path(settings.fileName()).absolute().parent / CHECKPOINT_FOLDER
+        return checkpoint_folders.root_folder(settings)
 
     def export_menu(self, name: str, plot) -> QMenu:
         return files.plot_export_menu(self, plot, name, self._settings)
