@@ -54,6 +54,16 @@ def dock(qtbot, make_window):
     return dock
 
 
+def trained_lab(qtbot, window):
+    """The window's training lab after a tiny run of an Elman RNN and a 2-layer Transformer."""
+    window.show_training_lab()
+    lab = window.training_lab
+    lab.controls.set_values(dict(TINY_TRAINING, layers=2))
+    lab.start_training()
+    wait_idle(qtbot, lab)
+    return lab
+
+
 def settle(qtbot, dock):
     qtbot.waitUntil(lambda: not dock.runner.waiting and not dock.runner.window.runner.busy,
                     timeout=SETTLE_TIMEOUT)
@@ -115,11 +125,7 @@ def test_a_damaged_kept_pair_gives_random_weights_and_the_reason(qtbot, dock):
 def test_the_labs_last_run_comes_first_and_leaving_keeps_it(qtbot, dock):
     window = dock.runner.window
     keep_pair(kept_folder(window.settings), OLDER)
-    window.show_training_lab()
-    lab = window.training_lab
-    lab.controls.set_values(dict(TINY_TRAINING, layers=2))
-    lab.start_training()
-    wait_idle(qtbot, lab)
+    lab = trained_lab(qtbot, window)
     assert dock.start("trained", 1)
     settle(qtbot, dock)
     shown = window.weight_actions.shown
@@ -247,11 +253,7 @@ def test_the_warning_goes_once_trained_models_are_shown(qtbot, dock):
 def test_models_that_cannot_be_kept_on_disk_are_shown_from_memory(qtbot, dock, tmp_path):
     window = dock.runner.window
     keep_pair(kept_folder(window.settings), OLDER)  # older models on disk must not be preferred
-    window.show_training_lab()
-    lab = window.training_lab
-    lab.controls.set_values(dict(TINY_TRAINING, layers=2))
-    lab.start_training()
-    wait_idle(qtbot, lab)
+    lab = trained_lab(qtbot, window)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     lab.checkpoint_folder = lambda: blocker / "trained-models"
